@@ -1,0 +1,76 @@
+"""One settings object, read from TRIENKHAI_* environment variables and an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["Settings", "get_settings"]
+
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("TRIENKHAI_HOME") or Path.home() / ".trienkhai")
+
+
+def _config_file() -> Path:
+    # TRIENKHAI_CONFIG names the TOML file; by default it lives in the data folder.
+    explicit = os.environ.get("TRIENKHAI_CONFIG")
+    return Path(explicit) if explicit else _default_home() / "trienkhai.toml"
+
+
+class Settings(BaseSettings):
+    """Settings in force; environment variables win over the TOML file, which wins over defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIENKHAI_", extra="forbid")
+
+    home: Path = Field(default_factory=_default_home)
+    database_url: str | None = None
+    # Working calendar: a province's own days off / extra working days (ISO dates).
+    extra_days_off: list[str] = []
+    extra_working_days: list[str] = []
+    office_hours_end: time = time(17, 0)
+    office_hours_start: time = time(7, 30)
+    # Notifications: "outbox" writes .eml files under home/outbox; "smtp" sends.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: bool = False
+    mail_from: str = "trienkhai@localhost"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL: the configured one, or a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'trienkhai.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process (tests clear the cache after changing the environment)."""
+    return Settings()
