@@ -1,0 +1,53 @@
+"""The `trienkhai` command: parse arguments, call a use case, print; errors become messages, not tracebacks."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from errors import TrienkhaiError
+
+app = typer.Typer(
+    name="trienkhai",
+    help="Triển khai văn bản chỉ đạo theo từng giai đoạn xuống các cấp Đảng, Đoàn.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    # Each command group lives in its own module; imported here so that `--help` lists them all.
+    from cli import calendar, db, hierarchy
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(hierarchy.app, name="hierarchy")
+    app.add_typer(calendar.app, name="calendar")
+
+
+def run() -> None:
+    """Entry point: run the CLI and turn project errors into a Vietnamese message and an exit code."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except TrienkhaiError as exc:
+        err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("Đã hủy.")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own exit codes
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    run()
