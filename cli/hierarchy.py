@@ -1,5 +1,117 @@
-"""`trienkhai hierarchy …` commands."""
+"""`trienkhai hierarchy …`: import, export, generate and look at the hierarchy."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
 
 import typer
+from rich.table import Table
+from rich.tree import Tree
 
-app = typer.Typer(no_args_is_help=True)
+from cli.common import actor, console, now_utc, unit_of_work
+from hierarchy import Kind, Unit
+from storage import units as repo
+
+app = typer.Typer(no_args_is_help=True, help="Hệ thống tổ chức: nhập, xuất, sinh dữ liệu, thống kê.")
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    yaml = "yaml"
+
+
+def _apply(units: list[Unit], source: str, lines: dict[str, int] | None = None) -> None:
+    with console.status(f"Đang ghi {len(units):,} đơn vị vào cơ sở dữ liệu…"), unit_of_work() as uow:
+        result = repo.apply_hierarchy(uow.session, units, now=now_utc(), actor=actor(), source=source, lines=lines)
+        uow.commit()
+    if result.unchanged:
+        console.print(f"Không có thay đổi: cơ sở dữ liệu đã khớp với {source}.")
+        return
+    console.print(
+        f"Đã nhập {source}: thêm {len(result.added):,}, sửa {len(result.changed):,}, "
+        f"đóng (hết hiệu lực) {len(result.closed):,} đơn vị."
+    )
+
+
+@app.command("import")
+def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp .csv hoặc .yaml")) -> None:
+    """Nhập hệ thống tổ chức từ tệp (tất cả hoặc không: có lỗi thì không ghi gì)."""
+    from hierarchy.files import read_units
+
+    units, lines = read_units(file)
+    _apply(units, str(file), lines)
+
+
+@app.command("export")
+def export_cmd(
+    output: Path = typer.Option(..., "-o", "--output", help="Tệp kết quả"),
+    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv hoặc yaml"),
+) -> None:
+    """Xuất toàn bộ hệ thống tổ chức ra tệp CSV hoặc YAML."""
+    from hierarchy.files import write_units
+
+    with unit_of_work() as uow:
+        units = list(repo.load_units(uow.session).values())
+    write_units(units, output, format=format.value)
+    console.print(f"Đã xuất {len(units):,} đơn vị ra {output}.")
+
+
+@app.command("generate")
+def generate_cmd(
+    national: bool = typer.Option(False, "--national", help="Toàn quốc sau 1/7/2025 (34 tỉnh, 3.321 xã/phường)"),
+    quang_tri_2017: bool = typer.Option(False, "--quang-tri-2017", help="Đảng bộ tỉnh Quảng Trị năm 2017 (ba cấp)"),
+    seed: int = typer.Option(None, "--seed", help="Hạt giống ngẫu nhiên (mặc định theo bộ dữ liệu)"),
+    output: Path = typer.Option(None, "-o", "--output", help="Ghi ra tệp thay vì vào cơ sở dữ liệu"),
+) -> None:
+    """Sinh hệ thống tổ chức từ dữ liệu hành chính thật, rồi nhập vào cơ sở dữ liệu (hoặc ghi ra tệp)."""
+    from hierarchy.generate import generate_national, generate_quang_tri_2017
+
+    if national == quang_tri_2017:
+        raise typer.BadParameter("Chọn đúng một trong --national hoặc --quang-tri-2017.")
+    kwargs = {} if seed is None else {"seed": seed}
+    with console.status("Đang sinh dữ liệu…"):
+        units = generate_national(**kwargs) if national else generate_quang_tri_2017(**kwargs)
+    if output is not None:
+        from hierarchy.files import write_units
+
+        write_units(units, output, format="yaml" if output.suffix in (".yaml", ".yml") else "csv")
+        console.print(f"Đã ghi {len(units):,} đơn vị ra {output}.")
+        return
+    _apply(units, "dữ liệu sinh " + ("toàn quốc" if national else "Quảng Trị 2017"))
+
+
+@app.command("stats")
+def stats_cmd(code: str = typer.Argument(None, help="Mã đơn vị gốc (bỏ trống: toàn bộ)")) -> None:
+    """Thống kê số đơn vị và số đảng viên theo loại trong một cây con."""
+    with unit_of_work() as uow:
+        counts = repo.counts_by_kind(uow.session, code, day=now_utc().date())
+        title = repo.find_unit(uow.session, code).name if code else "Toàn bộ hệ thống"
+    table = Table(title=f"Thống kê: {title}")
+    table.add_column("Loại đơn vị")
+    table.add_column("Số đơn vị", justify="right")
+    table.add_column("Số đảng viên / đoàn viên", justify="right")
+    for kind in Kind:
+        if kind.value in counts:
+            n, members = counts[kind.value]
+            table.add_row(kind.label, f"{n:,}".replace(",", "."), f"{members:,}".replace(",", "."))
+    total_units = sum(n for n, _ in counts.values())
+    table.add_row("[bold]Tổng[/]", f"[bold]{total_units:,}[/]".replace(",", "."), "")
+    console.print(table)
+
+
+@app.command("show")
+def show_cmd(
+    code: str = typer.Argument(..., help="Mã đơn vị"),
+    depth: int = typer.Option(1, "--depth", help="Số cấp hiển thị bên dưới"),
+) -> None:
+    """Hiển thị một đơn vị và các cấp dưới của nó dạng cây."""
+    with unit_of_work() as uow:
+        root = repo.find_unit(uow.session, code)
+        rows = [r for r in repo.subtree_units(uow.session, code) if r.depth <= root.depth + depth]
+    nodes: dict[int, Tree] = {}
+    for row in rows:
+        closed = f" [dim](hết hiệu lực từ {row.valid_to:%d/%m/%Y})[/]" if row.valid_to else ""
+        label = f"[bold]{row.name}[/] [dim]{row.code} · {Kind(row.kind).label} · {row.member_count} ĐV[/]{closed}"
+        nodes[row.id] = nodes[row.parent_id].add(label) if row.parent_id in nodes else Tree(label)
+    console.print(nodes[root.id])

@@ -1,0 +1,139 @@
+"""Tables of rollouts: directives, phases, obligations per unit, submissions, events, pilot set, quotas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+
+
+class DirectiveRow(Base):
+    """An issued directive and the plan it was issued from (kept whole, to refuse silent changes)."""
+
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    root_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    issued_at: Mapped[datetime]
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    plan: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active | held | aborted | closed
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_by: Mapped[str | None] = mapped_column(String(100))
+    state_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class PhaseRow(Base):
+    """A phase of a directive, its window, its gate and when it actually opened and closed."""
+
+    __tablename__ = "phases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    gate_share: Mapped[float | None] = mapped_column(Float)
+    gate_counts: Mapped[str | None] = mapped_column(String(64))
+    gate_approval: Mapped[bool] = mapped_column(default=False)
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | open | closed
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("directive_id", "name"),)
+
+
+class ObligationRow(Base):
+    """What one unit owes for a directive: a plan, an activity, a report or a milestone, in one period.
+
+    `period` is 0 for a one-off obligation and the occurrence number of a recurring one; the unique
+    key (directive, key, unit, period) is what makes issuing and reconciling idempotent.
+    """
+
+    __tablename__ = "obligations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    period: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str | None] = mapped_column(String(16))
+    level: Mapped[int] = mapped_column(Integer)
+    opens_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    submitted_at: Mapped[datetime | None]
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any] | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("directive_id", "key", "unit_id", "period"),
+        # The reconciler's scans: open what is due to open, mark what is past due.
+        Index("ix_obligations_status_due", "status", "due_at"),
+        Index("ix_obligations_unit", "unit_id", "directive_id"),
+    )
+
+
+class SubmissionRow(Base):
+    """A report or a waiver as it was submitted; obligations keep the latest, this keeps them all."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))  # submit | waive
+    data: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class EventRow(Base):
+    """Something the reconciler noticed (an obligation opened, is due soon, is overdue…), recorded once."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), index=True)
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligations.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(index=True)
+    dedup: Mapped[str] = mapped_column(String(120), unique=True)
+    details: Mapped[dict[str, Any] | None]
+
+
+class PilotRow(Base):
+    """A unit chosen for the pilot, with the rule that chose it."""
+
+    __tablename__ = "pilot_units"
+
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    rule: Mapped[str] = mapped_column(Text)
+
+
+class QuotaRow(Base):
+    """A quota allocated to a unit (e.g. delegates), with the rule that set it."""
+
+    __tablename__ = "quotas"
+
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(Text)
