@@ -1,5 +1,7 @@
 """The Party and Đoàn hierarchy: units, kinds, the graph and its rules, files and generators."""
 
+from hierarchy.generate import generate_national, generate_quang_tri_2017, small_quang_tri_2017
+from hierarchy.graph import ancestors, build_graph, depth, level, subtree, validate
 from hierarchy.model import (
     ALLOWED_CHILDREN,
     CATEGORY_LABELS,
@@ -11,4 +13,22 @@ from hierarchy.model import (
     Unit,
 )
 
-__all__ = ["ALLOWED_CHILDREN", "CATEGORY_LABELS", "KIND_LABELS", "ROOT_KINDS", "Category", "Contacts", "Kind", "Unit"]
+__all__ = [
+    "ALLOWED_CHILDREN",
+    "CATEGORY_LABELS",
+    "KIND_LABELS",
+    "ROOT_KINDS",
+    "Category",
+    "Contacts",
+    "Kind",
+    "Unit",
+    "ancestors",
+    "build_graph",
+    "depth",
+    "generate_national",
+    "generate_quang_tri_2017",
+    "level",
+    "small_quang_tri_2017",
+    "subtree",
+    "validate",
+]
