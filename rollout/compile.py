@@ -1,0 +1,477 @@
+"""Compile a plan against a hierarchy: which units, which phases, which obligations with which deadlines.
+
+Pure and deterministic: the same plan, units and calendar give the same CompiledPlan; nothing reads the clock.
+Deadlines are computed per level, not per unit (300,000 units stay cheap):
+- a dated report ("trước ngày 30/6/2017") is due at that instant for the highest level among its units;
+  each lower level is due `lead_days` working days earlier (schedules.cascade; the plan's last lead value is
+  repeated for deeper levels), so that a unit can consolidate its lower units' reports in time; a dated
+  activity or plan is due at the same instant on every level (nothing is consolidated);
+- "within N working days" (xây dựng kế hoạch) runs forward: the highest level has N working days from the
+  issue day (or from its phase's opening), each lower level N more after the level above, since it can only
+  write its plan once it has received the plan above it.
+Obligations of the pilot phase apply only to pilot units; pilot-phase reports also to their ancestors
+inside the targets, which consolidate them. Milestones also appear as obligations of kind "milestone".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from errors import PlanError, Problem
+from hierarchy.model import Kind, Unit
+from rollout.plan_models import PHASE_LABELS, Obligation, Plan, UnitFilter
+from rollout.quotas import QuotaAllocation, QuotaRuleSpec, allocate
+from rollout.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
+
+__all__ = [
+    "CompiledPlan",
+    "DirectiveSpec",
+    "EventSpec",
+    "FieldSpec",
+    "GateSpec",
+    "MilestoneSpec",
+    "ObligationSpec",
+    "ParentSpec",
+    "PhaseSpec",
+    "PilotChoice",
+    "QuotaAllocation",
+    "RecipientsSpec",
+    "SignerSpec",
+    "TargetUnit",
+    "compile_plan",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SignerSpec:
+    form: str | None
+    body: str | None
+    title: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParentSpec:
+    number: str
+    issued_on: date | None
+    issuer: str | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientsSpec:
+    to: tuple[str, ...]
+    bc: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveSpec:
+    number: str
+    kind: str
+    title: str
+    issuer_code: str
+    issued_at: datetime
+    implements: tuple[ParentSpec, ...]
+    recipients: RecipientsSpec
+    signer: SignerSpec
+    place: str | None
+    co_signers: tuple[SignerSpec, ...] = ()
+    co_issuer_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TargetUnit:
+    code: str
+    level: int  # depth below the issuing unit; 1 = its direct children
+
+
+@dataclass(frozen=True, slots=True)
+class GateSpec:
+    after_date: datetime | None
+    min_share_reported: float | None
+    approval_required: bool
+    counts_obligation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    name: str
+    label_vi: str
+    opens: datetime | None
+    due: datetime | None
+    gate: GateSpec
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    label: str
+    type: Literal["int", "float", "text", "list"]
+    sum: bool
+
+
+@dataclass(frozen=True)
+class ObligationSpec:
+    key: str
+    kind: Literal["plan", "activity", "report", "milestone"]
+    title: str
+    phase: str | None
+    unit_codes: tuple[str, ...]
+    due_by_level: dict[int, datetime]
+    opens: datetime | None
+    recurrence: str | None
+    times_per_year: tuple[int, int] | None
+    route_via: str | None
+    fields: list[FieldSpec]
+    in_monthly_meetings: bool = False
+    peaks: tuple[str, ...] = ()
+    report_to: str | None = None
+    due_meaning: str | None = None  # the deadline expression's meaning, in Vietnamese
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneSpec:
+    key: str
+    title: str
+    assignee_code: str
+    due: datetime
+    after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    title: str
+    at: datetime
+    place: str | None
+    host_code: str | None
+    delegates: int | None
+    awards: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """Everything the engine needs to issue a plan and follow it up."""
+
+    directive: DirectiveSpec
+    root_code: str
+    targets: list[TargetUnit]
+    phases: list[PhaseSpec]
+    pilot: list[PilotChoice]
+    obligations: list[ObligationSpec]
+    milestones: list[MilestoneSpec]
+    quotas: list[QuotaAllocation]
+    warnings: list[str]
+    event: EventSpec | None = None
+    root_codes: tuple[str, ...] = ()
+    unit_kinds: dict[str, Kind] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for `plan check`: target units per level and per kind, obligations per kind, pilot, quotas."""
+        return {
+            "targets_by_level": dict(sorted(Counter(t.level for t in self.targets).items())),
+            "targets_by_kind": dict(sorted(Counter(self.unit_kinds[t.code].value for t in self.targets).items())),
+            "obligations_by_kind": dict(sorted(Counter(o.kind for o in self.obligations).items())),
+            "pilot_units": len(self.pilot),
+            "milestones": len(self.milestones),
+            "quota_totals": {q.name: q.total for q in self.quotas},
+            "warnings": len(self.warnings),
+        }
+
+    def summary_lines(self) -> list[str]:
+        """The summary as Vietnamese lines for a terminal."""
+        s = self.summary()
+        lines = [f"Văn bản {self.directive.number}: {len(self.targets)} đơn vị được triển khai"]
+        lines += [f"  cấp {level}: {n} đơn vị" for level, n in s["targets_by_level"].items()]  # type: ignore[union-attr]
+        lines += [f"  {Kind(k).label}: {n}" for k, n in s["targets_by_kind"].items()]  # type: ignore[union-attr]
+        names = {"plan": "xây dựng kế hoạch", "activity": "hoạt động", "report": "báo cáo", "milestone": "mốc công việc"}
+        lines += [f"Nghĩa vụ {names[k]}: {n}" for k, n in s["obligations_by_kind"].items()]  # type: ignore[union-attr]
+        lines.append(f"Đơn vị chỉ đạo điểm: {s['pilot_units']}")
+        lines += [f"Chỉ tiêu {q.label or q.name}: tổng {q.total} {q.unit_label}" for q in self.quotas]
+        lines += [f"Cảnh báo: {w}" for w in self.warnings]
+        return lines
+
+
+def _parse(text: str | None, plan: Plan, calendar, upper: datetime | None = None):
+    if text is None:
+        return None
+    from schedules.expressions import parse_deadline
+
+    return parse_deadline(text, issued_on=plan.directive.issued_on, upper_deadline=upper, calendar=calendar)
+
+
+def _start(deadline) -> datetime | None:
+    # A window's start: the open start of "từ tháng 7/2017", else the instant of a plain date.
+    if deadline is None:
+        return None
+    return deadline.opens or deadline.due
+
+
+def _directive(plan: Plan, calendar) -> DirectiveSpec:
+    d = plan.directive
+    signers = [SignerSpec(s.form, s.body, s.title, s.name) for s in d.signers]
+    return DirectiveSpec(
+        number=d.number,
+        kind=d.kind,
+        title=d.title,
+        issuer_code=d.issuer,
+        issued_at=calendar.start_of_office_hours(d.issued_on),
+        implements=tuple(ParentSpec(p.number, p.date, p.issuer, p.title) for p in d.implements),
+        recipients=RecipientsSpec(tuple(d.recipients.to), tuple(d.recipients.bc)),
+        signer=signers[0],
+        place=d.place,
+        co_signers=tuple(signers[1:]),
+        co_issuer_codes=tuple(d.co_issuers),
+    )
+
+
+def _filter_kwargs(f: UnitFilter) -> dict:
+    return {
+        "kinds": f.kinds,
+        "categories": f.categories,
+        "min_members": f.min_members,
+        "max_members": f.max_members,
+        "levels": f.levels,
+        "exclude": f.exclude,
+    }
+
+
+def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
+    """Resolve the plan against the hierarchy and the calendar; raise PlanError if its units are missing."""
+    d = plan.directive
+    index = UnitIndex(units, active_on=d.issued_on)
+    roots = list(plan.targets.roots) or [d.issuer]
+    missing = [c for c in [d.issuer, *d.co_issuers, *roots] if c not in index.units]
+    if missing:
+        raise PlanError(
+            [Problem(f"mã đơn vị “{c}” không có trong hệ thống tổ chức (hoặc chưa/không còn hiệu lực ngày "
+                     f"{d.issued_on:%d/%m/%Y}); kiểm tra mã ở directive.issuer, co_issuers, targets.roots",
+                     field="targets.roots") for c in dict.fromkeys(missing)]
+        )
+    # A root inside the issuer's subtree starts at its own depth; other roots (a joint plan's second
+    # organisation) count their levels from themselves.
+    offsets = {r: index.depth_below(r, d.issuer) or 0 for r in roots}
+    index.walk(roots, offsets)
+    warnings: list[str] = []
+
+    target_filter = plan.targets
+    kinds = target_filter.kinds or [k for k in Kind if k is not Kind.BAN]
+    test = unit_predicate(index, **{**_filter_kwargs(target_filter), "kinds": kinds})
+    explicit = [c for c in target_filter.codes if c in index.units]
+    target_codes = [c for c in index.order if c not in offsets and test(c)]
+    if target_filter.codes:
+        wanted = set(target_filter.codes)
+        target_codes = [c for c in target_codes if c in wanted] or explicit
+    for code in target_filter.codes:
+        if code not in index.units:
+            warnings.append(f"Mã đơn vị “{code}” trong targets.codes không có trong hệ thống tổ chức")
+    if not target_codes:
+        warnings.append("Không có đơn vị nào thuộc phạm vi triển khai; kiểm tra mục targets")
+    level = index.level
+    targets = [TargetUnit(c, level[c]) for c in target_codes]
+
+    pilot: list[PilotChoice] = []
+    if plan.pilot is not None:
+        p = plan.pilot
+        pilot, pilot_warnings = select_pilot(
+            index, target_codes, group_kinds=p.group_kinds, pick_kinds=p.pick_kinds, categories=p.categories,
+            at_least=p.at_least, order=p.order, seed=p.seed, include=p.include,
+        )
+        warnings += pilot_warnings
+
+    phases = _phases(plan, calendar)
+    event = _event(plan, calendar)
+    context = _Context(plan, calendar, index, target_codes, pilot, {p.name: p for p in phases}, event, warnings)
+    obligations = [context.obligation(o) for o in plan.obligations]
+    milestones = _milestones(plan, calendar, index, event, warnings)
+    obligations += [
+        ObligationSpec(
+            key=m.key, kind="milestone", title=m.title, phase=None, unit_codes=(m.assignee_code,),
+            due_by_level={index.level.get(m.assignee_code, 0): m.due}, opens=None, recurrence=None,
+            times_per_year=None, route_via=None, fields=[],
+        )
+        for m in milestones
+    ]
+    quotas = [_quota(q, context) for q in plan.quotas]
+    for q, spec in zip(quotas, plan.quotas, strict=True):
+        if spec.expected_total is not None and q.total != spec.expected_total:
+            warnings.append(f"Chỉ tiêu “{spec.label}”: tổng phân bổ {q.total} khác số dự kiến {spec.expected_total}")
+    return CompiledPlan(
+        directive=_directive(plan, calendar),
+        root_code=roots[0],
+        targets=targets,
+        phases=phases,
+        pilot=pilot,
+        obligations=obligations,
+        milestones=milestones,
+        quotas=quotas,
+        warnings=warnings,
+        event=event,
+        root_codes=tuple(roots),
+        unit_kinds={c: index.units[c].kind for c in target_codes},
+    )
+
+
+def _phases(plan: Plan, calendar) -> list[PhaseSpec]:
+    out = []
+    for phase in plan.phases:
+        gate = phase.gate
+        after = _parse(gate.after, plan, calendar)
+        due = _parse(phase.due, plan, calendar)
+        out.append(
+            PhaseSpec(
+                name=phase.name,
+                label_vi=phase.label or PHASE_LABELS[phase.name],
+                opens=_start(_parse(phase.opens, plan, calendar)),
+                due=due.due if due else None,
+                gate=GateSpec(_start(after), gate.share, gate.approval, gate.counts),
+            )
+        )
+    return out
+
+
+def _event(plan: Plan, calendar) -> EventSpec | None:
+    e = plan.event
+    if e is None:
+        return None
+    at = _parse(e.at, plan, calendar)
+    return EventSpec(e.title, at.due or at.opens, e.place, e.host, e.delegates, tuple(sorted(e.awards.items())))
+
+
+def _milestones(plan: Plan, calendar, index: UnitIndex, event: EventSpec | None, warnings: list[str]):
+    out: list[MilestoneSpec] = []
+    by_key: dict[str, MilestoneSpec] = {}
+    for m in plan.milestones:
+        due = _parse(m.due, plan, calendar, upper=event.at if event else None).due
+        spec = MilestoneSpec(m.key, m.title, m.assignee, due, m.after)
+        if m.assignee not in index.units:
+            warnings.append(f"Mốc “{m.key}”: đơn vị được giao “{m.assignee}” không có trong hệ thống tổ chức")
+        before = by_key.get(m.after) if m.after else None
+        if before is not None and due < before.due:
+            warnings.append(f"Mốc “{m.key}” có hạn trước mốc “{before.key}” mà nó phải làm sau")
+        if event is not None and due > event.at:
+            warnings.append(f"Mốc “{m.key}” có hạn sau thời điểm tổ chức {event.title}")
+        out.append(spec)
+        by_key[m.key] = spec
+    return out
+
+
+class _Context:
+    """State shared while compiling obligations: unit sets are computed once per distinct filter."""
+
+    def __init__(self, plan, calendar, index, target_codes, pilot, phases, event, warnings) -> None:
+        self.plan, self.calendar, self.index = plan, calendar, index
+        self.target_codes = target_codes
+        self.target_set = frozenset(target_codes)
+        self.pilot_codes = [c.code for c in pilot]
+        self.phases: dict[str, PhaseSpec] = phases
+        self.event = event
+        self.warnings = warnings
+        self._cache: dict[tuple, tuple[str, ...]] = {}
+
+    def units_for(self, f: UnitFilter, scope: str) -> tuple[str, ...]:
+        """Codes of the units matching a filter within a scope: all targets, pilot units, or pilot + ancestors."""
+        key = (f.model_dump_json(), scope)
+        if key in self._cache:
+            return self._cache[key]
+        if f.codes:
+            pool = [c for c in f.codes if c in self.index.units]
+            for c in f.codes:
+                if c not in self.index.units:
+                    self.warnings.append(f"Mã đơn vị “{c}” trong units.codes không có trong hệ thống tổ chức")
+        elif scope == "all":
+            pool = self.target_codes
+        else:
+            chosen = set(self.pilot_codes)
+            if scope == "pilot+ancestors":
+                for code in self.pilot_codes:
+                    chosen.update(a for a in self.index.ancestors(code) if a in self.target_set)
+            pool = [c for c in self.target_codes if c in chosen]
+        if f.codes:
+            self.index.walk(pool, {c: self.index.depth_below(c, self.plan.directive.issuer) or 0 for c in pool})
+            result = tuple(pool)
+        else:
+            test = unit_predicate(self.index, **_filter_kwargs(f))
+            result = tuple(c for c in pool if test(c))
+        self._cache[key] = result
+        return result
+
+    def obligation(self, o: Obligation) -> ObligationSpec:
+        scope = "all"
+        if o.phase == "pilot":
+            scope = "pilot+ancestors" if o.kind == "report" else "pilot"
+        codes = self.units_for(o.units, scope)
+        if not codes:
+            self.warnings.append(f"Nghĩa vụ “{o.key}” ({o.title}) không áp dụng cho đơn vị nào")
+        levels = sorted({self.index.level[c] for c in codes})
+        phase = self.phases.get(o.phase) if o.phase else None
+        opens_dl = _parse(o.opens, self.plan, self.calendar)
+        opens = _start(opens_dl) or (phase.opens if phase else None)
+        due_dl = _parse(o.due, self.plan, self.calendar, upper=self.event.at if self.event else None)
+        due_by_level: dict[int, datetime] = {}
+        if levels and o.within_working_days is not None:
+            due_by_level = self._forward(o.within_working_days, opens, levels)
+        elif levels and due_dl is not None and due_dl.due is not None and o.kind == "report":
+            due_by_level = self._cascade(o, due_dl.due, levels)
+        elif levels and due_dl is not None and due_dl.due is not None:
+            # Only reports are consolidated level by level; an activity or a plan is due the same day everywhere.
+            due_by_level = dict.fromkeys(levels, due_dl.due)
+        return ObligationSpec(
+            key=o.key,
+            kind=o.kind,
+            title=o.title,
+            phase=o.phase,
+            unit_codes=codes,
+            due_by_level=due_by_level,
+            opens=opens,
+            recurrence=due_dl.recurrence if due_dl else None,
+            times_per_year=tuple(o.times_per_year) if o.times_per_year else None,
+            route_via=o.route_via,
+            fields=[
+                FieldSpec(f.name, f.label, f.type, f.sum if f.sum is not None else f.type != "text")
+                for f in o.fields
+            ],
+            in_monthly_meetings=o.in_monthly_meetings,
+            peaks=tuple(o.peaks),
+            report_to=o.report_to,
+            due_meaning=due_dl.meaning if due_dl else None,
+        )
+
+    def _forward(self, n: int, opens: datetime | None, levels: list[int]) -> dict[int, datetime]:
+        cal = self.calendar
+        start = opens.date() if opens else self.plan.directive.issued_on
+        first = levels[0]
+        return {lv: cal.end_of_office_hours(cal.add_working_days(start, n * (lv - first + 1))) for lv in levels}
+
+    def _cascade(self, o: Obligation, top_due: datetime, levels: list[int]) -> dict[int, datetime]:
+        from schedules.cascade import cascade
+
+        lead = list(o.lead_days if o.lead_days is not None else self.plan.lead_days) or [0]
+        span = levels[-1] - levels[0]
+        lead_days = [lead[min(i, len(lead) - 1)] for i in range(span)]
+        issued_at = self.calendar.start_of_office_hours(self.plan.directive.issued_on)
+        result = cascade(top_due, lead_days, issued_at=issued_at, calendar=self.calendar,
+                         policy=self.plan.cascade_policy)
+        out: dict[int, datetime] = {}
+        wanted = set(levels)
+        for item in result:
+            lv = levels[0] + item.level
+            if lv in wanted:
+                out[lv] = item.due
+            self.warnings += [f"Nghĩa vụ “{o.key}”, cấp {lv}: {w}" for w in item.warnings]
+        return out
+
+
+def _quota(q, context: _Context) -> QuotaAllocation:
+    codes = context.units_for(q.units, "all")
+    units = [context.index.units[c] for c in codes]
+    rules = [
+        QuotaRuleSpec(r.value, tuple(r.kinds), tuple(r.categories), r.min_members, r.max_members, tuple(r.codes))
+        for r in q.rules
+    ]
+    explicit = {c for r in q.rules for c in r.codes} - set(codes)
+    units += [context.index.units[c] for c in sorted(explicit) if c in context.index.units]
+    return allocate(q.name, rules, units, categories=context.index.category, label=q.label, unit_label=q.unit_label)

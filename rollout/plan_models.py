@@ -1,0 +1,297 @@
+"""Pydantic models of a plan file: one directive and how it rolls out down the hierarchy."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from hierarchy.model import Category, Kind
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "PHASE_LABELS",
+    "PHASE_ORDER",
+    "Directive",
+    "Event",
+    "FieldDef",
+    "Gate",
+    "HierarchyRef",
+    "Milestone",
+    "Obligation",
+    "ParentDirective",
+    "Phase",
+    "PilotRule",
+    "Plan",
+    "QuotaDef",
+    "QuotaRule",
+    "Recipients",
+    "Signer",
+    "UnitFilter",
+]
+
+DocumentKind = Literal["NQ", "CT", "KL", "KH", "KHLT", "KHPH", "HD", "CV", "BC", "TB"]
+DOCUMENT_KINDS: tuple[str, ...] = DocumentKind.__args__  # type: ignore[attr-defined]
+
+PhaseName = Literal["pilot", "review", "rollout", "close"]
+PHASE_ORDER: tuple[str, ...] = PhaseName.__args__  # type: ignore[attr-defined]
+PHASE_LABELS: dict[str, str] = {
+    "pilot": "Chỉ đạo điểm",
+    "review": "Đánh giá rút kinh nghiệm",
+    "rollout": "Triển khai toàn Đảng bộ",
+    "close": "Tổng kết",
+}
+
+_SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def _day(value: object) -> object:
+    """A calendar day may be written ISO (2017-03-22, read by YAML) or Vietnamese style (22/3/2017)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        match = _SLASH_DATE.match(value)
+        if match:
+            d, m, y = (int(g) for g in match.groups())
+            try:
+                return date(y, m, d)
+            except ValueError as exc:
+                raise ValueError(f"ngày “{value}” không tồn tại") from exc
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+# A deadline expression read by schedules.parse_deadline ("trước ngày 30/6/2017", "từ tháng 7/2017"…).
+DeadlineText = Annotated[str, BeforeValidator(lambda v: v.isoformat() if isinstance(v, date) else v)]
+Code = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParentDirective(_Model):
+    """The directive this plan implements (căn cứ / thực hiện)."""
+
+    number: str = Field(min_length=1)
+    date: Day | None = None
+    issuer: str | None = None
+    title: str | None = None
+
+
+class Recipients(_Model):
+    """Nơi nhận: `to` receive it to act, `bc` receive it for information upward (báo cáo)."""
+
+    to: list[str] = []
+    bc: list[str] = []
+
+
+class Signer(_Model):
+    """Signature block: form (T/M, K/T, T/L), the body signed for, the signer's title and name."""
+
+    form: Literal["T/M", "K/T", "T/L"] | None = None
+    body: str | None = None
+    title: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class Directive(_Model):
+    """The directive document itself."""
+
+    number: str = Field(min_length=3)
+    kind: DocumentKind
+    issuer: Code
+    co_issuers: list[Code] = []
+    issued_on: Day
+    title: str = Field(min_length=1)
+    implements: list[ParentDirective] = []
+    recipients: Recipients = Recipients()
+    signers: list[Signer] = Field(min_length=1)
+    place: str | None = None
+
+    @model_validator(mode="after")
+    def _number_matches_kind(self) -> Directive:
+        # "47-KH/TU" carries its type between the dash and the slash; a mismatch is a typing mistake.
+        match = re.match(r"^\d+-([A-ZĐ]+)/", self.number)
+        if match is None:
+            raise ValueError(
+                f"số hiệu “{self.number}” không đúng dạng <số>-<loại>/<cơ quan ban hành>, ví dụ “47-KH/TU”"
+            )
+        if match.group(1) != self.kind:
+            raise ValueError(
+                f"số hiệu “{self.number}” ghi loại văn bản {match.group(1)} nhưng trường kind là {self.kind}"
+            )
+        return self
+
+
+class HierarchyRef(_Model):
+    """The hierarchy a plan targets: a generator name or a hierarchy file (relative to the plan file)."""
+
+    generator: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> HierarchyRef:
+        if (self.generator is None) == (self.file is None):
+            raise ValueError("cần ghi đúng một trong hai: generator (tên hàm sinh) hoặc file (đường dẫn tệp)")
+        return self
+
+
+class UnitFilter(_Model):
+    """Which units: by kind, category (loại hình), member count, level below the issuer, or explicit codes."""
+
+    kinds: list[Kind] = []
+    categories: list[Category] = []
+    min_members: int | None = Field(default=None, ge=0)
+    max_members: int | None = Field(default=None, ge=0)
+    levels: list[Annotated[int, Field(ge=0)]] = []
+    codes: list[Code] = []
+    exclude: list[Code] = []
+
+
+class Targets(UnitFilter):
+    """The units the plan addresses: every unit under the roots (default: the issuer) matching the filter."""
+
+    roots: list[Code] = []
+
+
+class Gate(_Model):
+    """What must hold before a phase may open: a date, a share of reports received, a recorded approval."""
+
+    after: DeadlineText | None = None
+    share: float | None = Field(default=None, ge=0, le=1)
+    counts: str | None = None  # key of the obligation whose reports count towards `share`
+    approval: bool = False
+
+
+class Phase(_Model):
+    """One phase of the rollout with its window and gate."""
+
+    name: PhaseName
+    label: str | None = None
+    opens: DeadlineText | None = None
+    due: DeadlineText | None = None
+    gate: Gate = Gate()
+
+
+class PilotRule(_Model):
+    """Pilot choice: in each group unit (e.g. each district), `at_least` units of each category."""
+
+    group_kinds: list[Kind] = Field(min_length=1)
+    pick_kinds: list[Kind] = [Kind.CHI_BO, Kind.CHI_BO_CO_SO]
+    # Empty: every category present in the group; listed: missing ones are reported as warnings.
+    categories: list[Category] = []
+    at_least: int = Field(default=1, ge=1)
+    order: Literal["code", "seeded"] = "code"
+    seed: int = 0
+    include: list[Code] = []
+
+
+class FieldDef(_Model):
+    """A structured field of a report; numbers add up, lists concatenate at each level, text is collected."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    type: Literal["int", "float", "text", "list"]
+    sum: bool | None = None
+
+    @model_validator(mode="after")
+    def _text_does_not_add(self) -> FieldDef:
+        if self.type == "text" and self.sum:
+            raise ValueError("trường văn bản tự do (type: text) không cộng dồn được; bỏ “sum” hoặc đặt sum: false")
+        return self
+
+
+class Obligation(_Model):
+    """What each selected unit owes: its own plan, an activity, a report."""
+
+    key: str = Field(min_length=1)
+    kind: Literal["plan", "activity", "report"]
+    title: str = Field(min_length=1)
+    phase: PhaseName | None = None
+    units: UnitFilter = UnitFilter()
+    due: DeadlineText | None = None
+    within_working_days: int | None = Field(default=None, ge=1)
+    opens: DeadlineText | None = None
+    lead_days: list[Annotated[int, Field(ge=0)]] | None = None
+    times_per_year: tuple[int, int] | None = None
+    in_monthly_meetings: bool = False
+    peaks: list[str] = []  # periods of intensified activity, e.g. "30/4", "19/5", "2/9"
+    route_via: str | None = None
+    report_to: str | None = None
+    fields: list[FieldDef] = []
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> Obligation:
+        if self.due is not None and self.within_working_days is not None:
+            raise ValueError("chỉ ghi một trong hai: due (hạn) hoặc within_working_days (số ngày làm việc)")
+        if self.kind == "report" and self.due is None and self.within_working_days is None:
+            raise ValueError("báo cáo (kind: report) cần hạn: ghi due, ví dụ “trước ngày 30/6/2017”")
+        if self.kind == "plan" and self.due is None and self.within_working_days is None:
+            raise ValueError("xây dựng kế hoạch (kind: plan) cần within_working_days hoặc due")
+        if self.times_per_year is not None and not 1 <= self.times_per_year[0] <= self.times_per_year[1]:
+            raise ValueError("times_per_year phải là [ít nhất, nhiều nhất] với 1 ≤ ít nhất ≤ nhiều nhất")
+        if self.fields and self.kind != "report":
+            raise ValueError("chỉ báo cáo (kind: report) mới có fields")
+        return self
+
+
+class Milestone(_Model):
+    """A dated task assigned to one unit (often a department), possibly after another milestone."""
+
+    key: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    assignee: Code
+    due: DeadlineText
+    after: str | None = None
+
+
+class QuotaRule(_Model):
+    """One quota rule; the most specific matching rule gives a unit its number (see rollout.quotas)."""
+
+    value: int = Field(ge=0)
+    kinds: list[Kind] = []
+    categories: list[Category] = []
+    min_members: int | None = Field(default=None, ge=0)
+    max_members: int | None = Field(default=None, ge=0)
+    codes: list[Code] = []
+
+
+class QuotaDef(_Model):
+    """A quota (chỉ tiêu phân bổ), e.g. delegates per unit by kind and size."""
+
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    unit_label: str = "đại biểu"
+    units: UnitFilter = UnitFilter()
+    rules: list[QuotaRule] = Field(min_length=1)
+    expected_total: int | None = Field(default=None, ge=0)
+
+
+class Event(_Model):
+    """The single event a plan organises (a forum, a conference)."""
+
+    title: str = Field(min_length=1)
+    at: DeadlineText
+    place: str | None = None
+    host: Code | None = None
+    delegates: int | None = Field(default=None, ge=0)
+    awards: dict[str, int] = {}
+
+
+class Plan(_Model):
+    """A plan file: the directive, its hierarchy and targets, phases, pilot, obligations, milestones, quotas."""
+
+    directive: Directive
+    hierarchy: HierarchyRef
+    targets: Targets = Targets()
+    lead_days: list[Annotated[int, Field(ge=0)]] = [5]
+    cascade_policy: Literal["clamp", "error"] = "clamp"
+    phases: list[Phase] = []
+    pilot: PilotRule | None = None
+    event: Event | None = None
+    obligations: list[Obligation] = []
+    milestones: list[Milestone] = []
+    quotas: list[QuotaDef] = []
