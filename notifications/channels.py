@@ -1,0 +1,258 @@
+"""Ways a message leaves the system: .eml files in an outbox folder, SMTP, or chat/webhooks through Apprise."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+import apprise
+from apprise.attachment.memory import AttachMemory
+
+from errors import ConfigError, TrienkhaiError
+from settings import Settings
+
+__all__ = [
+    "AppriseChannel",
+    "Attachment",
+    "Channel",
+    "ChannelError",
+    "Envelope",
+    "OutboxFolderChannel",
+    "Sent",
+    "SmtpChannel",
+    "build_email",
+    "channel_from_settings",
+    "message_id_for",
+]
+
+KEY_HEADER = "X-Trienkhai-Key"
+
+
+class Attachment(NamedTuple):
+    """A file sent with a message: name, content and MIME type (“application/pdf”)."""
+
+    filename: str
+    content: bytes
+    mime: str
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One message to send: recipients, rendered bodies, attachments and the key that makes a resend recognisable."""
+
+    to: list[str]
+    subject: str
+    text: str
+    idempotency_key: str
+    html: str | None = None
+    cc: list[str] = field(default_factory=list)
+    attachments: list[Attachment | tuple[str, bytes, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a channel did: the Message-ID, where it went, and whether an earlier send of the same key was found."""
+
+    message_id: str
+    location: str
+    already_sent: bool = False
+    refused: tuple[str, ...] = ()
+
+
+class ChannelError(TrienkhaiError):
+    """Sending failed; `transient` says whether trying again later may succeed (the dispatcher retries those)."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        self.transient = transient
+        super().__init__(message)
+
+
+class Channel(Protocol):
+    def send(self, envelope: Envelope) -> Sent:
+        """Deliver the envelope or raise ChannelError."""
+        ...
+
+
+def message_id_for(key: str, sender: str) -> str:
+    """The Message-ID of a key: the same key always gives the same id, so a resend can be recognised."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    domain = sender.rpartition("@")[2] or "trienkhai.local"
+    domain = re.sub(r"[^A-Za-z0-9.-]", "", domain.rstrip(">")) or "trienkhai.local"
+    return f"<{digest}@{domain}>"
+
+
+def _addresses(values: list[str], header: str) -> list[Address]:
+    found = []
+    for display, addr in getaddresses(values):
+        if "@" not in addr:
+            raise ChannelError(f"Địa chỉ thư “{addr or display}” ở mục {header} không hợp lệ", transient=False)
+        user, _, domain = addr.rpartition("@")
+        found.append(Address(display_name=display, username=user, domain=domain))
+    return found
+
+
+def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None) -> EmailMessage:
+    """A UTF-8 email: text and HTML as alternatives, attachments alongside, Message-ID taken from the key."""
+    if not envelope.to and not envelope.cc:
+        raise ChannelError("Thư không có người nhận (mục To và Cc đều trống)", transient=False)
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = _addresses([sender], "From")[0]
+    if envelope.to:
+        msg["To"] = _addresses(envelope.to, "To")
+    if envelope.cc:
+        msg["Cc"] = _addresses(envelope.cc, "Cc")
+    msg["Subject"] = envelope.subject
+    msg["Date"] = format_datetime(date or datetime.now(UTC))
+    msg["Message-ID"] = message_id_for(envelope.idempotency_key, sender)
+    msg[KEY_HEADER] = envelope.idempotency_key
+    # Base64 keeps Vietnamese bodies intact through any relay, including ones without 8BITMIME.
+    msg.set_content(envelope.text, subtype="plain", charset="utf-8", cte="base64")
+    if envelope.html:
+        msg.add_alternative(envelope.html, subtype="html", charset="utf-8", cte="base64")
+    for filename, content, mime in envelope.attachments:
+        maintype, _, subtype = mime.partition("/")
+        msg.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+    return msg
+
+
+def _key_filename(key: str) -> str:
+    # Readable part for people browsing the folder, hash part so that distinct keys never share a file.
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80]
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return f"{readable}-{digest}.eml" if readable else f"{digest}.eml"
+
+
+class OutboxFolderChannel:
+    """Writes each message as one .eml file named after its key; a key already written is not written again."""
+
+    def __init__(self, folder: Path, sender: str = "trienkhai@localhost") -> None:
+        self.folder = Path(folder)
+        self.sender = sender
+
+    def path_for(self, key: str) -> Path:
+        """The file a key is (or will be) written to."""
+        return self.folder / _key_filename(key)
+
+    def send(self, envelope: Envelope) -> Sent:
+        """Write the .eml atomically: the file appears complete or not at all, and never twice for one key."""
+        message = build_email(envelope, self.sender)
+        target = self.path_for(envelope.idempotency_key)
+        if target.exists():
+            return Sent(str(message["Message-ID"]), str(target), already_sent=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(message.as_bytes())
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                # link() refuses an existing target, so two writers racing on one key leave one file.
+                os.link(tmp_name, target)
+            finally:
+                os.unlink(tmp_name)
+        except FileExistsError:
+            return Sent(str(message["Message-ID"]), str(target), already_sent=True)
+        except OSError as exc:
+            raise ChannelError(f"Không ghi được thư vào thư mục {self.folder}: {exc.strerror or exc}", transient=True) from exc
+        return Sent(str(message["Message-ID"]), str(target))
+
+
+def _smtp_failure(exc: Exception) -> ChannelError:
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return ChannelError("Máy chủ thư từ chối tên đăng nhập hoặc mật khẩu (smtp_user, smtp_password)", transient=False)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return ChannelError(f"Máy chủ thư không hỗ trợ yêu cầu: {exc}; kiểm tra smtp_tls và smtp_port", transient=False)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        refused = ", ".join(exc.recipients)
+        return ChannelError(f"Máy chủ thư từ chối mọi người nhận: {refused}", transient=all(400 <= c < 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return ChannelError(f"Máy chủ thư trả lỗi {exc.smtp_code}: {reply}", transient=400 <= exc.smtp_code < 500)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ChannelError(f"Chứng chỉ TLS của máy chủ thư không hợp lệ: {exc.verify_message}", transient=False)
+    return ChannelError(f"Không kết nối được máy chủ thư: {exc}", transient=True)
+
+
+class SmtpChannel:
+    """Sends through an SMTP server: STARTTLS when tls is on (implicit TLS on port 465), login when a user is set."""
+
+    def __init__(
+        self, host: str, port: int = 25, user: str | None = None, password: str | None = None,
+        tls: bool = False, sender: str = "trienkhai@localhost", *, timeout: float = 30.0,
+    ) -> None:
+        self.host, self.port, self.user, self.password = host, port, user, password
+        self.tls, self.sender, self.timeout = tls, sender, timeout
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        if self.tls and self.port == 465:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.tls:
+            client.starttls(context=context)
+        return client
+
+    def send(self, envelope: Envelope) -> Sent:
+        """Send once; a 4xx reply or a lost connection is transient, a 5xx reply or bad credentials is not."""
+        message = build_email(envelope, self.sender)
+        recipients = [a.addr_spec for a in _addresses(envelope.to + envelope.cc, "To/Cc")]
+        try:
+            with self._connect() as client:
+                if self.user:
+                    client.login(self.user, self.password or "")
+                refused = client.send_message(message, from_addr=self.sender, to_addrs=recipients)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _smtp_failure(exc) from exc
+        return Sent(str(message["Message-ID"]), f"smtp://{self.host}:{self.port}", refused=tuple(refused))
+
+
+class AppriseChannel:
+    """Posts the subject and text to chat or webhook services through Apprise URLs (Telegram, Zalo bots, JSON …)."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self.apprise = apprise.Apprise()
+        bad = [url for url in urls if not self.apprise.add(url)]
+        if bad or not urls:
+            raise ConfigError(
+                "Địa chỉ Apprise không hợp lệ: " + (", ".join(bad) if bad else "chưa có địa chỉ nào")
+                + "; xem danh sách dịch vụ và cú pháp tại https://github.com/caronc/apprise/wiki"
+            )
+
+    def send(self, envelope: Envelope) -> Sent:
+        """Notify every URL; Apprise reports only success or failure, so a failure is treated as transient."""
+        attachments = apprise.AppriseAttachment()
+        for filename, content, mime in envelope.attachments:
+            attachments.add(AttachMemory(content=content, name=filename, mimetype=mime))
+        ok = self.apprise.notify(
+            title=envelope.subject,
+            body=envelope.text,
+            body_format=apprise.NotifyFormat.TEXT,
+            attach=attachments if envelope.attachments else None,
+        )
+        if not ok:
+            raise ChannelError("Không gửi được thông báo qua Apprise tới ít nhất một địa chỉ", transient=True)
+        return Sent(message_id_for(envelope.idempotency_key, "trienkhai.local"), "apprise")
+
+
+def channel_from_settings(settings: Settings) -> SmtpChannel | OutboxFolderChannel:
+    """SMTP when smtp_host is set, otherwise .eml files in the data folder's outbox."""
+    if settings.smtp_host:
+        return SmtpChannel(
+            settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password,
+            settings.smtp_tls, settings.mail_from,
+        )
+    return OutboxFolderChannel(settings.home / "outbox", settings.mail_from)

@@ -1,0 +1,178 @@
+"""The đôn đốc letter as a printable .docx in the Party document form: A4, Times New Roman, two-column header."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from notifications.channels import Attachment
+from notifications.context import LetterContext
+from notifications.render import SUBJECT_SUFFIX, render_template
+from schedules.render import format_day_long
+
+__all__ = ["DOCX_MIME", "build_letter", "letter_attachment", "letter_filename"]
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEMPLATE = "cong_van_don_doc"
+FONT = "Times New Roman"
+# The form's columns: issuing body on the left, the Party's name and the date on the right.
+_PAGE_WIDTH = Cm(21.0) - Cm(3.0) - Cm(2.0)
+_HEADER_LEFT = Cm(7.0)
+_FOOTER_LEFT = Cm(8.0)
+
+
+def _set_font(style_or_run, size: Pt) -> None:
+    font = style_or_run.font
+    font.name = FONT
+    font.size = size
+    # Word picks the east-Asian slot for some Vietnamese characters; without this they fall back to another font.
+    rpr = style_or_run.element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+
+def _line(
+    paragraph: Paragraph, text: str, *, size: int = 14, bold: bool = False,
+    italic: bool = False, underline: bool = False,
+) -> None:
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size)
+    run.bold = bold
+    run.italic = italic
+    run.underline = underline
+
+
+def _paragraph(cell_or_doc, align=WD_ALIGN_PARAGRAPH.CENTER, *, first: bool = False) -> Paragraph:
+    # A new table cell already holds one empty paragraph; reuse it so no blank line opens the cell.
+    paragraph = cell_or_doc.paragraphs[0] if first else cell_or_doc.add_paragraph()
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(0)
+    return paragraph
+
+
+# Word rejects a tblPr whose children are out of the schema's order (python-docx appends some at the end).
+_TBLPR_ORDER = [
+    qn(f"w:{tag}")
+    for tag in (
+        "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+        "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+    )
+]
+
+
+def _borderless(table: Table, widths: list) -> None:
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    tbl_pr.append(borders)
+    children = sorted(tbl_pr, key=lambda el: _TBLPR_ORDER.index(el.tag) if el.tag in _TBLPR_ORDER else 99)
+    for child in children:
+        tbl_pr.append(child)
+    # Both the grid and each cell carry the width: LibreOffice reads the first, Word the second.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _header(doc, ctx: LetterContext, subject: str) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    _borderless(table, [_HEADER_LEFT, _PAGE_WIDTH - _HEADER_LEFT])
+    left: _Cell = table.cell(0, 0)
+    right: _Cell = table.cell(0, 1)
+    first = True
+    if ctx.issuer.parent:
+        _line(_paragraph(left, first=True), ctx.issuer.parent.upper())
+        first = False
+    _line(_paragraph(left, first=first), ctx.issuer.name.upper(), bold=True)
+    _line(_paragraph(left), "*")
+    _line(_paragraph(left), f"Số {ctx.number_text}")
+    _line(_paragraph(left), subject, size=12, italic=True)
+    _line(_paragraph(right, first=True), "ĐẢNG CỘNG SẢN VIỆT NAM", size=15, bold=True, underline=True)
+    _paragraph(right)
+    _line(_paragraph(right), f"{ctx.place}, {format_day_long(ctx.issued_on)}", italic=True)
+
+
+def _body(doc, ctx: LetterContext, override_dir: Path | None) -> None:
+    addressee = _paragraph(doc)
+    addressee.paragraph_format.space_before = Pt(18)
+    addressee.paragraph_format.space_after = Pt(12)
+    _line(addressee, "Kính gửi: ", bold=True)
+    _line(addressee, ctx.recipient)
+    body = render_template(f"{TEMPLATE}.than.txt", ctx, override_dir=override_dir)
+    for text in filter(None, (line.strip() for line in body.splitlines())):
+        paragraph = _paragraph(doc, WD_ALIGN_PARAGRAPH.JUSTIFY)
+        paragraph.paragraph_format.first_line_indent = Cm(1.0)
+        paragraph.paragraph_format.space_after = Pt(6)
+        _line(paragraph, text)
+
+
+def _footer(doc, ctx: LetterContext, override_dir: Path | None) -> None:
+    doc.add_paragraph()
+    table = doc.add_table(rows=1, cols=2)
+    _borderless(table, [_FOOTER_LEFT, _PAGE_WIDTH - _FOOTER_LEFT])
+    left: _Cell = table.cell(0, 0)
+    right: _Cell = table.cell(0, 1)
+    _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT, first=True), "Nơi nhận:", bold=True, italic=True, underline=True)
+    copies = render_template(f"{TEMPLATE}.noi_nhan.txt", ctx, override_dir=override_dir)
+    for text in filter(None, (line.strip() for line in copies.splitlines())):
+        _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT), text, size=12)
+    signature = ctx.signature
+    _line(_paragraph(right, first=True), f"{signature.form} {signature.collective.upper()}", bold=True)
+    _line(_paragraph(right), signature.title.upper(), bold=True)
+    # Room for the handwritten signature and the seal.
+    for _ in range(4):
+        _paragraph(right)
+    _line(_paragraph(right), signature.name, bold=True)
+
+
+def build_letter(ctx: LetterContext, *, override_dir: Path | None = None) -> bytes:
+    """The letter as .docx bytes on A4 (margins 2/2/3/2 cm), Times New Roman 14, ready to print and sign."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+    _set_font(doc.styles["Normal"], Pt(14))
+    subject = " ".join(render_template(TEMPLATE + SUBJECT_SUFFIX, ctx, override_dir=override_dir).split())
+    doc.core_properties.title = subject
+    doc.core_properties.author = ctx.issuer.name
+    doc.core_properties.language = "vi-VN"
+    _header(doc, ctx, subject)
+    _body(doc, ctx, override_dir)
+    _footer(doc, ctx, override_dir)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _ascii_slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")
+
+
+def letter_filename(ctx: LetterContext) -> str:
+    """An ASCII file name that tells letters apart: directive number and recipient, without diacritics."""
+    return f"cong-van-don-doc_{_ascii_slug(ctx.directive.number)}_{_ascii_slug(ctx.recipient)[:60]}.docx"
+
+
+def letter_attachment(ctx: LetterContext, *, override_dir: Path | None = None) -> Attachment:
+    """The letter ready to attach to the đôn đốc email."""
+    return Attachment(letter_filename(ctx), build_letter(ctx, override_dir=override_dir), DOCX_MIME)
