@@ -20,7 +20,7 @@ from typing import Literal
 
 from errors import DeadlineError, Problem
 from schedules.calendar import WorkingCalendar
-from schedules.render import format_instant, local_date, to_local
+from schedules.render import format_day, format_instant, local_date, to_local
 
 __all__ = ["LevelDeadline", "cascade"]
 
@@ -59,17 +59,16 @@ def cascade(
                 for i, n in bad
             ]
         )
-    issued_local = to_local(issued_at)
     earliest = cal.end_of_office_hours(cal.add_working_days(local_date(issued_at), 1))
-    why = f"ít nhất 1 ngày làm việc sau khi ban hành ({format_instant(issued_local)})"
+    why = f"cần ít nhất 1 ngày làm việc sau ngày ban hành {format_day(local_date(issued_at))}"
 
     top = to_local(top_due)
     problems: list[Problem] = []
     top_warnings: list[str] = []
     if top < earliest:
         text = (
-            f"Cấp 0 (cấp trên cùng): hạn {format_instant(top)} sớm hơn mức tối thiểu {format_instant(earliest)} "
-            f"({why}); hạn này do cấp trên giao nên giữ nguyên, các cấp dưới không thể có hạn muộn hơn."
+            f"Cấp 0 (cấp trên cùng): hạn {format_instant(top)} sớm hơn hạn sớm nhất cho phép là "
+            f"{format_instant(earliest)}, vì {why}; hạn này do cấp trên giao nên giữ nguyên, các cấp dưới không thể có hạn muộn hơn."
         )
         top_warnings.append(text)
         problems.append(Problem(text, field="cấp 0"))
@@ -84,7 +83,7 @@ def cascade(
             moved = min(earliest, parent)
             text = (
                 f"Cấp {i}: hạn tính được là {format_instant(due)} ({lead} ngày làm việc trước hạn của cấp {i - 1}), "
-                f"sớm hơn mức tối thiểu {format_instant(earliest)} ({why})"
+                f"sớm hơn hạn sớm nhất cho phép là {format_instant(earliest)}, vì {why}"
             )
             problems.append(Problem(text + ".", field=f"cấp {i}"))
             warnings.append(f"{text}; đã dời hạn đến {format_instant(moved)}.")
