@@ -1,0 +1,177 @@
+"""Reading one unit's values as people type them in a spreadsheet: kinds and categories by code or label, dates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from errors import Problem
+from hierarchy.model import CATEGORY_LABELS, KIND_LABELS, Category, Contacts, Kind, Unit
+from hierarchy.naming import ascii_slug, nfc
+
+# Spreadsheet columns in file order, with the Unit attribute each fills.
+COLUMNS: dict[str, str] = {
+    "ma": "code",
+    "ten": "name",
+    "loai": "kind",
+    "ma_cap_tren": "parent_code",
+    "loai_hinh": "category",
+    "so_dang_vien": "member_count",
+    "email": "email",
+    "dien_thoai": "phone",
+    "webhook": "webhook",
+    "bao_cao_qua": "route_via",
+    "dang_uy_lanh_dao": "led_by",
+    "hieu_luc_tu": "valid_from",
+    "hieu_luc_den": "valid_to",
+}
+# The same columns under English keys (accepted in YAML and CSV headers).
+ENGLISH: dict[str, str] = {
+    "code": "ma",
+    "name": "ten",
+    "kind": "loai",
+    "parent": "ma_cap_tren",
+    "category": "loai_hinh",
+    "members": "so_dang_vien",
+    "email": "email",
+    "phone": "dien_thoai",
+    "webhook": "webhook",
+    "route_via": "bao_cao_qua",
+    "led_by": "dang_uy_lanh_dao",
+    "valid_from": "hieu_luc_tu",
+    "valid_to": "hieu_luc_den",
+}
+REQUIRED = ("ma", "ten", "loai")
+
+
+def _key(text: str) -> str:
+    return ascii_slug(text)
+
+
+# Kinds and categories match by code or label, ignoring case, spaces, punctuation and diacritics,
+# so "chi_bo", "Chi bộ" and "chi bo" are one kind; a few everyday names are accepted as well.
+_KINDS: dict[str, Kind] = {_key(k.value): k for k in Kind} | {_key(label): k for k, label in KIND_LABELS.items()}
+_KINDS |= {
+    _key(alias): kind
+    for alias, kind in (
+        ("Đảng ủy xã", Kind.DANG_UY_XA), ("Đảng ủy phường", Kind.DANG_UY_XA), ("Đảng ủy đặc khu", Kind.DANG_UY_XA),
+        ("Đảng ủy khối", Kind.DANG_UY_TRUC_THUOC), ("Thị ủy", Kind.HUYEN_UY), ("Thành đoàn", Kind.TINH_DOAN),
+        ("Quận đoàn", Kind.HUYEN_DOAN), ("Thị đoàn", Kind.HUYEN_DOAN), ("Quận ủy", Kind.HUYEN_UY),
+    )
+}
+_CATEGORIES: dict[str, Category] = {_key(c.value): c for c in Category} | {
+    _key(label): c for c, label in CATEGORY_LABELS.items()
+} | {_key("phường/thị trấn"): Category.PHUONG_THI_TRAN, _key("sự nghiệp"): Category.SU_NGHIEP}
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass
+class Row:
+    """One unit as written: raw text per column (None when empty), the line of the row and of each value."""
+
+    line: int
+    values: dict[str, str | None]
+    value_lines: dict[str, int]
+    parent_from_nesting: str | None = None
+
+
+def _choices(labels: Mapping) -> str:
+    return ", ".join(f"“{code}” ({label})" for code, label in labels.items())
+
+
+def parse_row(row: Row, source: str | None, shown: Mapping[str, str]) -> tuple[Unit | None, list[Problem]]:
+    """The unit a row describes, or the problems that prevent reading it (every one, not just the first)."""
+    problems: list[Problem] = []
+    values = {col: (nfc(v).strip() or None) if isinstance(v, str) else v for col, v in row.values.items()}
+
+    def problem(col: str, message: str) -> None:
+        problems.append(Problem(message, source=source, line=row.value_lines.get(col, row.line), field=shown[col]))
+
+    code = values.get("ma")
+    name = values.get("ten")
+    if code is None:
+        problem("ma", "Thiếu mã đơn vị; mỗi đơn vị cần một mã riêng, ví dụ “TU-QT”.")
+    if name is None:
+        problem("ten", "Thiếu tên đơn vị; hãy ghi tên đầy đủ, ví dụ “Chi bộ thôn 1”.")
+
+    kind = None
+    raw_kind = values.get("loai")
+    if raw_kind is None:
+        problem("loai", f"Thiếu loại đơn vị; các loại hợp lệ: {_choices(KIND_LABELS)}.")
+    else:
+        kind = _KINDS.get(_key(raw_kind))
+        if kind is None:
+            problem("loai", f"Loại “{raw_kind}” không có; các loại hợp lệ: {_choices(KIND_LABELS)}.")
+
+    category = None
+    if (raw := values.get("loai_hinh")) is not None:
+        category = _CATEGORIES.get(_key(raw))
+        if category is None:
+            problem("loai_hinh", f"Loại hình “{raw}” không có; các loại hình hợp lệ: {_choices(CATEGORY_LABELS)}.")
+
+    members = 0
+    if (raw := values.get("so_dang_vien")) is not None:
+        digits = raw.replace(" ", "")
+        if re.fullmatch(r"-?\d+", digits):
+            members = int(digits)
+        else:
+            problem("so_dang_vien", f"Số đảng viên “{raw}” không phải số nguyên; hãy ghi một số như 25.")
+
+    days: dict[str, date | None] = {}
+    for col in ("hieu_luc_tu", "hieu_luc_den"):
+        raw = values.get(col)
+        days[col] = None if raw is None else parse_day(raw)
+        if raw is not None and days[col] is None:
+            problem(col, f"Ngày “{raw}” không đọc được; hãy ghi theo dạng 2025-07-01 hoặc 1/7/2025.")
+
+    parent = values.get("ma_cap_tren")
+    if row.parent_from_nesting is not None:
+        if parent is not None and parent != row.parent_from_nesting:
+            problem("ma_cap_tren", f"Mã cấp trên “{parent}” khác đơn vị chứa nó “{row.parent_from_nesting}” "
+                                   "(mục children); hãy bỏ mã cấp trên hoặc ghi đúng mã đó.")
+        parent = row.parent_from_nesting
+
+    if problems or code is None or name is None or kind is None:
+        return None, problems
+    contacts = Contacts(email=values.get("email"), phone=values.get("dien_thoai"), webhook=values.get("webhook"))
+    return Unit(code=code, name=name, kind=kind, parent_code=parent, category=category, member_count=members,
+                contacts=contacts, route_via=values.get("bao_cao_qua"), led_by=values.get("dang_uy_lanh_dao"),
+                valid_from=days["hieu_luc_tu"], valid_to=days["hieu_luc_den"]), []
+
+
+def parse_day(text: str) -> date | None:
+    """A date written as ISO (2025-07-01) or day/month/year (1/7/2025); None when it is neither or impossible."""
+    text = text.strip()
+    if m := _ISO.match(text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := _DMY.match(text):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    else:
+        return None
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def unit_values(unit: Unit) -> dict[str, str | int | None]:
+    """The column values of `unit` as a file stores them (dates ISO, kinds and categories by code)."""
+    return {
+        "ma": unit.code,
+        "ten": unit.name,
+        "loai": unit.kind.value,
+        "ma_cap_tren": unit.parent_code,
+        "loai_hinh": unit.category.value if unit.category else None,
+        "so_dang_vien": unit.member_count,
+        "email": unit.contacts.email,
+        "dien_thoai": unit.contacts.phone,
+        "webhook": unit.contacts.webhook,
+        "bao_cao_qua": unit.route_via,
+        "dang_uy_lanh_dao": unit.led_by,
+        "hieu_luc_tu": unit.valid_from.isoformat() if unit.valid_from else None,
+        "hieu_luc_den": unit.valid_to.isoformat() if unit.valid_to else None,
+    }

@@ -1,0 +1,231 @@
+"""Hierarchy files an office fills in (CSV from a spreadsheet, or YAML): read with every problem, write, compare."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+from errors import HierarchyError, Problem
+from hierarchy.fields import COLUMNS, ENGLISH, REQUIRED, Row, parse_row, unit_values
+from hierarchy.graph import FIELD_NAMES, validate
+from hierarchy.model import Unit
+
+__all__ = ["HierarchyDiff", "decode", "diff_units", "read_units", "write_units"]
+
+_BOM = b"\xef\xbb\xbf"
+_YAML_SUFFIXES = (".yaml", ".yml")
+_CHILDREN = ("children", "don_vi_truc_thuoc")
+
+
+def decode(data: bytes, source: str) -> str:
+    """The UTF-8 text of a file (a leading BOM dropped); an error says at which byte and line it breaks."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise HierarchyError([Problem(
+            f"Tệp không phải UTF-8: byte {exc.start} (giá trị 0x{data[exc.start]:02X}) không đọc được. "
+            "Hãy lưu lại tệp với mã hóa UTF-8 (trong Excel: “CSV UTF-8 (Comma delimited)”).",
+            source=source, line=line)]) from None
+
+
+def read_units(path: str | Path, *, existing: Mapping[str, Unit] | None = None) -> tuple[list[Unit], dict[str, int]]:
+    """Units of a CSV or YAML file and the line of each code; raises HierarchyError listing every problem at once.
+
+    Parents and departments may be units already recorded, passed as `existing`.
+    """
+    path = Path(path)
+    source = str(path)
+    text = decode(path.read_bytes(), source)
+    if path.suffix.lower() in _YAML_SUFFIXES:
+        rows, shown, problems = _yaml_rows(text, source)
+    else:
+        rows, shown, problems = _csv_rows(text, source)
+
+    units: list[Unit] = []
+    lines: dict[str, int] = {}
+    for row in rows:
+        unit, row_problems = parse_row(row, source, shown)
+        problems += row_problems
+        if unit is None:
+            continue
+        if unit.code in lines:
+            problems.append(Problem(
+                f"Mã “{unit.code}” đã dùng ở dòng {lines[unit.code]}; mỗi đơn vị phải có một mã riêng.",
+                source=source, line=row.line, field=shown["ma"]))
+            continue
+        lines[unit.code] = row.value_lines.get("ma", row.line)
+        units.append(unit)
+    attr_names = {attr: shown[col] for attr, col in FIELD_NAMES.items()}
+    problems += validate(units, existing=existing, source=source, lines=lines, fields=attr_names)
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0))
+        raise HierarchyError(problems, title=f"Tệp {source} có lỗi")
+    return units, lines
+
+
+def _header_names(keys: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """Column for each written key (Vietnamese or English) and the keys that are neither."""
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for key in keys:
+        norm = key.strip().lower()
+        col = norm if norm in COLUMNS else ENGLISH.get(norm)
+        if col is None:
+            unknown.append(key)
+        else:
+            mapping[key] = col
+    return mapping, unknown
+
+
+def _unknown_key(key: str, source: str, line: int) -> Problem:
+    valid = ", ".join(COLUMNS)
+    return Problem(f"Cột “{key}” không có; các cột hợp lệ: {valid} (hoặc tên tiếng Anh: {', '.join(ENGLISH)}).",
+                   source=source, line=line, field=key)
+
+
+def _csv_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[Problem]]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    shown = {col: col for col in COLUMNS}
+    if not header:
+        return [], shown, [Problem(f"Tệp trống; dòng đầu phải là tên cột: {', '.join(COLUMNS)}.", source=source,
+                                   line=1)]
+    mapping, unknown = _header_names(header)
+    problems = [_unknown_key(key, source, 1) for key in unknown]
+    shown |= {col: key.strip() for key, col in mapping.items()}
+    missing = [col for col in REQUIRED if col not in mapping.values()]
+    if missing:
+        problems.append(Problem(f"Thiếu cột {', '.join(missing)}; dòng đầu phải có ít nhất các cột "
+                                f"{', '.join(REQUIRED)}.", source=source, line=1))
+        return [], shown, problems
+    rows: list[Row] = []
+    start = reader.line_num + 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            problems.append(Problem(f"Dòng có {len(record)} ô nhưng tiêu đề chỉ có {len(header)} cột; hãy kiểm "
+                                    f"tra dấu phân cách “{delimiter}” trong nội dung.", source=source, line=line))
+            continue
+        values = {mapping[key]: cell for key, cell in zip(header, record) if key in mapping}
+        rows.append(Row(line=line, values=values, value_lines={}))
+    return rows, shown, problems
+
+
+def _yaml_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[Problem]]:
+    shown = {col: col for col in COLUMNS}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [], shown, [Problem(f"Tệp YAML sai cú pháp: {getattr(exc, 'problem', exc)}.", source=source,
+                                   line=mark.line + 1 if mark else None)]
+    if root is None:
+        return [], shown, []
+    if isinstance(root, yaml.MappingNode):
+        # Also accept a mapping with one list under "units"/"don_vi".
+        items = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+        root = items.get("units") or items.get("don_vi") or root
+    if not isinstance(root, yaml.SequenceNode):
+        return [], shown, [Problem("Tệp YAML phải là một danh sách đơn vị (mỗi mục có ma, ten, loai…).",
+                                   source=source, line=root.start_mark.line + 1)]
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    _walk(root, None, source, rows, shown, problems)
+    return rows, shown, problems
+
+
+def _walk(seq: yaml.SequenceNode, parent: str | None, source: str, rows: list[Row], shown: dict[str, str],
+          problems: list[Problem]) -> None:
+    for item in seq.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            problems.append(Problem("Mỗi mục phải là một đơn vị dạng “khóa: giá trị” (ma, ten, loai…).",
+                                    source=source, line=line))
+            continue
+        values: dict[str, str | None] = {}
+        value_lines: dict[str, int] = {}
+        children: yaml.Node | None = None
+        for key_node, value_node in item.value:
+            key = str(key_node.value)
+            if key in _CHILDREN:
+                children = value_node
+                continue
+            mapping, unknown = _header_names([key])
+            if unknown:
+                problems.append(_unknown_key(key, source, key_node.start_mark.line + 1))
+                continue
+            col = mapping[key]
+            shown[col] = key
+            value_lines[col] = key_node.start_mark.line + 1
+            if not isinstance(value_node, yaml.ScalarNode):
+                problems.append(Problem(f"Giá trị của “{key}” phải là một giá trị đơn (chữ, số hoặc ngày).",
+                                        source=source, line=value_lines[col], field=key))
+                continue
+            is_null = value_node.tag == "tag:yaml.org,2002:null"
+            values[col] = None if is_null else value_node.value
+        rows.append(Row(line=line, values=values, value_lines=value_lines, parent_from_nesting=parent))
+        if children is not None:
+            code = (values.get("ma") or "").strip()
+            if isinstance(children, yaml.SequenceNode):
+                _walk(children, code, source, rows, shown, problems)
+            elif children.tag != "tag:yaml.org,2002:null":
+                problems.append(Problem("“children” phải là một danh sách đơn vị.", source=source,
+                                        line=children.start_mark.line + 1, field="children"))
+
+
+def write_units(units: Iterable[Unit], path: str | Path, format: str = "csv") -> None:
+    """Write units to CSV (UTF-8 with BOM so that Excel shows the diacritics) or YAML; reading back gives them."""
+    path = Path(path)
+    rows = [unit_values(u) for u in units]
+    if format == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(COLUMNS)
+            writer.writerows([("" if v is None else v) for v in row.values()] for row in rows)
+    elif format == "yaml":
+        kept = [{k: v for k, v in row.items() if v is not None and not (k == "so_dang_vien" and v == 0)}
+                for row in rows]
+        with path.open("w", encoding="utf-8") as out:
+            yaml.safe_dump(kept, out, allow_unicode=True, sort_keys=False, width=200)
+    else:
+        raise ValueError(f"unknown hierarchy file format {format!r}")
+
+
+@dataclass
+class HierarchyDiff:
+    """What a new list of units changes against the recorded ones."""
+
+    added: list[Unit] = field(default_factory=list)
+    changed: list[tuple[Unit, Unit, tuple[str, ...]]] = field(default_factory=list)
+    removed: list[Unit] = field(default_factory=list)
+
+
+_UNIT_FIELDS = tuple(f.name for f in fields(Unit))
+
+
+def diff_units(old: Mapping[str, Unit], new: Iterable[Unit]) -> HierarchyDiff:
+    """Units added, changed (with the Unit attributes that differ) and removed (in `old`, missing from `new`)."""
+    diff = HierarchyDiff()
+    seen: set[str] = set()
+    for unit in new:
+        seen.add(unit.code)
+        before = old.get(unit.code)
+        if before is None:
+            diff.added.append(unit)
+        elif before != unit:
+            changed = tuple(f for f in _UNIT_FIELDS if getattr(before, f) != getattr(unit, f))
+            diff.changed.append((before, unit, changed))
+    diff.removed = [u for code, u in old.items() if code not in seen]
+    return diff
