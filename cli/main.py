@@ -20,11 +20,16 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each command group lives in its own module; imported here so that `--help` lists them all.
-    from cli import calendar, db, hierarchy
+    from cli import calendar, db, hierarchy, plan, rollout
 
     app.add_typer(db.app, name="db")
     app.add_typer(hierarchy.app, name="hierarchy")
     app.add_typer(calendar.app, name="calendar")
+    app.add_typer(plan.app, name="plan")
+    app.add_typer(rollout.report_app, name="report")
+    app.add_typer(rollout.phase_app, name="phase")
+    app.command("status")(rollout.status_cmd)
+    app.command("advance")(rollout.advance_cmd)
 
 
 def run() -> None:

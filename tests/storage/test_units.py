@@ -70,9 +70,9 @@ def test_changed_file_applies_and_records_the_difference(engine) -> None:  # typ
         moved = repo.find_unit(uow.session, "X1-CB1")
         assert moved.path.startswith(repo.find_unit(uow.session, "X2").path)
         assert repo.find_unit(uow.session, "X1-CB2").valid_to == date(2026, 7, 1)
-        # The closed cell still exists for old plans but no longer counts today.
+        # The closed cell still exists for old plans (it counts on the day before) but no longer counts after.
         assert repo.counts_by_kind(uow.session, "X1", day=date(2026, 7, 2)) == {"dang_uy_xa": (1, 0)}
-        assert repo.counts_by_kind(uow.session, "X1", day=date(2026, 6, 30))["chi_bo"] == (2, 35)
+        assert repo.counts_by_kind(uow.session, "X1", day=date(2026, 6, 30))["chi_bo"] == (1, 15)
         actions = dict(uow.session.execute(select(HierarchyChange.code, HierarchyChange.action).where(HierarchyChange.at == later)).all())
         assert actions == {"X1-CB1": "changed", "X2": "changed", "X1-CB2": "closed"}
 

@@ -1,0 +1,101 @@
+"""`trienkhai plan …`: check, issue, list and show directives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from cli.common import actor, console, now_utc, unit_of_work
+from rollout.service import issue_plan, prepare_plan
+from rollout.status import Status
+from schedules import WorkingCalendar
+from schedules.render import format_instant
+from storage.models import DirectiveRow, ObligationRow, PhaseRow
+
+app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem.")
+
+PlanFile = typer.Argument(..., exists=True, dir_okay=False, help="Tệp kế hoạch .yaml")
+
+
+@app.command("check")
+def check_cmd(file: Path = PlanFile) -> None:
+    """Kiểm tra tệp kế hoạch và cho biết ban hành sẽ tạo những gì (không ghi gì)."""
+    calendar = WorkingCalendar.from_settings()
+    with unit_of_work() as uow:
+        prepared = prepare_plan(file, calendar, uow.session)
+    compiled = prepared.compiled
+    console.print(f"[green]Tệp hợp lệ.[/] Đối chiếu với {prepared.hierarchy_source}.")
+    for line in compiled.summary_lines():
+        console.print(line)
+    if compiled.pilot:
+        table = Table(title="Đơn vị chỉ đạo điểm và quy tắc chọn")
+        table.add_column("Mã")
+        table.add_column("Quy tắc")
+        for choice in compiled.pilot:
+            table.add_row(choice.code, choice.rule)
+        console.print(table)
+    table = Table(title="Hạn theo từng cấp")
+    table.add_column("Nghĩa vụ")
+    table.add_column("Cấp", justify="right")
+    table.add_column("Hạn")
+    for spec in compiled.obligations:
+        for level, due in sorted(spec.due_by_level.items()):
+            table.add_row(spec.title, str(level), format_instant(due))
+    for m in compiled.milestones:
+        table.add_row(f"{m.title} ({m.assignee_code})", "", format_instant(m.due))
+    console.print(table)
+
+
+@app.command("issue")
+def issue_cmd(file: Path = PlanFile) -> None:
+    """Ban hành kế hoạch: tạo toàn bộ đợt triển khai trong một giao dịch (ban hành lại không tạo gì mới)."""
+    calendar = WorkingCalendar.from_settings()
+    with console.status("Đang ban hành…"), unit_of_work() as uow:
+        prepared, result = issue_plan(uow.session, file, now=now_utc(), actor=actor(), calendar=calendar)
+        uow.commit()
+    number = prepared.compiled.directive.number
+    if not result.created:
+        console.print(f"Văn bản {number} đã được ban hành trước đây với đúng nội dung này; không tạo gì mới.")
+        return
+    console.print(f"[green]Đã ban hành {number}[/]: {result.units:,} đơn vị, {result.obligations:,} nghĩa vụ.")
+    for warning in result.warnings:
+        console.print(f"[yellow]Cảnh báo:[/] {warning}")
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """Danh sách văn bản đã ban hành với giai đoạn hiện tại và số nghĩa vụ quá hạn."""
+    table = Table(title="Văn bản đã ban hành")
+    for col in ("Số", "Trích yếu", "Trạng thái", "Giai đoạn", "Quá hạn"):
+        table.add_column(col)
+    with unit_of_work() as uow:
+        s = uow.session
+        for d in s.scalars(select(DirectiveRow).order_by(DirectiveRow.issued_at)):
+            phase = s.scalar(select(PhaseRow.label).where(PhaseRow.directive_id == d.id, PhaseRow.state == "open").order_by(PhaseRow.seq.desc()))
+            overdue = s.scalar(select(func.count()).where(ObligationRow.directive_id == d.id, ObligationRow.status == Status.OVERDUE.value))
+            table.add_row(d.number, d.title[:60], d.state, phase or "—", str(overdue))
+    console.print(table)
+
+
+@app.command("show")
+def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 47-KH/TU")) -> None:
+    """Chi tiết một văn bản: giai đoạn, trạng thái, lý do tạm dừng nếu có."""
+    from rollout.actions import find_directive
+
+    with unit_of_work() as uow:
+        d = find_directive(uow.session, number)
+        phases = list(uow.session.scalars(select(PhaseRow).where(PhaseRow.directive_id == d.id).order_by(PhaseRow.seq)))
+    console.print(f"[bold]{d.number}[/] — {d.title}")
+    console.print(f"Ban hành: {format_instant(d.issued_at)} · trạng thái: {d.state}")
+    if d.state_reason:
+        console.print(f"Lý do ({d.state_by}, {format_instant(d.state_at)}): {d.state_reason}")
+    table = Table(title="Các giai đoạn")
+    for col in ("Giai đoạn", "Mở từ", "Hạn", "Trạng thái", "Phê duyệt"):
+        table.add_column(col)
+    for p in phases:
+        table.add_row(p.label, format_instant(p.opens_at) if p.opens_at else "—", format_instant(p.due_at) if p.due_at else "—",
+                      p.state, (p.approved_by or "chưa") if p.gate_approval else "không cần")
+    console.print(table)

@@ -1,0 +1,115 @@
+"""`trienkhai report|phase|status|advance`: follow a rollout and act on it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from rich.tree import Tree
+from sqlalchemy import select
+
+from cli.common import actor, console, now_utc, unit_of_work
+from errors import InputError
+from rollout import actions
+from rollout.reconcile import advance
+from rollout.rollup import rollup
+from rollout.status import Status
+from storage.models import UnitRow
+from storage.units import find_unit
+
+report_app = typer.Typer(no_args_is_help=True, help="Báo cáo: nộp, miễn.")
+phase_app = typer.Typer(no_args_is_help=True, help="Giai đoạn và đợt triển khai: phê duyệt, tạm dừng, tiếp tục, hủy.")
+
+
+def _fields(values: list[str]) -> dict[str, str]:
+    data, problems = {}, []
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            problems.append(f"“{item}” phải có dạng TÊN=GIÁ_TRỊ, ví dụ so_dien_dan=2")
+        data[name.strip()] = value.strip()
+    if problems:
+        raise InputError("; ".join(problems))
+    return data
+
+
+@report_app.command("submit")
+def submit_cmd(
+    number: str, unit: str, key: str,
+    field: list[str] = typer.Option([], "--field", "-f", help="Số liệu báo cáo TÊN=GIÁ_TRỊ (lặp lại được)"),
+    period: int = typer.Option(None, "--period", help="Kỳ (mặc định: kỳ sớm nhất còn nợ)"),
+) -> None:
+    """Ghi nhận báo cáo của một đơn vị (đúng hạn hay quá hạn tính theo hạn của đơn vị)."""
+    with unit_of_work() as uow:
+        row = actions.submit(uow.session, number, unit, key, data=_fields(field), now=now_utc(), actor=actor(), period=period)
+        uow.commit()
+    console.print(f"Đã ghi nhận: {unit} — {key} (kỳ {row.period}): {Status(row.status).label}.")
+
+
+@report_app.command("waive")
+def waive_cmd(number: str, unit: str, key: str, reason: str = typer.Option(..., "--reason", help="Lý do miễn")) -> None:
+    """Miễn một nghĩa vụ cho một đơn vị, có ghi lý do."""
+    with unit_of_work() as uow:
+        actions.waive(uow.session, number, unit, key, reason=reason, now=now_utc(), actor=actor())
+        uow.commit()
+    console.print(f"Đã miễn nghĩa vụ {key} cho {unit}.")
+
+
+@phase_app.command("approve")
+def approve_cmd(number: str, phase: str, reason: str = typer.Option(None, "--reason")) -> None:
+    """Phê duyệt điều kiện chuyển giai đoạn (lần chạy advance sau sẽ mở giai đoạn nếu đủ điều kiện)."""
+    with unit_of_work() as uow:
+        row = actions.approve_gate(uow.session, number, phase, now=now_utc(), actor=actor(), reason=reason)
+        uow.commit()
+    console.print(f"Đã phê duyệt giai đoạn “{row.label}” của {number}.")
+
+
+def _state_command(action: str, done: str):  # type: ignore[no-untyped-def]
+    def command(number: str, reason: str = typer.Option(..., "--reason", help="Lý do")) -> None:
+        with unit_of_work() as uow:
+            actions.set_state(uow.session, number, action, reason=reason, now=now_utc(), actor=actor())
+            uow.commit()
+        console.print(f"{done} đợt triển khai {number}: {reason}")
+
+    command.__doc__ = f"{done} đợt triển khai, có ghi lý do."
+    return command
+
+
+phase_app.command("hold")(_state_command("hold", "Đã tạm dừng"))
+phase_app.command("resume")(_state_command("resume", "Đã tiếp tục"))
+phase_app.command("abort")(_state_command("abort", "Đã hủy"))
+
+
+def status_cmd(
+    number: str = typer.Argument(..., help="Số văn bản"),
+    unit: str = typer.Argument(None, help="Mã đơn vị gốc (mặc định: đơn vị ban hành)"),
+    depth: int = typer.Option(1, "--depth", help="Số cấp hiển thị"),
+) -> None:
+    """Cây đơn vị với số nghĩa vụ theo trạng thái và tỉ lệ đúng hạn."""
+    with unit_of_work() as uow:
+        s = uow.session
+        directive = actions.find_directive(s, number)
+        root = find_unit(s, unit) if unit else s.get(UnitRow, directive.issuer_id)
+        nodes: dict[int, Tree] = {}
+        rows = s.scalars(select(UnitRow).where(UnitRow.path.startswith(root.path), UnitRow.depth <= root.depth + depth).order_by(UnitRow.path))
+        for row in rows:
+            r = rollup(s, number, row.code)
+            if r.total == 0 and row.id != root.id:
+                continue
+            share = "—" if r.share_on_time is None else f"{r.share_on_time:.0%}"
+            parts = " · ".join(f"{Status(k).label}: {n}" for k, n in sorted(r.counts.items()))
+            label = f"[bold]{row.name}[/] ({row.code}) — đúng hạn {share} — {parts or 'không có nghĩa vụ'}"
+            nodes[row.id] = nodes[row.parent_id].add(label) if row.parent_id in nodes else Tree(label)
+    console.print(nodes[root.id])
+
+
+def advance_cmd(now: datetime = typer.Option(None, "--now", help="Thời điểm (giờ UTC, ISO); mặc định: bây giờ")) -> None:
+    """Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."""
+    at = now.replace(tzinfo=UTC) if now and now.tzinfo is None else (now or now_utc())
+    with unit_of_work() as uow:
+        result = advance(uow.session, at)
+        uow.commit()
+    console.print(
+        f"Giai đoạn mở: {', '.join(result.phases_opened) or 'không'}; nghĩa vụ mở: {result.opened:,}; "
+        f"chuyển quá hạn: {result.overdue:,}."
+    )

@@ -1,0 +1,183 @@
+"""Issuing a directive: the whole rollout (phases, pilot, quotas, every unit's obligations) in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from errors import ConflictError, NotFound
+from schedules import WorkingCalendar
+from schedules.recurrence import occurrences
+from schedules.render import to_local
+from storage.models import AuditEntry, DirectiveRow, EventRow, PhaseRow, PilotRow, QuotaRow, UnitRow
+from storage.units import find_unit, subtree_bounds
+
+__all__ = ["IssueResult", "issue_directive"]
+
+# A recurring obligation with no end in the plan is materialised this far ahead; `advance` opens each
+# occurrence when its period starts. Five years covers a Party term (nhiệm kỳ).
+DEFAULT_HORIZON_YEARS = 5
+
+
+@dataclass
+class IssueResult:
+    """What issuing did: created is False when the same plan had already been issued."""
+
+    directive_id: int
+    created: bool
+    obligations: int = 0
+    units: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def issue_directive(
+    session: Session,
+    compiled: Any,
+    *,
+    plan_data: dict[str, Any],
+    fingerprint: str,
+    now: datetime,
+    actor: str,
+    calendar: WorkingCalendar,
+    diff: Any = None,
+) -> IssueResult:
+    """Create a directive's rollout; the same plan again creates nothing, a changed plan is refused with its differences."""
+    d = compiled.directive
+    existing = session.scalar(select(DirectiveRow).where(DirectiveRow.number == d.number))
+    if existing is not None:
+        if existing.fingerprint == fingerprint:
+            return IssueResult(existing.id, created=False)
+        lines = diff(existing.plan, plan_data) if diff else []
+        raise ConflictError(
+            f"Văn bản {d.number} đã được ban hành với nội dung khác; không ban hành lại. "
+            "Muốn sửa, dùng lệnh sửa đổi (ghi rõ người sửa và lý do). Khác biệt:\n"
+            + "\n".join(f"  - {line}" for line in lines)
+        )
+    issuer = find_unit(session, d.issuer_code)
+    root = find_unit(session, compiled.root_code)
+    directive = DirectiveRow(
+        number=d.number, kind=d.kind, title=d.title, issuer_id=issuer.id, root_id=root.id,
+        issued_at=d.issued_at, fingerprint=fingerprint, plan=plan_data, state="active", created_at=now,
+    )
+    session.add(directive)
+    session.flush()
+    for seq, phase in enumerate(compiled.phases):
+        gate = phase.gate
+        session.add(PhaseRow(
+            directive_id=directive.id, seq=seq, name=phase.name, label=phase.label_vi,
+            opens_at=_phase_opens(phase, calendar), due_at=phase.due, gate_share=gate.min_share_reported,
+            gate_counts=gate.counts_obligation, gate_approval=gate.approval_required, state="pending",
+        ))
+    ids = _unit_ids(session, root.path)
+    _insert_rows(session, PilotRow, [
+        {"directive_id": directive.id, "unit_id": ids[c.code], "rule": c.rule} for c in compiled.pilot
+    ])
+    _insert_rows(session, QuotaRow, [
+        {"directive_id": directive.id, "name": q.name, "unit_id": ids[code], "amount": amount,
+         "rule": q.rules_applied.get(code, "")}
+        for q in compiled.quotas for code, amount in q.per_unit.items()
+    ])
+    levels = {t.code: t.level for t in compiled.targets}
+    count = _insert_obligations(session, directive.id, compiled, ids, levels, calendar)
+    session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
+                         details={"obligations": count}))
+    session.add(AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
+                           details={"obligations": count, "units": len(compiled.targets), "fingerprint": fingerprint}))
+    session.flush()
+    return IssueResult(directive.id, created=True, obligations=count, units=len(compiled.targets),
+                       warnings=list(compiled.warnings))
+
+
+def _phase_opens(phase, calendar: WorkingCalendar) -> datetime | None:  # type: ignore[no-untyped-def]
+    """When a phase opens: its own start, else the start of its deadline's month ("hoàn thành trong tháng 6"
+    gives the review the window of June), else right after the phase before it (None)."""
+    if phase.opens is not None or phase.due is None:
+        return phase.opens
+    local = to_local(phase.due).date()
+    first = calendar.first_working_day(local.replace(day=1), local) or local
+    return min(calendar.start_of_office_hours(first), phase.due)
+
+
+def _unit_ids(session: Session, root_path: str) -> dict[str, int]:
+    lo, hi = subtree_bounds(root_path)
+    return dict(session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.path >= lo, UnitRow.path < hi)).all())
+
+
+def _insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(model.__table__.insert(), rows)
+
+
+def _insert_obligations(session, directive_id, compiled, ids, levels, calendar) -> int:  # type: ignore[no-untyped-def]
+    """Bulk-insert every unit's obligations: one executemany, deadlines looked up per level, not per unit."""
+    from storage.models import ObligationRow
+
+    table = ObligationRow.__table__
+    total = 0
+    for spec in compiled.obligations:
+        periods = _periods(spec, compiled, calendar)
+        missing = [c for c in spec.unit_codes if c not in ids]
+        if missing:
+            raise NotFound(f"Nghĩa vụ “{spec.key}” giao cho đơn vị không có trong cơ sở dữ liệu: {', '.join(missing[:5])}")
+        rows = []
+        for period, (opens, due_by_level) in enumerate(periods):
+            rows.extend(
+                {
+                    "directive_id": directive_id, "unit_id": ids[code], "key": spec.key, "period": period,
+                    "kind": spec.kind, "phase": spec.phase, "level": levels.get(code, 0),
+                    "opens_at": opens, "due_at": due_by_level.get(levels.get(code, 0)),
+                    "status": "pending", "escalation_step": 0,
+                }
+                for code in spec.unit_codes
+            )
+        if rows:
+            session.execute(table.insert(), rows)
+        total += len(rows)
+    for m in compiled.milestones:
+        session.execute(table.insert(), [{
+            "directive_id": directive_id, "unit_id": ids[m.assignee_code], "key": m.key, "period": 0,
+            "kind": "milestone", "phase": None, "level": levels.get(m.assignee_code, 0),
+            "opens_at": None, "due_at": m.due, "status": "pending", "escalation_step": 0,
+        }])
+        total += 1
+    return total
+
+
+def _periods(spec, compiled, calendar: WorkingCalendar) -> list[tuple[datetime | None, dict[int, datetime]]]:  # type: ignore[no-untyped-def]
+    """(opens, due per level) of each period: one for a one-off obligation, one per occurrence of a recurring one.
+
+    Later occurrences keep the first one's lead times: a level due N working days before the top in
+    the first period is due N working days before the top in every period.
+    """
+    first = dict(spec.due_by_level)
+    if not spec.recurrence or not first:
+        return [(spec.opens, first)]
+    top_level = min(first)
+    top_first = first[top_level]
+    leads = {lvl: calendar.working_days_between(due.date(), top_first.date()) for lvl, due in first.items()}
+    until = _horizon(compiled, top_first)
+    tops = [t for t in occurrences(spec.recurrence, top_first.date(), until, calendar) if t >= top_first]
+    if not tops or tops[0] != top_first:
+        tops.insert(0, top_first)
+    periods = []
+    previous_top: datetime | None = spec.opens
+    for top in tops:
+        due_by_level = {
+            lvl: calendar.end_of_office_hours(calendar.add_working_days(top.date(), -lead)) if lead else top
+            for lvl, lead in leads.items()
+        }
+        periods.append((previous_top, due_by_level))
+        previous_top = top
+    return periods
+
+
+def _horizon(compiled, first_due: datetime) -> date:  # type: ignore[no-untyped-def]
+    ends = [p.due for p in compiled.phases if p.name == "close" and p.due is not None]
+    if ends:
+        return ends[0].date()
+    return first_due.date().replace(year=first_due.year + DEFAULT_HORIZON_YEARS) - timedelta(days=1)

@@ -1,0 +1,121 @@
+"""The reconciler: `advance(now)` moves every active rollout to the state the clock and the gates call for.
+
+Each step is a set-based statement guarded by the state it changes (WHERE status = 'open' AND due_at < now…),
+and every event has a unique dedup key, so running it twice, or again after a crash, changes nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, String, and_, cast, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from rollout.status import Status
+from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow
+
+__all__ = ["AdvanceResult", "advance", "insert_events"]
+
+
+@dataclass
+class AdvanceResult:
+    """What one pass changed, per directive number."""
+
+    phases_opened: list[str] = field(default_factory=list)
+    opened: int = 0
+    overdue: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.phases_opened or self.opened or self.overdue)
+
+
+def insert_events(session: Session, rows: Select) -> None:
+    """INSERT … SELECT events, skipping those already recorded (same dedup key)."""
+    columns = ["directive_id", "obligation_id", "kind", "at", "dedup"]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(EventRow).from_select(columns, rows).on_conflict_do_nothing(index_elements=["dedup"])
+    session.execute(stmt)
+
+
+def advance(session: Session, now: datetime) -> AdvanceResult:
+    """Open phases whose gates hold, open obligations whose window started, mark overdue what passed its deadline."""
+    result = AdvanceResult()
+    for directive in session.scalars(select(DirectiveRow).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)):
+        result.phases_opened += _open_phases(session, directive, now)
+        # Obligations of a phase stay owed after the next phase opens: the pilot's report is still due in the review.
+        open_phases = select(PhaseRow.name).where(PhaseRow.directive_id == directive.id, PhaseRow.opened_at.is_not(None))
+        result.opened += _open_obligations(session, directive.id, open_phases, now)
+        result.overdue += _mark_overdue(session, directive.id, now)
+    session.flush()
+    return result
+
+
+def _gate_holds(session: Session, phase: PhaseRow, now: datetime) -> bool:
+    if phase.opens_at is not None and phase.opens_at > now:
+        return False
+    if phase.gate_approval and phase.approved_at is None:
+        return False
+    if phase.gate_share is not None and phase.gate_counts:
+        counts = dict(session.execute(
+            select(ObligationRow.status, func.count())
+            .where(ObligationRow.directive_id == phase.directive_id, ObligationRow.key == phase.gate_counts)
+            .group_by(ObligationRow.status)
+        ).all())
+        total = sum(counts.values())
+        received = counts.get(Status.DONE_ON_TIME, 0) + counts.get(Status.DONE_LATE, 0) + counts.get(Status.WAIVED, 0)
+        if total == 0 or received / total < phase.gate_share:
+            return False
+    return True
+
+
+def _open_phases(session: Session, directive: DirectiveRow, now: datetime) -> list[str]:
+    """Phases open in order: a phase opens when its gate holds and every earlier phase has opened."""
+    opened = []
+    phases = list(session.scalars(select(PhaseRow).where(PhaseRow.directive_id == directive.id).order_by(PhaseRow.seq)))
+    for index, phase in enumerate(phases):
+        if phase.state != "pending":
+            continue
+        if not _gate_holds(session, phase, now):
+            break
+        for earlier in phases[:index]:
+            if earlier.state == "open":
+                earlier.state, earlier.closed_at = "closed", now
+        phase.state, phase.opened_at = "open", now
+        session.add(EventRow(directive_id=directive.id, kind="phase_opened", at=now,
+                             dedup=f"phase:{phase.id}", details={"phase": phase.name}))
+        opened.append(f"{directive.number}:{phase.name}")
+    session.flush()
+    return opened
+
+
+def _open_obligations(session: Session, directive_id: int, open_phases: Select, now: datetime) -> int:
+    """Pending obligations of an opened phase (or of no phase) open when their window has started."""
+    due_to_open = and_(
+        ObligationRow.directive_id == directive_id,
+        ObligationRow.status == Status.PENDING.value,
+        or_(ObligationRow.phase.is_(None), ObligationRow.phase.in_(open_phases)),
+        or_(ObligationRow.opens_at.is_(None), ObligationRow.opens_at <= now),
+    )
+    return session.execute(
+        update(ObligationRow).where(due_to_open).values(status=Status.OPEN.value).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def _mark_overdue(session: Session, directive_id: int, now: datetime) -> int:
+    """Open obligations past their deadline become overdue, each with one 'overdue' event."""
+    past_due = and_(
+        ObligationRow.directive_id == directive_id,
+        ObligationRow.status == Status.OPEN.value,
+        ObligationRow.due_at.is_not(None),
+        ObligationRow.due_at < now,
+    )
+    insert_events(session, select(
+        ObligationRow.directive_id, ObligationRow.id, literal("overdue"), literal(now, ObligationRow.due_at.type),
+        literal("overdue:") + cast(ObligationRow.id, String),
+    ).where(past_due))
+    return session.execute(
+        update(ObligationRow).where(past_due).values(status=Status.OVERDUE.value).execution_options(synchronize_session=False)
+    ).rowcount

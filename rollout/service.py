@@ -1,0 +1,68 @@
+"""Use cases of the rollout engine, as the CLI, the flows and the simulator call them (one unit of work each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from errors import NotFound
+from hierarchy import Unit
+from rollout.compile import CompiledPlan, compile_plan
+from rollout.issue import IssueResult, issue_directive
+from rollout.plan import load_plan, plan_diff, plan_fingerprint, plan_units
+from rollout.plan_models import Plan
+from schedules import WorkingCalendar
+from storage.units import load_units
+
+__all__ = ["PreparedPlan", "issue_plan", "prepare_plan"]
+
+
+@dataclass(frozen=True)
+class PreparedPlan:
+    """A validated plan compiled against a hierarchy, ready to show (`plan check`) or to issue."""
+
+    plan: Plan
+    compiled: CompiledPlan
+    hierarchy_source: str  # "cơ sở dữ liệu" or the plan's own hierarchy reference
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.plan.model_dump(mode="json")
+
+
+def _stored_units(session: Session, day) -> list[Unit]:  # type: ignore[no-untyped-def]
+    return [u for u in load_units(session).values() if u.active_on(day)]
+
+
+def prepare_plan(path: Path, calendar: WorkingCalendar, session: Session | None = None) -> PreparedPlan:
+    """Load and compile a plan: against the stored hierarchy when its issuer is stored, else against the
+    hierarchy the plan file names (so that a plan can be checked before anything is imported)."""
+    plan = load_plan(path)
+    issuer = plan.directive.issuer
+    if session is not None:
+        units = _stored_units(session, plan.directive.issued_on)
+        if any(u.code == issuer for u in units):
+            return PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
+    units = plan_units(plan, path.parent)
+    return PreparedPlan(plan, compile_plan(plan, units, calendar), f"hệ thống tổ chức của kế hoạch ({path.name})")
+
+
+def issue_plan(session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar) -> tuple[PreparedPlan, IssueResult]:
+    """Issue a plan against the stored hierarchy; the issuer must already be imported."""
+    plan = load_plan(path)
+    units = _stored_units(session, plan.directive.issued_on)
+    if not any(u.code == plan.directive.issuer for u in units):
+        raise NotFound(
+            f"Đơn vị ban hành “{plan.directive.issuer}” chưa có trong cơ sở dữ liệu: hãy nhập hệ thống tổ chức trước "
+            "(`trienkhai hierarchy import TỆP` hoặc `trienkhai hierarchy generate …`)."
+        )
+    prepared = PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
+    result = issue_directive(
+        session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(plan),
+        now=now, actor=actor, calendar=calendar, diff=plan_diff,
+    )
+    return prepared, result
