@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -20,6 +21,7 @@ __all__ = ["HierarchyDiff", "decode", "diff_units", "read_units", "write_units"]
 _BOM = b"\xef\xbb\xbf"
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CHILDREN = ("children", "don_vi_truc_thuoc")
+_DATE_COLUMNS = ("hieu_luc_tu", "hieu_luc_den")
 
 
 def decode(data: bytes, source: str) -> str:
@@ -195,8 +197,9 @@ def write_units(units: Iterable[Unit], path: str | Path, format: str = "csv") ->
             writer.writerow(COLUMNS)
             writer.writerows([("" if v is None else v) for v in row.values()] for row in rows)
     elif format == "yaml":
-        kept = [{k: v for k, v in row.items() if v is not None and not (k == "so_dang_vien" and v == 0)}
-                for row in rows]
+        # Dates go out as YAML dates (unquoted); a zero member count is the default and is left out.
+        kept = [{k: date.fromisoformat(v) if k in _DATE_COLUMNS else v for k, v in row.items()
+                 if v is not None and not (k == "so_dang_vien" and v == 0)} for row in rows]
         with path.open("w", encoding="utf-8") as out:
             yaml.safe_dump(kept, out, allow_unicode=True, sort_keys=False, width=200)
     else:
