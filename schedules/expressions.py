@@ -68,7 +68,7 @@ _ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[tT ]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?
 _REWRITES = [
     (re.compile(r"\bhằng\b"), "hàng"),
     (re.compile(r"\bsáu tháng\b"), "6 tháng"),
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), r"\3/\2/\1"),
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})t?"), r"\3/\2/\1 "),
     (re.compile(r"(\d{1,2}) tháng (\d{1,2}) năm (\d{4})"), r"\1/\2/\3"),
     (re.compile(r"(\d{1,2}) tháng (\d{1,2})\b(?!/)"), r"\1/\2"),
     (re.compile(r"\b(tháng|quý) (\d{1,2}|iv|i{1,3}) năm (\d{4})"), r"\1 \2/\3"),
@@ -336,11 +336,13 @@ def parse_deadline(
     cal = calendar or WorkingCalendar()
     source = unicodedata.normalize("NFC", text).strip()
     try:
+        dt = None
         if _ISO_INSTANT.fullmatch(source):
             try:
                 dt = datetime.fromisoformat(source.upper().replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise _Fail(f"thời điểm không có thật ({exc})") from None
+            except ValueError:
+                pass  # the Vietnamese path below says what is impossible about it
+        if dt is not None:
             due = dt.replace(tzinfo=LOCAL_TZ) if dt.tzinfo is None else to_local(dt)
             result = Deadline("instant", due, None, None, f"Hạn là {format_instant(due)}.", "")
         else:
