@@ -296,6 +296,15 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
         for m in milestones
     ]
     quotas = [_quota(q, context) for q in plan.quotas]
+    # Units given work by name (a department assigned a milestone, a body named in units.codes) are reached
+    # by the plan too, so they join the targets with their level.
+    reached = set(target_codes)
+    for spec in obligations:
+        for code in spec.unit_codes:
+            if code not in reached:
+                reached.add(code)
+                target_codes.append(code)
+                targets.append(TargetUnit(code, index.level.get(code, 0)))
     for q, spec in zip(quotas, plan.quotas, strict=True):
         if spec.expected_total is not None and q.total != spec.expected_total:
             warnings.append(f"Chỉ tiêu “{spec.label}”: tổng phân bổ {q.total} khác số dự kiến {spec.expected_total}")

@@ -188,22 +188,26 @@ def _deadline_checks(data: dict, lines: LineMap, origin: str | None) -> list[Pro
 
     issued_on = _issued_on(data)
     problems = []
+    # Relative forms ("5 ngày làm việc trước hạn của cấp trên") count back from the event, when there is one.
+    upper = None
+    event = data.get("event")
+    if isinstance(event, dict) and isinstance(event.get("at"), str):
+        try:
+            found = parse_deadline(event["at"], issued_on=issued_on)
+            upper = found.due or found.opens
+        except DeadlineError:
+            pass  # reported below with its line
     for path, text in _deadline_fields(data):
         if text is None or isinstance(text, date):
             continue
         if not isinstance(text, str):
             continue  # the schema check already says it must be text
         try:
-            parse_deadline(text, issued_on=issued_on)
+            parse_deadline(text, issued_on=issued_on, upper_deadline=upper)
         except DeadlineError as exc:
             for problem in exc.problems:
-                problems.append(Problem(f"không đọc được hạn “{text}”: {problem.message}",
+                problems.append(Problem(problem.message,
                                         source=origin, line=lines.line(path), field=dotted(path)))
-        except ValueError as exc:
-            # Relative forms ("5 ngày làm việc trước hạn của cấp trên") need the upper deadline, known only when
-            # compiling; anything else is a real mistake.
-            problems.append(Problem(f"không đọc được hạn “{text}”: {exc}", source=origin,
-                                    line=lines.line(path), field=dotted(path)))
     return problems
 
 
