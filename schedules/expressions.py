@@ -299,7 +299,7 @@ def _parse(
         if g["y"]:
             year, note = int(g["y"]), ""
         else:
-            year, note = _infer_year(label.capitalize(), issued_on, lambda y: date(y, months[1], 28) >= issued_on)
+            year, note = _infer_year(label.capitalize(), issued_on, lambda y: date(y, months[1], _stdcal.monthrange(y, months[1])[1]) >= issued_on)
         last = date(year, months[1], _stdcal.monthrange(year, months[1])[1])
         return _period(date(year, months[0], 1), last, cal, f"{label} {year}" if name == "half_year" else f"{label}/{year}", note, name)
     if name in ("relative_upper", "relative_issued"):
