@@ -70,7 +70,7 @@ def _build(node: yaml.Node, path: Path, lines: LineMap, problems: list[Problem],
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
+            key = _build(key_node, path, LineMap(), problems, source, constructor)
             key = str(key) if not isinstance(key, str) else key
             child = (*path, key)
             if key in result:
@@ -92,7 +92,11 @@ def _build(node: yaml.Node, path: Path, lines: LineMap, problems: list[Problem],
             _build(item, (*path, index), lines, problems, source, constructor)
             for index, item in enumerate(node.value)
         ]
-    return constructor.construct_object(node, deep=True)
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):
+        # An impossible timestamp such as 2017-13-40: keep the text so the schema check reports it with its line.
+        return node.value
 
 
 def _valid_list(ctx: Mapping[str, Any]) -> str:
