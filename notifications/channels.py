@@ -8,6 +8,9 @@ import re
 import smtplib
 import ssl
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -193,12 +196,15 @@ class SmtpChannel:
     def __init__(
         self, host: str, port: int = 25, user: str | None = None, password: str | None = None,
         tls: bool = False, sender: str = "trienkhai@localhost", *, timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host, self.port, self.user, self.password = host, port, user, password
         self.tls, self.sender, self.timeout = tls, sender, timeout
+        # A province's mail server may use a certificate from its own authority; pass a context that trusts it.
+        self.ssl_context = ssl_context
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = self.ssl_context or ssl.create_default_context()
         if self.tls and self.port == 465:
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
@@ -214,10 +220,21 @@ class SmtpChannel:
             with self._connect() as client:
                 if self.user:
                     client.login(self.user, self.password or "")
-                refused = client.send_message(message, from_addr=self.sender, to_addrs=recipients)
+                # The bare address: a display name here would make smtplib switch the whole message to SMTPUTF8.
+                envelope_from = _addresses([self.sender], "From")[0].addr_spec
+                refused = client.send_message(message, from_addr=envelope_from, to_addrs=recipients)
         except (smtplib.SMTPException, OSError) as exc:
             raise _smtp_failure(exc) from exc
         return Sent(str(message["Message-ID"]), f"smtp://{self.host}:{self.port}", refused=tuple(refused))
+
+
+@contextmanager
+def _quiet_apprise_imports() -> Iterator[None]:
+    # Apprise loads its plugins lazily; one of them pulls in PGPy, which imports the stdlib `imghdr`
+    # deprecated since Python 3.11. That warning is theirs, and it must not fail a run that treats warnings as errors.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
+        yield
 
 
 class AppriseChannel:
@@ -225,7 +242,8 @@ class AppriseChannel:
 
     def __init__(self, urls: list[str]) -> None:
         self.apprise = apprise.Apprise()
-        bad = [url for url in urls if not self.apprise.add(url)]
+        with _quiet_apprise_imports():
+            bad = [url for url in urls if not self.apprise.add(url)]
         if bad or not urls:
             raise ConfigError(
                 "Địa chỉ Apprise không hợp lệ: " + (", ".join(bad) if bad else "chưa có địa chỉ nào")
@@ -237,12 +255,13 @@ class AppriseChannel:
         attachments = apprise.AppriseAttachment()
         for filename, content, mime in envelope.attachments:
             attachments.add(AttachMemory(content=content, name=filename, mimetype=mime))
-        ok = self.apprise.notify(
-            title=envelope.subject,
-            body=envelope.text,
-            body_format=apprise.NotifyFormat.TEXT,
-            attach=attachments if envelope.attachments else None,
-        )
+        with _quiet_apprise_imports():
+            ok = self.apprise.notify(
+                title=envelope.subject,
+                body=envelope.text,
+                body_format=apprise.NotifyFormat.TEXT,
+                attach=attachments if envelope.attachments else None,
+            )
         if not ok:
             raise ChannelError("Không gửi được thông báo qua Apprise tới ít nhất một địa chỉ", transient=True)
         return Sent(message_id_for(envelope.idempotency_key, "trienkhai.local"), "apprise")

@@ -24,7 +24,7 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from errors import InputError, Problem
 from notifications.context import as_mapping
@@ -108,10 +108,10 @@ def _package_environment() -> Environment:
 
 @lru_cache(maxsize=8)
 def _override_environment(folder: Path) -> Environment:
-    # Province templates are written by office staff, not reviewed code: they run sandboxed, and a
-    # file missing from the province folder falls back to the packaged one of the same name.
+    # Province templates are written by office staff, not reviewed code: they run sandboxed and may not
+    # change the lists they are given; a file missing from the province folder falls back to the packaged one.
     loader = ChoiceLoader([FileSystemLoader(folder), PackageLoader("notifications", "templates")])
-    return _configure(SandboxedEnvironment(loader=loader, **_options()))
+    return _configure(ImmutableSandboxedEnvironment(loader=loader, **_options()))
 
 
 def _override_folder(override_dir: Path | None) -> Path | None:

@@ -154,3 +154,13 @@ def test_number_filter_is_available_to_templates(home: Path) -> None:
     for suffix, body in ((".subject.txt", "Kinh phí"), (".txt", "{{ tien|so }} đồng"), (".html", "{{ tien|so }}")):
         (folder / f"kinh_phi{suffix}").write_text(body, encoding="utf-8")
     assert render_message("kinh_phi", {"tien": 5600000}).text == "5.600.000 đồng\n"
+
+
+def test_sandboxed_override_cannot_change_the_data_it_is_given(home: Path) -> None:
+    (home / "templates").mkdir()
+    (home / "templates" / "nhac_han.subject.txt").write_text("{{ items.clear() }}Nhắc hạn", encoding="utf-8")
+    context = sample_context("nhac_han")
+    with pytest.raises(TemplateError) as caught:
+        render_message("nhac_han", context)
+    assert isinstance(caught.value.__cause__, SecurityError)
+    assert len(context.items) == 2
