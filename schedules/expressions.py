@@ -265,64 +265,87 @@ def _parse(
             return _by_day(d, cal, "before_day", note, "")
         lead = f"Chậm nhất ngày {format_day(d)}" if pre else f"Ngày {format_day(d)}"
         return _by_day(d, cal, "day", note, lead)
-    if name in ("month", "from"):
-        if name == "from":
-            if g["unit"] == "ngày":
-                dm = re.fullmatch(_D, g["rest"])
-                if not dm:
-                    raise _Fail(f"“từ ngày {g['rest']}” không phải là một ngày")
-                d, note = _day(dm, issued_on)
-                opens = cal.start_of_office_hours(cal.working_day_on_or_after(d))
-                return Deadline("from_day", None, opens, None, f"Bắt đầu từ {format_instant(opens)}, không có hạn kết thúc.{note}", "")
-            m = re.fullmatch(_M, g["rest"]) or _raise(f"“từ tháng {g['rest']}” không phải là một tháng")
-        month = int(m["m"])
-        if not 1 <= month <= 12:
-            raise _Fail(f"tháng {month} không có (tháng phải từ 1 đến 12)")
-        year, note = (int(m["y"]), "") if m["y"] else _infer_year(
-            f"Tháng {month}", issued_on, lambda y: date(y, month, _stdcal.monthrange(y, month)[1]) >= issued_on
-        )
-        first, last = date(year, month, 1), date(year, month, _stdcal.monthrange(year, month)[1])
-        if name == "from":
-            opens = cal.start_of_office_hours(cal.working_day_on_or_after(first))
-            meaning = f"Từ tháng {month}/{year}: bắt đầu từ {format_instant(opens)} (ngày làm việc đầu tiên của tháng), không có hạn kết thúc.{note}"
-            return Deadline("from_month", None, opens, None, meaning, "")
-        if pre == "trước":
-            return _by_day(first, cal, "before_day", note, "")
-        return _period(first, last, cal, f"trong tháng {month}/{year}", note, "month")
+    if name == "from" and g["unit"] == "ngày":
+        dm = re.fullmatch(_D, g["rest"])
+        if not dm:
+            raise _Fail(f"“từ ngày {g['rest']}” không phải là một ngày")
+        d, note = _day(dm, issued_on)
+        opens = cal.start_of_office_hours(cal.working_day_on_or_after(d))
+        meaning = f"Bắt đầu từ {format_instant(opens)}, không có hạn kết thúc.{note}"
+        return Deadline("from_day", None, opens, None, meaning, "")
+    if name == "from":
+        month_match = re.fullmatch(_M, g["rest"])
+        if not month_match:
+            raise _Fail(f"“từ tháng {g['rest']}” không phải là một tháng")
+        return _month(month_match, "from", issued_on, cal)
+    if name == "month":
+        return _month(m, pre, issued_on, cal)
     if name in ("quarter", "half_year"):
-        if name == "quarter":
-            q = _ROMAN.get(g["q"]) or int(g["q"])
-            months, label = (3 * q - 2, 3 * q), f"quý {('I', 'II', 'III', 'IV')[q - 1]}"
-        else:
-            months = (1, 6) if g["h"] == "đầu" else (7, 12)
-            label = f"6 tháng {g['h']} năm"
-        if g["y"]:
-            year, note = int(g["y"]), ""
-        else:
-            year, note = _infer_year(label.capitalize(), issued_on, lambda y: date(y, months[1], _stdcal.monthrange(y, months[1])[1]) >= issued_on)
-        last = date(year, months[1], _stdcal.monthrange(year, months[1])[1])
-        return _period(date(year, months[0], 1), last, cal, f"{label} {year}" if name == "half_year" else f"{label}/{year}", note, name)
+        return _part_of_year(name, g, issued_on, cal)
     if name in ("relative_upper", "relative_issued"):
-        n, working = int(g["n"]), bool(g["wd"])
-        unit = "ngày làm việc" if working else "ngày"
-        if name == "relative_upper":
-            if upper is None:
-                raise _Fail("hạn tính lùi từ hạn của cấp trên, nhưng không có hạn của cấp trên")
-            anchor = local_date(upper)
-            day = cal.add_working_days(anchor, -n) if working else anchor - timedelta(days=n)
-            lead = f"{n} {unit} trước hạn của cấp trên ({format_instant(to_local(upper))})"
-        else:
-            if issued_on is None:
-                raise _Fail("hạn tính từ ngày ban hành, nhưng không có ngày ban hành")
-            day = cal.add_working_days(issued_on, n) if working else issued_on + timedelta(days=n)
-            lead = f"{n} {unit} kể từ ngày ban hành {format_day(issued_on)} (không tính ngày ban hành)"
-        d = _by_day(day, cal, "relative", "", lead)
-        return d
+        return _relative(name, int(g["n"]), bool(g["wd"]), issued_on, upper, cal)
     return _recurring(name, g.get("rest"), issued_on, cal)
 
 
-def _raise(message: str):
-    raise _Fail(message)
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, _stdcal.monthrange(year, month)[1])
+
+
+def _month(m: re.Match[str], pre: str, issued_on: date | None, cal: WorkingCalendar) -> Deadline:
+    """"trong tháng", "trước tháng" (before its first day) and "từ tháng" (pre == "from")."""
+    month = int(m["m"])
+    if not 1 <= month <= 12:
+        raise _Fail(f"tháng {month} không có (tháng phải từ 1 đến 12)")
+    if m["y"]:
+        year, note = int(m["y"]), ""
+    else:
+        year, note = _infer_year(f"Tháng {month}", issued_on, lambda y: _last_day(y, month) >= issued_on)
+    first, last = date(year, month, 1), _last_day(year, month)
+    if pre == "from":
+        opens = cal.start_of_office_hours(cal.working_day_on_or_after(first))
+        meaning = (
+            f"Từ tháng {month}/{year}: bắt đầu từ {format_instant(opens)} "
+            f"(ngày làm việc đầu tiên của tháng), không có hạn kết thúc.{note}"
+        )
+        return Deadline("from_month", None, opens, None, meaning, "")
+    if pre == "trước":
+        return _by_day(first, cal, "before_day", note, "")
+    return _period(first, last, cal, f"trong tháng {month}/{year}", note, "month")
+
+
+def _part_of_year(name: str, g: dict, issued_on: date | None, cal: WorkingCalendar) -> Deadline:
+    """A quarter ("quý III/2024") or a half-year ("6 tháng đầu năm 2024")."""
+    if name == "quarter":
+        q = _ROMAN.get(g["q"]) or int(g["q"])
+        months, label = (3 * q - 2, 3 * q), f"quý {('I', 'II', 'III', 'IV')[q - 1]}"
+    else:
+        months = (1, 6) if g["h"] == "đầu" else (7, 12)
+        label = f"6 tháng {g['h']} năm"
+    if g["y"]:
+        year, note = int(g["y"]), ""
+    else:
+        year, note = _infer_year(label.capitalize(), issued_on, lambda y: _last_day(y, months[1]) >= issued_on)
+    full = f"{label} {year}" if name == "half_year" else f"{label}/{year}"
+    return _period(date(year, months[0], 1), _last_day(year, months[1]), cal, full, note, name)
+
+
+def _relative(
+    name: str, n: int, working: bool, issued_on: date | None, upper: datetime | None, cal: WorkingCalendar
+) -> Deadline:
+    """N (working) days before the upper level's deadline, or after the issue day (not counted)."""
+    unit = "ngày làm việc" if working else "ngày"
+    if name == "relative_upper":
+        if upper is None:
+            raise _Fail("hạn tính lùi từ hạn của cấp trên, nhưng không có hạn của cấp trên")
+        anchor = local_date(upper)
+        day = cal.add_working_days(anchor, -n) if working else anchor - timedelta(days=n)
+        lead = f"{n} {unit} trước hạn của cấp trên ({format_instant(to_local(upper))})"
+    else:
+        if issued_on is None:
+            raise _Fail("hạn tính từ ngày ban hành, nhưng không có ngày ban hành")
+        day = cal.add_working_days(issued_on, n) if working else issued_on + timedelta(days=n)
+        lead = f"{n} {unit} kể từ ngày ban hành {format_day(issued_on)} (không tính ngày ban hành)"
+    return _by_day(day, cal, "relative", "", lead)
 
 
 def parse_deadline(
