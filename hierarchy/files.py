@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -53,18 +54,22 @@ def read_units(path: str | Path, *, existing: Mapping[str, Unit] | None = None) 
 
     units: list[Unit] = []
     lines: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
     for row in rows:
+        line = row.value_lines.get("ma", row.line)
+        code = unicodedata.normalize("NFC", row.values.get("ma") or "").strip()
+        if code and code in first_seen:
+            # Reported even when the first row had other mistakes: both rows need a look.
+            problems.append(Problem(
+                f"Mã “{code}” đã dùng ở dòng {first_seen[code]}; mỗi đơn vị phải có một mã riêng.",
+                source=source, line=line, field=shown["ma"]))
+            continue
+        first_seen.setdefault(code, line)
         unit, row_problems = parse_row(row, source, shown)
         problems += row_problems
-        if unit is None:
-            continue
-        if unit.code in lines:
-            problems.append(Problem(
-                f"Mã “{unit.code}” đã dùng ở dòng {lines[unit.code]}; mỗi đơn vị phải có một mã riêng.",
-                source=source, line=row.line, field=shown["ma"]))
-            continue
-        lines[unit.code] = row.value_lines.get("ma", row.line)
-        units.append(unit)
+        if unit is not None:
+            lines[unit.code] = line
+            units.append(unit)
     attr_names = {attr: shown[col] for attr, col in FIELD_NAMES.items()}
     problems += validate(units, existing=existing, source=source, lines=lines, fields=attr_names)
     if problems:
