@@ -70,7 +70,7 @@ _CATEGORIES: dict[str, Category] = {_key(c.value): c for c in Category} | {
 } | {_key("phường/thị trấn"): Category.PHUONG_THI_TRAN, _key("sự nghiệp"): Category.SU_NGHIEP}
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 @dataclass

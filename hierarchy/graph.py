@@ -113,7 +113,8 @@ def _check_parent(unit: Unit, known: Mapping[str, Unit], report) -> None:
     allowed = ALLOWED_CHILDREN[parent.kind]
     if unit.kind not in allowed:
         report(unit, "kind",
-               f"“{unit.kind.label}” không thể trực thuộc “{parent.kind.label}” {_describe(parent)}; dưới "
+               f"{_describe(unit)} là “{unit.kind.label}”, không thể trực thuộc “{parent.kind.label}” "
+               f"{_describe(parent)}; dưới "
                f"“{parent.kind.label}” chỉ có thể là: {_labels(allowed)}.")
 
 
