@@ -15,14 +15,25 @@ inside the targets, which consolidate them. Milestones also appear as obligation
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Literal
+from datetime import datetime
 
-from errors import PlanError, Problem
+from errors import DeadlineError, PlanError, Problem
 from hierarchy.model import Kind, Unit
+from rollout.plan_compiled import (
+    CompiledPlan,
+    DirectiveSpec,
+    EventSpec,
+    FieldSpec,
+    GateSpec,
+    MilestoneSpec,
+    ObligationSpec,
+    ParentSpec,
+    PhaseSpec,
+    RecipientsSpec,
+    SignerSpec,
+    TargetUnit,
+)
 from rollout.plan_models import PHASE_LABELS, Obligation, Plan, UnitFilter
 from rollout.quotas import QuotaAllocation, QuotaRuleSpec, allocate
 from rollout.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
@@ -44,155 +55,6 @@ __all__ = [
     "TargetUnit",
     "compile_plan",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class SignerSpec:
-    form: str | None
-    body: str | None
-    title: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ParentSpec:
-    number: str
-    issued_on: date | None
-    issuer: str | None
-    title: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientsSpec:
-    to: tuple[str, ...]
-    bc: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DirectiveSpec:
-    number: str
-    kind: str
-    title: str
-    issuer_code: str
-    issued_at: datetime
-    implements: tuple[ParentSpec, ...]
-    recipients: RecipientsSpec
-    signer: SignerSpec
-    place: str | None
-    co_signers: tuple[SignerSpec, ...] = ()
-    co_issuer_codes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TargetUnit:
-    code: str
-    level: int  # depth below the issuing unit; 1 = its direct children
-
-
-@dataclass(frozen=True, slots=True)
-class GateSpec:
-    after_date: datetime | None
-    min_share_reported: float | None
-    approval_required: bool
-    counts_obligation: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PhaseSpec:
-    name: str
-    label_vi: str
-    opens: datetime | None
-    due: datetime | None
-    gate: GateSpec
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    name: str
-    label: str
-    type: Literal["int", "float", "text", "list"]
-    sum: bool
-
-
-@dataclass(frozen=True)
-class ObligationSpec:
-    key: str
-    kind: Literal["plan", "activity", "report", "milestone"]
-    title: str
-    phase: str | None
-    unit_codes: tuple[str, ...]
-    due_by_level: dict[int, datetime]
-    opens: datetime | None
-    recurrence: str | None
-    times_per_year: tuple[int, int] | None
-    route_via: str | None
-    fields: list[FieldSpec]
-    in_monthly_meetings: bool = False
-    peaks: tuple[str, ...] = ()
-    report_to: str | None = None
-    due_meaning: str | None = None  # the deadline expression's meaning, in Vietnamese
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneSpec:
-    key: str
-    title: str
-    assignee_code: str
-    due: datetime
-    after: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EventSpec:
-    title: str
-    at: datetime
-    place: str | None
-    host_code: str | None
-    delegates: int | None
-    awards: tuple[tuple[str, int], ...]
-
-
-@dataclass(frozen=True)
-class CompiledPlan:
-    """Everything the engine needs to issue a plan and follow it up."""
-
-    directive: DirectiveSpec
-    root_code: str
-    targets: list[TargetUnit]
-    phases: list[PhaseSpec]
-    pilot: list[PilotChoice]
-    obligations: list[ObligationSpec]
-    milestones: list[MilestoneSpec]
-    quotas: list[QuotaAllocation]
-    warnings: list[str]
-    event: EventSpec | None = None
-    root_codes: tuple[str, ...] = ()
-    unit_kinds: dict[str, Kind] = field(default_factory=dict, repr=False)
-
-    def summary(self) -> dict[str, object]:
-        """Counts for `plan check`: target units per level and per kind, obligations per kind, pilot, quotas."""
-        return {
-            "targets_by_level": dict(sorted(Counter(t.level for t in self.targets).items())),
-            "targets_by_kind": dict(sorted(Counter(self.unit_kinds[t.code].value for t in self.targets).items())),
-            "obligations_by_kind": dict(sorted(Counter(o.kind for o in self.obligations).items())),
-            "pilot_units": len(self.pilot),
-            "milestones": len(self.milestones),
-            "quota_totals": {q.name: q.total for q in self.quotas},
-            "warnings": len(self.warnings),
-        }
-
-    def summary_lines(self) -> list[str]:
-        """The summary as Vietnamese lines for a terminal."""
-        s = self.summary()
-        lines = [f"Văn bản {self.directive.number}: {len(self.targets)} đơn vị được triển khai"]
-        lines += [f"  cấp {level}: {n} đơn vị" for level, n in s["targets_by_level"].items()]  # type: ignore[union-attr]
-        lines += [f"  {Kind(k).label}: {n}" for k, n in s["targets_by_kind"].items()]  # type: ignore[union-attr]
-        names = {"plan": "xây dựng kế hoạch", "activity": "hoạt động", "report": "báo cáo", "milestone": "mốc công việc"}
-        lines += [f"Nghĩa vụ {names[k]}: {n}" for k, n in s["obligations_by_kind"].items()]  # type: ignore[union-attr]
-        lines.append(f"Đơn vị chỉ đạo điểm: {s['pilot_units']}")
-        lines += [f"Chỉ tiêu {q.label or q.name}: tổng {q.total} {q.unit_label}" for q in self.quotas]
-        lines += [f"Cảnh báo: {w}" for w in self.warnings]
-        return lines
 
 
 def _parse(text: str | None, plan: Plan, calendar, upper: datetime | None = None):
@@ -244,13 +106,9 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
     d = plan.directive
     index = UnitIndex(units, active_on=d.issued_on)
     roots = list(plan.targets.roots) or [d.issuer]
-    missing = [c for c in [d.issuer, *d.co_issuers, *roots] if c not in index.units]
-    if missing:
-        raise PlanError(
-            [Problem(f"mã đơn vị “{c}” không có trong hệ thống tổ chức (hoặc chưa/không còn hiệu lực ngày "
-                     f"{d.issued_on:%d/%m/%Y}); kiểm tra mã ở directive.issuer, co_issuers, targets.roots",
-                     field="targets.roots") for c in dict.fromkeys(missing)]
-        )
+    unknown = _unknown_codes(plan, roots, index)
+    if unknown:
+        raise PlanError(unknown, title="Kế hoạch nhắc tới đơn vị không có trong hệ thống tổ chức")
     # A root inside the issuer's subtree starts at its own depth; other roots (a joint plan's second
     # organisation) count their levels from themselves.
     offsets = {r: index.depth_below(r, d.issuer) or 0 for r in roots}
@@ -265,9 +123,6 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
     if target_filter.codes:
         wanted = set(target_filter.codes)
         target_codes = [c for c in target_codes if c in wanted] or explicit
-    for code in target_filter.codes:
-        if code not in index.units:
-            warnings.append(f"Mã đơn vị “{code}” trong targets.codes không có trong hệ thống tổ chức")
     if not target_codes:
         warnings.append("Không có đơn vị nào thuộc phạm vi triển khai; kiểm tra mục targets")
     level = index.level
@@ -324,6 +179,34 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
     )
 
 
+def _unknown_codes(plan: Plan, roots: list[str], index: UnitIndex) -> list[Problem]:
+    """Every unit code the plan names must exist on the issue day: the engine files work under these codes."""
+    d = plan.directive
+    named: list[tuple[str, str]] = [("directive.issuer", d.issuer)]
+    named += [(f"directive.co_issuers[{i}]", c) for i, c in enumerate(d.co_issuers)]
+    named += [(f"targets.roots[{i}]", c) for i, c in enumerate(plan.targets.roots)]
+    named += [(f"targets.codes[{i}]", c) for i, c in enumerate(plan.targets.codes)]
+    if plan.pilot is not None:
+        named += [(f"pilot.include[{i}]", c) for i, c in enumerate(plan.pilot.include)]
+    if plan.event is not None and plan.event.host is not None:
+        named.append(("event.host", plan.event.host))
+    for i, o in enumerate(plan.obligations):
+        named += [(f"obligations[{i}].units.codes[{j}]", c) for j, c in enumerate(o.units.codes)]
+        if o.route_via is not None:
+            named.append((f"obligations[{i}].route_via", o.route_via))
+    named += [(f"milestones[{i}].assignee", m.assignee) for i, m in enumerate(plan.milestones)]
+    for i, q in enumerate(plan.quotas):
+        for j, rule in enumerate(q.rules):
+            named += [(f"quotas[{i}].rules[{j}].codes[{k}]", c) for k, c in enumerate(rule.codes)]
+    return [
+        Problem(f"mã đơn vị “{code}” không có trong hệ thống tổ chức (hoặc không còn hiệu lực ngày "
+                f"{d.issued_on.day}/{d.issued_on.month}/{d.issued_on.year}); ghi mã của một đơn vị đang hoạt động",
+                field=where)
+        for where, code in named
+        if code not in index.units
+    ]
+
+
 def _phases(plan: Plan, calendar) -> list[PhaseSpec]:
     out = []
     for phase in plan.phases:
@@ -356,8 +239,6 @@ def _milestones(plan: Plan, calendar, index: UnitIndex, event: EventSpec | None,
     for m in plan.milestones:
         due = _parse(m.due, plan, calendar, upper=event.at if event else None).due
         spec = MilestoneSpec(m.key, m.title, m.assignee, due, m.after)
-        if m.assignee not in index.units:
-            warnings.append(f"Mốc “{m.key}”: đơn vị được giao “{m.assignee}” không có trong hệ thống tổ chức")
         before = by_key.get(m.after) if m.after else None
         if before is not None and due < before.due:
             warnings.append(f"Mốc “{m.key}” có hạn trước mốc “{before.key}” mà nó phải làm sau")
@@ -387,10 +268,7 @@ class _Context:
         if key in self._cache:
             return self._cache[key]
         if f.codes:
-            pool = [c for c in f.codes if c in self.index.units]
-            for c in f.codes:
-                if c not in self.index.units:
-                    self.warnings.append(f"Mã đơn vị “{c}” trong units.codes không có trong hệ thống tổ chức")
+            pool = list(f.codes)
         elif scope == "all":
             pool = self.target_codes
         else:
@@ -415,7 +293,7 @@ class _Context:
         codes = self.units_for(o.units, scope)
         if not codes:
             self.warnings.append(f"Nghĩa vụ “{o.key}” ({o.title}) không áp dụng cho đơn vị nào")
-        levels = sorted({self.index.level[c] for c in codes})
+        levels = sorted(set(map(self.index.level.__getitem__, codes)))
         phase = self.phases.get(o.phase) if o.phase else None
         opens_dl = _parse(o.opens, self.plan, self.calendar)
         opens = _start(opens_dl) or (phase.opens if phase else None)
@@ -449,6 +327,9 @@ class _Context:
             due_meaning=due_dl.meaning if due_dl else None,
         )
 
+    def _position(self, o: Obligation) -> int:
+        return next(i for i, item in enumerate(self.plan.obligations) if item is o)
+
     def _forward(self, n: int, opens: datetime | None, levels: list[int]) -> dict[int, datetime]:
         cal = self.calendar
         start = opens.date() if opens else self.plan.directive.issued_on
@@ -462,8 +343,16 @@ class _Context:
         span = levels[-1] - levels[0]
         lead_days = [lead[min(i, len(lead) - 1)] for i in range(span)]
         issued_at = self.calendar.start_of_office_hours(self.plan.directive.issued_on)
-        result = cascade(top_due, lead_days, issued_at=issued_at, calendar=self.calendar,
-                         policy=self.plan.cascade_policy)
+        try:
+            result = cascade(top_due, lead_days, issued_at=issued_at, calendar=self.calendar,
+                             policy=self.plan.cascade_policy)
+        except DeadlineError as exc:
+            # cascade_policy "error": say which obligation cannot be met, with the cascade's own reasons.
+            raise PlanError(
+                [Problem(f"Nghĩa vụ “{o.key}”: {p.message}", field=f"obligations[{self._position(o)}].due")
+                 for p in exc.problems],
+                title=f"Không lập được hạn theo cấp cho nghĩa vụ “{o.key}”",
+            ) from exc
         out: dict[int, datetime] = {}
         wanted = set(levels)
         for item in result:

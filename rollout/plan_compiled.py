@@ -1,0 +1,180 @@
+"""The result of compiling a plan: frozen records the storage-backed engine files as directives and obligations.
+
+Times are timezone-aware (Asia/Ho_Chi_Minh). Deadlines are per level (`due_by_level`), never per unit, and the
+unit code tuples are shared, so a plan over 300,000 units stays small in memory.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from hierarchy.model import Kind
+from rollout.quotas import QuotaAllocation
+from rollout.selection import PilotChoice
+
+__all__ = [
+    "CompiledPlan",
+    "DirectiveSpec",
+    "EventSpec",
+    "FieldSpec",
+    "GateSpec",
+    "MilestoneSpec",
+    "ObligationSpec",
+    "ParentSpec",
+    "PhaseSpec",
+    "RecipientsSpec",
+    "SignerSpec",
+    "TargetUnit",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SignerSpec:
+    form: str | None
+    body: str | None
+    title: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParentSpec:
+    number: str
+    issued_on: date | None
+    issuer: str | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientsSpec:
+    to: tuple[str, ...]
+    bc: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveSpec:
+    number: str
+    kind: str
+    title: str
+    issuer_code: str
+    issued_at: datetime
+    implements: tuple[ParentSpec, ...]
+    recipients: RecipientsSpec
+    signer: SignerSpec
+    place: str | None
+    co_signers: tuple[SignerSpec, ...] = ()
+    co_issuer_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TargetUnit:
+    code: str
+    level: int  # depth below the issuing unit; 1 = its direct children
+
+
+@dataclass(frozen=True, slots=True)
+class GateSpec:
+    after_date: datetime | None
+    min_share_reported: float | None
+    approval_required: bool
+    counts_obligation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    name: str
+    label_vi: str
+    opens: datetime | None
+    due: datetime | None
+    gate: GateSpec
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    label: str
+    type: Literal["int", "float", "text", "list"]
+    sum: bool
+
+
+@dataclass(frozen=True)
+class ObligationSpec:
+    key: str
+    kind: Literal["plan", "activity", "report", "milestone"]
+    title: str
+    phase: str | None
+    unit_codes: tuple[str, ...]
+    due_by_level: dict[int, datetime]
+    opens: datetime | None
+    recurrence: str | None
+    times_per_year: tuple[int, int] | None
+    route_via: str | None
+    fields: list[FieldSpec]
+    in_monthly_meetings: bool = False
+    peaks: tuple[str, ...] = ()
+    report_to: str | None = None
+    due_meaning: str | None = None  # the deadline expression's meaning, in Vietnamese
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneSpec:
+    key: str
+    title: str
+    assignee_code: str
+    due: datetime
+    after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    title: str
+    at: datetime
+    place: str | None
+    host_code: str | None
+    delegates: int | None
+    awards: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """Everything the engine needs to issue a plan and follow it up."""
+
+    directive: DirectiveSpec
+    root_code: str
+    targets: list[TargetUnit]
+    phases: list[PhaseSpec]
+    pilot: list[PilotChoice]
+    obligations: list[ObligationSpec]
+    milestones: list[MilestoneSpec]
+    quotas: list[QuotaAllocation]
+    warnings: list[str]
+    event: EventSpec | None = None
+    root_codes: tuple[str, ...] = ()
+    unit_kinds: dict[str, Kind] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for `plan check`: target units per level and per kind, obligations per kind, pilot, quotas."""
+        return {
+            "targets_by_level": dict(sorted(Counter(t.level for t in self.targets).items())),
+            "targets_by_kind": dict(sorted(Counter(self.unit_kinds[t.code].value for t in self.targets).items())),
+            "obligations_by_kind": dict(sorted(Counter(o.kind for o in self.obligations).items())),
+            "pilot_units": len(self.pilot),
+            "milestones": len(self.milestones),
+            "quota_totals": {q.name: q.total for q in self.quotas},
+            "warnings": len(self.warnings),
+        }
+
+    def summary_lines(self) -> list[str]:
+        """The summary as Vietnamese lines for a terminal."""
+        s = self.summary()
+        lines = [f"Văn bản {self.directive.number}: {len(self.targets)} đơn vị được triển khai"]
+        lines += [f"  cấp {level}: {n} đơn vị" for level, n in s["targets_by_level"].items()]  # type: ignore[union-attr]
+        lines += [f"  {Kind(k).label}: {n}" for k, n in s["targets_by_kind"].items()]  # type: ignore[union-attr]
+        names = {"plan": "xây dựng kế hoạch", "activity": "hoạt động", "report": "báo cáo", "milestone": "mốc công việc"}
+        lines += [f"Nghĩa vụ {names[k]}: {n}" for k, n in s["obligations_by_kind"].items()]  # type: ignore[union-attr]
+        lines.append(f"Đơn vị chỉ đạo điểm: {s['pilot_units']}")
+        lines += [f"Chỉ tiêu {q.label or q.name}: tổng {q.total} {q.unit_label}" for q in self.quotas]
+        lines += [f"Cảnh báo: {w}" for w in self.warnings]
+        return lines
