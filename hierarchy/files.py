@@ -16,6 +16,7 @@ from errors import HierarchyError, Problem
 from hierarchy.fields import COLUMNS, ENGLISH, REQUIRED, Row, parse_row, unit_values
 from hierarchy.graph import FIELD_NAMES, validate
 from hierarchy.model import Unit
+from hierarchy.naming import gc_paused
 
 __all__ = ["HierarchyDiff", "decode", "diff_units", "read_units", "write_units"]
 
@@ -44,7 +45,11 @@ def read_units(path: str | Path, *, existing: Mapping[str, Unit] | None = None) 
 
     Parents and departments may be units already recorded, passed as `existing`.
     """
-    path = Path(path)
+    with gc_paused():
+        return _read_units(Path(path), existing)
+
+
+def _read_units(path: Path, existing: Mapping[str, Unit] | None) -> tuple[list[Unit], dict[str, int]]:
     source = str(path)
     text = decode(path.read_bytes(), source)
     if path.suffix.lower() in _YAML_SUFFIXES:

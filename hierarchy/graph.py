@@ -8,6 +8,7 @@ import networkx as nx
 
 from errors import Problem
 from hierarchy.model import ALLOWED_CHILDREN, ROOT_KINDS, Kind, Unit
+from hierarchy.naming import ascii_slug
 
 # Column names of the spreadsheet format; a Problem names the field as the person wrote it.
 FIELD_NAMES: dict[str, str] = {
@@ -31,7 +32,7 @@ PARTY_COMMITTEE_KINDS = frozenset(k for k in Kind if not k.is_doan and k is not 
 
 
 def _labels(kinds: Iterable[Kind]) -> str:
-    names = sorted(k.label for k in kinds)
+    names = sorted((k.label for k in kinds), key=ascii_slug)
     return ", ".join(f"“{n}”" for n in names) if names else "không có loại nào"
 
 

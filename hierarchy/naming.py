@@ -1,9 +1,12 @@
-"""Codes, names and addresses built from Vietnamese names, and the unit factory the generators share."""
+"""Codes, names and addresses built from Vietnamese names; the unit factory and GC pause that bulk code shares."""
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from hierarchy.model import Category, Contacts, Kind, Unit
@@ -32,3 +35,16 @@ def make_unit(code: str, name: str, kind: Kind, parent: str | None, *, domain: s
     return Unit(code=code, name=name, kind=kind, parent_code=parent, category=category, member_count=members,
                 contacts=Contacts(email=email, phone=phone), route_via=route_via, led_by=led_by,
                 valid_from=valid_from, valid_to=valid_to)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of acyclic objects are created."""
+    # Units, rows and contacts hold no reference cycles; the collector would only rescan them, over and over.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

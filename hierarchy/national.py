@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import random
 from datetime import date
 
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from hierarchy.model import Category, Contacts, Kind, Unit
+from hierarchy.naming import gc_paused
 
 REFORM_DAY = date(2025, 7, 1)
 
@@ -60,14 +60,8 @@ def _wards_by_province() -> dict[int, list[Ward]]:
 
 def generate_national(seed: int = 2025) -> list[Unit]:
     """The whole country after 1/7/2025, parent before child; the same seed always gives the same units."""
-    # 600,000 new objects without reference cycles: the cyclic collector would only rescan them, over and over.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _generate(seed)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _generate(seed: int) -> list[Unit]:
