@@ -21,11 +21,6 @@ def ascii_slug(text: str, sep: str = "") -> str:
     return _NOT_ALNUM.sub(sep, plain).strip(sep).upper()
 
 
-def nfc(text: str) -> str:
-    """The NFC form of `text`, the one files and the database keep."""
-    return unicodedata.normalize("NFC", text)
-
-
 def make_unit(code: str, name: str, kind: Kind, parent: str | None, *, domain: str,
               category: Category | None = None, members: int = 0, route_via: str | None = None,
               led_by: str | None = None, valid_from: date | None = None, valid_to: date | None = None,

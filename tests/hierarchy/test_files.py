@@ -76,6 +76,31 @@ def test_yaml_problems_name_the_line_and_the_key_written(tmp_path: Path) -> None
     assert [(p.line, p.field) for p in caught.value.problems] == [(8, "members")]
 
 
+def test_yaml_syntax_error_and_a_parent_contradicting_the_nesting(tmp_path: Path) -> None:
+    broken = _write(tmp_path, "hong.yaml", "- ma: TU\n  ten: [Tỉnh ủy\n  loai: tinh_uy\n")
+    with pytest.raises(HierarchyError) as caught:
+        read_units(broken)
+    assert caught.value.problems[0].line == 3 and "cú pháp" in caught.value.problems[0].message
+    nested = _write(tmp_path, "long.yaml", """\
+- ma: TU
+  ten: Tỉnh ủy
+  loai: tinh_uy
+  children:
+    - {ma: XA, ten: Đảng ủy xã, loai: dang_uy_xa, ma_cap_tren: TU-KHAC}
+""")
+    with pytest.raises(HierarchyError) as caught:
+        read_units(nested)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(5, "ma_cap_tren")]
+    assert "“TU”" in caught.value.problems[0].message
+
+
+def test_a_row_with_more_cells_than_columns_points_at_the_separator(tmp_path: Path) -> None:
+    path = _write(tmp_path, "du-o.csv", "ma;ten;loai\nTU;Tỉnh ủy;tinh_uy\nTD;Tỉnh đoàn; Đoàn A;tinh_doan\n")
+    with pytest.raises(HierarchyError) as caught:
+        read_units(path)
+    assert caught.value.problems[0].line == 3 and "“;”" in caught.value.problems[0].message
+
+
 def test_a_file_with_several_mistakes_lists_every_one(tmp_path: Path) -> None:
     path = _write(tmp_path, "nhieu-loi.csv", (
         "ma,ten,loai,ma_cap_tren,so_dang_vien,hieu_luc_tu,hieu_luc_den\n"
