@@ -189,3 +189,15 @@ def test_file_that_is_not_utf8(tmp_path):
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     assert "UTF-8" in str(caught.value) and caught.value.problems[0].line == 6
+
+
+def test_report_without_a_deadline_points_at_the_obligation():
+    p = only(VALID.replace("    due: \"trước ngày 30/6/2017\"\n", ""))
+    assert (p.line, p.field) == (20, "obligations[0]")
+    assert "cần hạn" in p.message and "trước ngày 30/6/2017" in p.message
+
+
+def test_relative_deadline_without_an_event_to_count_from():
+    p = only(VALID.replace("due: \"trước ngày 30/6/2017\"", "due: \"5 ngày làm việc trước hạn của cấp trên\""))
+    assert (p.line, p.field) == (24, "obligations[0].due")
+    assert "không có hạn của cấp trên" in p.message
