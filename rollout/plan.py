@@ -139,8 +139,9 @@ def _cross_checks(data: dict, lines: LineMap, origin: str | None) -> list[Proble
     for index, item in _items(data, "phases"):
         gate = item.get("gate")
         if isinstance(gate, dict) and gate.get("counts") is not None and gate["counts"] not in obligation_keys:
-            add(f"gate.counts “{gate['counts']}” không phải key của nghĩa vụ nào; giá trị hợp lệ: "
-                + ", ".join(sorted(k for k in obligation_keys if isinstance(k, str))), ("phases", index, "gate", "counts"))
+            valid = ", ".join(sorted(k for k in obligation_keys if isinstance(k, str)))
+            add(f"gate.counts “{gate['counts']}” không phải key của nghĩa vụ nào; giá trị hợp lệ: {valid}",
+                ("phases", index, "gate", "counts"))
         if isinstance(gate, dict) and gate.get("share") is not None and gate.get("counts") is None:
             add("gate.share cần gate.counts: key của báo cáo được tính tỉ lệ", ("phases", index, "gate", "share"))
     milestone_keys = {item.get("key") for _, item in _items(data, "milestones")}

@@ -33,6 +33,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class SignerSpec:
+    """A signature block: form (T/M, K/T, T/L), body signed for, title and name."""
+
     form: str | None
     body: str | None
     title: str
@@ -41,6 +43,8 @@ class SignerSpec:
 
 @dataclass(frozen=True, slots=True)
 class ParentSpec:
+    """The directive this one implements (căn cứ / thực hiện)."""
+
     number: str
     issued_on: date | None
     issuer: str | None
@@ -49,12 +53,16 @@ class ParentSpec:
 
 @dataclass(frozen=True, slots=True)
 class RecipientsSpec:
+    """Nơi nhận: `to` act on it, `bc` receive it for information upward."""
+
     to: tuple[str, ...]
     bc: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class DirectiveSpec:
+    """The directive as issued; `signer` is the first signature, a joint plan's others are `co_signers`."""
+
     number: str
     kind: str
     title: str
@@ -70,12 +78,16 @@ class DirectiveSpec:
 
 @dataclass(frozen=True, slots=True)
 class TargetUnit:
+    """A unit the plan reaches and its level below the issuing unit."""
+
     code: str
     level: int  # depth below the issuing unit; 1 = its direct children
 
 
 @dataclass(frozen=True, slots=True)
 class GateSpec:
+    """What must hold before a phase opens: a date, a share of a report received, a recorded approval."""
+
     after_date: datetime | None
     min_share_reported: float | None
     approval_required: bool
@@ -84,6 +96,8 @@ class GateSpec:
 
 @dataclass(frozen=True, slots=True)
 class PhaseSpec:
+    """One phase (pilot, review, rollout, close) with its window and gate."""
+
     name: str
     label_vi: str
     opens: datetime | None
@@ -93,6 +107,8 @@ class PhaseSpec:
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
+    """A structured report field; `sum` says whether it adds up (numbers) or concatenates (lists) per level."""
+
     name: str
     label: str
     type: Literal["int", "float", "text", "list"]
@@ -101,6 +117,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class ObligationSpec:
+    """What units owe: one rule for all `unit_codes`, due per level (`due_by_level[level]`)."""
+
     key: str
     kind: Literal["plan", "activity", "report", "milestone"]
     title: str
@@ -120,6 +138,8 @@ class ObligationSpec:
 
 @dataclass(frozen=True, slots=True)
 class MilestoneSpec:
+    """A dated task of one unit, possibly following another milestone (`after`)."""
+
     key: str
     title: str
     assignee_code: str
@@ -129,6 +149,8 @@ class MilestoneSpec:
 
 @dataclass(frozen=True, slots=True)
 class EventSpec:
+    """The event a plan organises, with its instant, place, host and expected delegates and awards."""
+
     title: str
     at: datetime
     place: str | None

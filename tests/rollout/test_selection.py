@@ -53,7 +53,9 @@ def test_seeded_choice_is_repeatable_and_says_its_seed():
     second, _ = select_pilot(second_index, targets(second_index), group_kinds=GROUPS, pick_kinds=CELLS,
                              order="seeded", seed=47)
     assert first == second
-    assert first[0].rule == "Đảng ủy Bộ đội Biên phòng tỉnh: chi bộ chọn ngẫu nhiên cố định (hạt giống 47) loại hình lực lượng vũ trang"
+    assert first[0].rule == (
+        "Đảng ủy Bộ đội Biên phòng tỉnh: chi bộ chọn ngẫu nhiên cố định (hạt giống 47) loại hình lực lượng vũ trang"
+    )
     by_code, _ = select_pilot(first_index, targets(first_index), group_kinds=GROUPS, pick_kinds=CELLS)
     other_seed, _ = select_pilot(first_index, targets(first_index), group_kinds=GROUPS, pick_kinds=CELLS,
                                  order="seeded", seed=48)
