@@ -14,7 +14,8 @@ from errors import ConflictError, NotFound
 from schedules import WorkingCalendar
 from schedules.recurrence import occurrences
 from schedules.render import to_local
-from storage.models import AuditEntry, DirectiveRow, EventRow, PhaseRow, PilotRow, QuotaRow, UnitRow
+from storage.db import bulk_insert, refresh_statistics
+from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 
 __all__ = ["IssueResult", "issue_directive"]
@@ -73,7 +74,7 @@ def issue_directive(
             opens_at=_phase_opens(phase, calendar), due_at=phase.due, gate_share=gate.min_share_reported,
             gate_counts=gate.counts_obligation, gate_approval=gate.approval_required, state="pending",
         ))
-    ids = _unit_ids(session, root.path)
+    ids = _unit_ids(session, compiled)
     _insert_rows(session, PilotRow, [
         {"directive_id": directive.id, "unit_id": ids[c.code], "rule": c.rule} for c in compiled.pilot
     ])
@@ -84,6 +85,7 @@ def issue_directive(
     ])
     levels = {t.code: t.level for t in compiled.targets}
     count = _insert_obligations(session, directive.id, compiled, ids, levels, calendar)
+    refresh_statistics(session, "obligations")
     session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
                          details={"obligations": count}))
     session.add(AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
@@ -103,9 +105,17 @@ def _phase_opens(phase, calendar: WorkingCalendar) -> datetime | None:  # type: 
     return min(calendar.start_of_office_hours(first), phase.due)
 
 
-def _unit_ids(session: Session, root_path: str) -> dict[str, int]:
-    lo, hi = subtree_bounds(root_path)
-    return dict(session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.path >= lo, UnitRow.path < hi)).all())
+def _unit_ids(session: Session, compiled: Any) -> dict[str, int]:
+    """Ids of every unit the plan reaches: whole subtrees of its roots by range, the few others by code."""
+    ids: dict[str, int] = {}
+    for code in compiled.root_codes or (compiled.root_code,):
+        lo, hi = subtree_bounds(find_unit(session, code).path)
+        ids.update(session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.path >= lo, UnitRow.path < hi)).all())
+    others = sorted({t.code for t in compiled.targets} - ids.keys())
+    for start in range(0, len(others), 500):
+        chunk = others[start:start + 500]
+        ids.update(session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.code.in_(chunk))).all())
+    return ids
 
 
 def _insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
@@ -114,37 +124,23 @@ def _insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) 
 
 
 def _insert_obligations(session, directive_id, compiled, ids, levels, calendar) -> int:  # type: ignore[no-untyped-def]
-    """Bulk-insert every unit's obligations: one executemany, deadlines looked up per level, not per unit."""
-    from storage.models import ObligationRow
-
-    table = ObligationRow.__table__
+    """Bulk-insert every unit's obligations (milestones included): one executemany per obligation,
+    deadlines looked up per level, not computed per unit."""
+    columns = ("directive_id", "unit_id", "key", "period", "kind", "phase", "level", "opens_at", "due_at",
+               "status", "escalation_step")
     total = 0
     for spec in compiled.obligations:
         periods = _periods(spec, compiled, calendar)
         missing = [c for c in spec.unit_codes if c not in ids]
         if missing:
             raise NotFound(f"Nghĩa vụ “{spec.key}” giao cho đơn vị không có trong cơ sở dữ liệu: {', '.join(missing[:5])}")
-        rows = []
-        for period, (opens, due_by_level) in enumerate(periods):
-            rows.extend(
-                {
-                    "directive_id": directive_id, "unit_id": ids[code], "key": spec.key, "period": period,
-                    "kind": spec.kind, "phase": spec.phase, "level": levels.get(code, 0),
-                    "opens_at": opens, "due_at": due_by_level.get(levels.get(code, 0)),
-                    "status": "pending", "escalation_step": 0,
-                }
-                for code in spec.unit_codes
-            )
-        if rows:
-            session.execute(table.insert(), rows)
-        total += len(rows)
-    for m in compiled.milestones:
-        session.execute(table.insert(), [{
-            "directive_id": directive_id, "unit_id": ids[m.assignee_code], "key": m.key, "period": 0,
-            "kind": "milestone", "phase": None, "level": levels.get(m.assignee_code, 0),
-            "opens_at": None, "due_at": m.due, "status": "pending", "escalation_step": 0,
-        }])
-        total += 1
+        rows = (
+            (directive_id, ids[code], spec.key, period, spec.kind, spec.phase, levels.get(code, 0), opens,
+             due_by_level.get(levels.get(code, 0)), "pending", 0)
+            for period, (opens, due_by_level) in enumerate(periods)
+            for code in spec.unit_codes
+        )
+        total += bulk_insert(session, ObligationRow.__table__, columns, rows)
     return total
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from rollout.status import Status
 from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow
 
-__all__ = ["AdvanceResult", "advance", "insert_events"]
+__all__ = ["AdvanceResult", "active_directive_ids", "advance", "insert_events"]
 
 
 @dataclass
@@ -40,10 +40,18 @@ def insert_events(session: Session, rows: Select) -> None:
     session.execute(stmt)
 
 
-def advance(session: Session, now: datetime) -> AdvanceResult:
+def active_directive_ids(session: Session) -> list[int]:
+    """Ids of the directives the reconciler works on (held, aborted and closed ones are left alone)."""
+    return list(session.scalars(select(DirectiveRow.id).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)))
+
+
+def advance(session: Session, now: datetime, *, directive_ids: list[int] | None = None) -> AdvanceResult:
     """Open phases whose gates hold, open obligations whose window started, mark overdue what passed its deadline."""
     result = AdvanceResult()
-    for directive in session.scalars(select(DirectiveRow).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)):
+    query = select(DirectiveRow).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)
+    if directive_ids is not None:
+        query = query.where(DirectiveRow.id.in_(directive_ids))
+    for directive in session.scalars(query):
         result.phases_opened += _open_phases(session, directive, now)
         # Obligations of a phase stay owed after the next phase opens: the pilot's report is still due in the review.
         open_phases = select(PhaseRow.name).where(PhaseRow.directive_id == directive.id, PhaseRow.opened_at.is_not(None))

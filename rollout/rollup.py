@@ -50,7 +50,9 @@ def rollup(session: Session, number: str, unit_code: str, *, key: str | None = N
     unit = find_unit(session, unit_code)
     lo, hi = subtree_bounds(unit.path)
     scope = [
-        ObligationRow.directive_id == directive.id,
+        # "+ 0" keeps SQLite from starting at the directive's million obligations: it must start from the
+        # subtree's path range and look obligations up per unit (PostgreSQL plans this from statistics).
+        ObligationRow.directive_id + 0 == directive.id,
         ObligationRow.unit_id == UnitRow.id,
         UnitRow.path >= lo,
         UnitRow.path < hi,

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from errors import StorageError
 
-__all__ = ["UnitOfWork", "engine_for", "make_engine"]
+__all__ = ["UnitOfWork", "bulk_insert", "engine_for", "make_engine"]
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -77,3 +78,44 @@ def translate_errors(url: str) -> Iterator[None]:
                 "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa nâng cấp: hãy chạy `trienkhai db upgrade`."
             ) from exc
         raise StorageError(f"Không kết nối được cơ sở dữ liệu {make_url(url).render_as_string()}: {text}") from exc
+
+
+def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert many rows in one driver-level executemany, converting each distinct value of a typed column
+    (an instant, a JSON document) once: close to the speed of plain sqlite3 for a million rows."""
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    typed = [(i, process, {}) for i, process in enumerate(processors) if process is not None]
+
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not typed:
+            return row
+        out = list(row)
+        for i, process, cache in typed:
+            value = out[i]
+            if value is not None:
+                converted = cache.get(value)
+                out[i] = converted if converted is not None else cache.setdefault(value, process(value))
+        return tuple(out)
+
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    preparer = dialect.identifier_preparer
+    sql = (
+        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    data = [convert(row) for row in rows]
+    if data:
+        connection.exec_driver_sql(sql, data)
+    return len(data)
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """Refresh the planner's statistics after a bulk write, so that subtree roll-ups start from the path
+    index instead of scanning a whole directive (SQLite has no autovacuum to do it for us)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    for table in tables:
+        connection.exec_driver_sql(f"ANALYZE {table}")

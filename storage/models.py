@@ -69,5 +69,5 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]]
 
 from storage.rollout_models import (  # noqa: E402,F401  (one import registers every table)
-    DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow, SubmissionRow,
+    DirectiveRow, EventRow, ObligationRow, OutboxRow, PhaseRow, PilotRow, QuotaRow, SubmissionRow,
 )

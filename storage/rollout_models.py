@@ -137,3 +137,30 @@ class QuotaRow(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     amount: Mapped[int] = mapped_column(Integer)
     rule: Mapped[str] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """A message to send, written in the same transaction as the change that causes it.
+
+    `key` is the idempotency key (e.g. step:directive:unit:recipient:day): a second insert of the same
+    key is ignored, so re-runs and crashes can never produce a duplicate.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    directive_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    template: Mapped[str] = mapped_column(String(64))
+    recipients: Mapped[dict[str, Any]]  # {"to": [...], "cc": [...]}
+    context: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)

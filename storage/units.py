@@ -14,6 +14,7 @@ from errors import HierarchyError, NotFound
 from hierarchy import Category, Contacts, Kind, Unit
 from hierarchy.files import diff_units
 from hierarchy.graph import validate
+from storage.db import refresh_statistics
 from storage.models import AuditEntry, HierarchyChange, UnitRow
 
 __all__ = [
@@ -46,14 +47,19 @@ def active_clause(day: date):  # type: ignore[no-untyped-def]
     )
 
 
+# Enum lookups by value are slow in bulk (hundreds of thousands of rows); plain dicts are not.
+_KINDS = {k.value: k for k in Kind}
+_CATEGORIES: dict[str | None, Category | None] = {c.value: c for c in Category} | {None: None}
+
+
 def row_to_unit(row: UnitRow | Row, parent_code: str | None) -> Unit:
     """The domain Unit of a stored row."""
     return Unit(
         code=row.code,
         name=row.name,
-        kind=Kind(row.kind),
+        kind=_KINDS[row.kind],
         parent_code=parent_code,
-        category=Category(row.category) if row.category else None,
+        category=_CATEGORIES[row.category],
         member_count=row.member_count,
         contacts=Contacts(email=row.email, phone=row.phone, webhook=row.webhook),
         route_via=row.route_via,
@@ -83,7 +89,8 @@ def _unit_columns(unit: Unit) -> dict[str, object]:
 def load_units(session: Session) -> dict[str, Unit]:
     """Every stored unit (closed ones too), keyed by code, in path order."""
     parent = UnitRow.__table__.alias("parent")
-    rows = session.execute(
+    # A Core query on the session's connection: no ORM identity map for hundreds of thousands of rows.
+    rows = session.connection().execute(
         select(UnitRow.__table__, parent.c.code.label("parent_code"))
         .outerjoin(parent, parent.c.id == UnitRow.parent_id)
         .order_by(UnitRow.path)
@@ -190,6 +197,7 @@ def apply_hierarchy(
         )
     )
     session.flush()
+    refresh_statistics(session, "units")
     return result
 
 

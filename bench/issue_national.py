@@ -1,0 +1,162 @@
+"""Benchmark: issue one directive to the whole national hierarchy, advance it, roll a province up.
+
+Targets (issue 4, SQLite, this 2-core machine): issuing (~300,000 units, about a million obligations)
+≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 3 s; a province's roll-up
+≤ 50 ms median. Also printed: the floor (the same rows through plain sqlite3 executemany in one
+transaction) and issuing ÷ floor (aim ≤ 3); the naive design (one Prefect task per unit) at 1,000 units.
+Run: .venv/bin/python bench/issue_national.py [--skip-prefect]
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _common import fresh_sqlite, line, peak_rss_mb, repeat, timed
+from sqlalchemy import func, select, text, update
+
+from hierarchy.generate import generate_national
+from rollout.reconcile import advance
+from rollout.rollup import rollup
+from rollout.service import issue_plan
+from schedules import WorkingCalendar
+from storage import UnitOfWork
+from storage.models import ObligationRow, UnitRow
+from storage.units import apply_hierarchy
+
+CAL = WorkingCalendar()
+PLAN = """
+directive:
+  number: "99-KH/BENCH"
+  kind: KH
+  issuer: {issuer}
+  issued_on: 2026-01-05
+  title: Kế hoạch thử tải toàn quốc
+  signers: [{{form: T/M, body: Ban Thường vụ, title: Bí thư, name: Nguyễn Văn A}}]
+hierarchy: {{generator: generate_national}}
+targets: {{roots: [{roots}]}}
+lead_days: [5]
+phases:
+  - {{name: rollout, opens: "từ tháng 2/2026"}}
+obligations:
+  - {{key: ke-hoach, kind: plan, title: Xây dựng kế hoạch thực hiện, phase: rollout, within_working_days: 10,
+     units: {{kinds: [dang_uy_xa, dang_uy_truc_thuoc, dang_bo_co_so, chi_bo, chi_bo_co_so]}}}}
+  - {{key: sinh-hoat, kind: activity, title: Sinh hoạt chuyên đề, phase: rollout, due: "trong tháng 6/2026",
+     units: {{kinds: [chi_bo, chi_bo_co_so]}}}}
+  - {{key: bao-cao, kind: report, title: Báo cáo kết quả, phase: rollout, due: "trước ngày 30/6/2026",
+     units: {{kinds: [dang_uy_xa, dang_uy_truc_thuoc, dang_bo_co_so, chi_bo, chi_bo_co_so, doan_co_so, chi_doan]}},
+     fields: [{{name: so_dang_vien, label: Số đảng viên tham gia, type: int}}]}}
+"""
+
+
+def floor(rows: int) -> float:
+    """Seconds for plain sqlite3 to insert `rows` obligation-shaped rows in one transaction."""
+    path = Path(tempfile.mkdtemp()) / "floor.db"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE o (id INTEGER PRIMARY KEY, directive_id INT, unit_id INT, key TEXT, period INT, kind TEXT,"
+                " phase TEXT, level INT, opens_at TEXT, due_at TEXT, status TEXT, escalation_step INT,"
+                " UNIQUE (directive_id, key, unit_id, period))")
+    data = [(1, i, "bao-cao", 0, "report", "rollout", 2, "2026-02-02 00:30:00", "2026-06-29 10:00:00", "pending", 0)
+            for i in range(rows)]
+    seconds, _ = timed(lambda: (con.executemany("INSERT INTO o (directive_id, unit_id, key, period, kind, phase, level,"
+                                                " opens_at, due_at, status, escalation_step) VALUES (?,?,?,?,?,?,?,?,?,?,?)", data),
+                                con.commit()))
+    con.close()
+    return seconds
+
+
+def naive_prefect(units: int) -> float:
+    """Seconds for the naive design: one Prefect task per unit inserting its obligation (ephemeral Prefect)."""
+    import os
+
+    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp())
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+    from prefect import flow, task
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    path = Path(tempfile.mkdtemp()) / "naive.db"
+    sqlite3.connect(path).execute("CREATE TABLE o (unit_id INT, key TEXT)").connection.commit()
+
+    @task
+    def per_unit(unit_id: int) -> None:
+        with sqlite3.connect(path) as con:
+            con.execute("INSERT INTO o VALUES (?, 'bao-cao')", (unit_id,))
+
+    @flow
+    def naive(n: int) -> None:
+        for i in range(n):
+            per_unit(i)
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        naive(1)  # start the ephemeral server outside the measurement
+        seconds, _ = timed(lambda: naive(units))
+    return seconds
+
+
+def main() -> None:
+    engine, path = fresh_sqlite("issue")
+    units = generate_national()
+    with UnitOfWork(engine) as uow:
+        apply_hierarchy(uow.session, units, now=datetime(2026, 1, 2, tzinfo=UTC), actor="bench")
+        uow.commit()
+    roots = sorted(u.code for u in units if u.kind.value == "tinh_uy")
+    plan_path = Path(tempfile.mkdtemp()) / "bench.yaml"
+    plan_path.write_text(PLAN.format(issuer=roots[0], roots=", ".join(roots)), encoding="utf-8")
+    del units
+    before_mb = peak_rss_mb()
+
+    def do_issue():  # type: ignore[no-untyped-def]
+        with UnitOfWork(engine) as uow:
+            result = issue_plan(uow.session, plan_path, now=datetime(2026, 1, 5, 2, tzinfo=UTC), actor="bench", calendar=CAL)[1]
+            uow.commit()
+        return result
+
+    issue_s, result = timed(do_issue)
+    line("units reached / obligations created", f"{result.units:,} / {result.obligations:,}")
+    line("issue one directive nationally: seconds", f"{issue_s:.2f}", "target ≤ 15 s")
+    line("peak memory: MB", f"{peak_rss_mb():.0f}", f"target ≤ 1536 MB (≈{before_mb:.0f} MB after import)")
+    floor_s = floor(result.obligations)
+    line("floor: plain sqlite3 executemany, same row count: seconds", f"{floor_s:.2f}")
+    line("issuing ÷ floor", f"{issue_s / floor_s:.1f}", "aim ≤ 3")
+
+    def do_advance(now: datetime):  # type: ignore[no-untyped-def]
+        with UnitOfWork(engine) as uow:
+            r = advance(uow.session, now)
+            uow.commit()
+        return r
+
+    open_s, r = timed(lambda: do_advance(datetime(2026, 2, 2, 3, tzinfo=UTC)))
+    line(f"advance that opens every obligation ({r.opened:,}): seconds", f"{open_s:.2f}")
+    # Everyone but 1% reports; the next advance past the deadline changes only that 1%.
+    with engine.begin() as conn:
+        conn.execute(update(ObligationRow).where(ObligationRow.id % 100 != 0).values(status="done_on_time"))
+    change_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 3, tzinfo=UTC)))
+    line(f"advance in which 1% change ({r.overdue:,} become overdue): seconds", f"{change_s:.2f}", "target ≤ 3 s")
+    again_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 4, tzinfo=UTC)))
+    line(f"advance again, nothing to change ({r.overdue} changes): seconds", f"{again_s:.2f}")
+
+    with UnitOfWork(engine) as uow:
+        province = uow.session.scalar(select(UnitRow.code).where(UnitRow.kind == "tinh_uy").order_by(UnitRow.code))
+        median, p95 = repeat(lambda: rollup(uow.session, "99-KH/BENCH", province), 30)
+    line(f"roll-up of one province ({province}): ms median", f"{median * 1000:.1f}", "target ≤ 50 ms")
+    line("  p95: ms", f"{p95 * 1000:.1f}")
+
+    if "--skip-prefect" not in sys.argv:
+        naive_s = naive_prefect(1000)
+        with UnitOfWork(engine) as uow:
+            one_k = uow.session.scalar(select(func.count()).select_from(ObligationRow)) or 1
+        ours_per_1k = issue_s / result.units * 1000
+        line("naive: one Prefect task per unit, 1,000 units: seconds", f"{naive_s:.2f}")
+        line("set-based issuing, per 1,000 units: seconds", f"{ours_per_1k:.3f}")
+        line("naive ÷ set-based (per unit)", f"{naive_s / ours_per_1k:,.0f}×")
+        line("naive, extrapolated to the national hierarchy: hours", f"{naive_s / 1000 * result.units / 3600:.1f}")
+    line("database file: MB", f"{path.stat().st_size / 1e6:.0f}")
+
+
+if __name__ == "__main__":
+    main()
