@@ -121,3 +121,16 @@ milestones:
         ("obligations[1].route_via", "mã đơn vị “TU-QT-BTX"),
         ("milestones[0].assignee", "mã đơn vị “TU-QT-XX"),
     ]
+
+
+def test_the_compiler_does_not_load_the_database_or_workflow_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rollout.compile, rollout.plan, rollout.selection, rollout.quotas\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'prefect', 'jinja2'})\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
