@@ -21,9 +21,17 @@ class FileFormat(StrEnum):
     yaml = "yaml"
 
 
-def _apply(units: list[Unit], source: str, lines: dict[str, int] | None = None) -> None:
-    with console.status(f"Đang ghi {len(units):,} đơn vị vào cơ sở dữ liệu…"), unit_of_work() as uow:
-        result = repo.apply_hierarchy(uow.session, units, now=now_utc(), actor=actor(), source=source, lines=lines)
+def _apply(units: list[Unit] | Path, source: str) -> None:
+    """Apply units (or a hierarchy file, read against what is stored) in one unit of work."""
+    from hierarchy.files import read_units
+
+    with console.status("Đang đối chiếu và ghi vào cơ sở dữ liệu…"), unit_of_work() as uow:
+        existing = repo.load_units(uow.session)
+        lines = None
+        if isinstance(units, Path):  # a partial file may name parents that are only in the database
+            units, lines = read_units(units, existing=existing)
+        result = repo.apply_hierarchy(uow.session, units, now=now_utc(), actor=actor(), source=source,
+                                      lines=lines, existing=existing)
         uow.commit()
     if result.unchanged:
         console.print(f"Không có thay đổi: cơ sở dữ liệu đã khớp với {source}.")
@@ -37,10 +45,7 @@ def _apply(units: list[Unit], source: str, lines: dict[str, int] | None = None) 
 @app.command("import")
 def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp .csv hoặc .yaml")) -> None:
     """Nhập hệ thống tổ chức từ tệp (tất cả hoặc không: có lỗi thì không ghi gì)."""
-    from hierarchy.files import read_units
-
-    units, lines = read_units(file)
-    _apply(units, str(file), lines)
+    _apply(file, str(file))
 
 
 @app.command("export")

@@ -58,7 +58,7 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed and detaches the loaded rows (still readable).
         self.session.close()
 
     def commit(self) -> None:

@@ -22,7 +22,7 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Apply every migration not yet applied; a no-op on an up-to-date database."""
     cfg = alembic_config()
     with engine.begin() as connection:
@@ -31,11 +31,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at, or None when it was never migrated."""
+    """The revision(s) the database is at, comma-separated, or None when it was never migrated."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str | None:
-    """The newest revision shipped with this version."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision(s) shipped with this version, comma-separated."""
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads())) or None

@@ -150,13 +150,14 @@ def apply_hierarchy(
     actor: str,
     source: str | None = None,
     lines: Mapping[str, int] | None = None,
+    existing: Mapping[str, Unit] | None = None,
 ) -> ImportResult:
     """Apply a hierarchy file as one difference: add, change, close; all-or-nothing, recorded in the log.
 
     A file describes whole subtrees under its top units: a stored unit under one of them that the file
     no longer lists is closed (valid_to = the import day), never deleted, so old plans keep their history.
     """
-    existing = load_units(session)
+    existing = load_units(session) if existing is None else existing
     problems = validate(units, existing=existing, source=source, lines=lines)
     if problems:
         raise HierarchyError(problems, title=f"Tệp {source or 'phân cấp'} có lỗi, không ghi gì vào cơ sở dữ liệu")
