@@ -71,3 +71,4 @@ class AuditEntry(Base):
 from storage.rollout_models import (  # noqa: E402,F401  (one import registers every table)
     DirectiveRow, EventRow, ObligationRow, OutboxRow, PhaseRow, PilotRow, QuotaRow, SubmissionRow,
 )
+from storage.compliance_models import ComplianceSnapshotRow  # noqa: E402,F401
