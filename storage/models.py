@@ -72,3 +72,4 @@ from storage.rollout_models import (  # noqa: E402,F401  (one import registers e
     DirectiveRow, EventRow, ObligationRow, OutboxRow, PhaseRow, PilotRow, QuotaRow, SubmissionRow,
 )
 from storage.compliance_models import ComplianceSnapshotRow  # noqa: E402,F401
+from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401
