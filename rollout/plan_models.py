@@ -281,6 +281,13 @@ class Event(_Model):
     awards: dict[str, int] = {}
 
 
+class EscalationStep(_Model):
+    """A rung of the escalation ladder: working days from the deadline (negative: before) and the action."""
+
+    offset: int = Field(ge=-60, le=120)
+    action: Literal["remind", "chase", "escalate_superior", "escalate_issuer"]
+
+
 class Plan(_Model):
     """A plan file: the directive, its hierarchy and targets, phases, pilot, obligations, milestones, quotas."""
 
@@ -295,3 +302,5 @@ class Plan(_Model):
     obligations: list[Obligation] = []
     milestones: list[Milestone] = []
     quotas: list[QuotaDef] = []
+    # Empty: the default ladder of rollout.ladder (remind −3, đôn đốc +1, superior +5, issuer +10).
+    escalation: list[EscalationStep] = []

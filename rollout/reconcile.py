@@ -13,7 +13,9 @@ from sqlalchemy import Select, String, and_, cast, func, literal, or_, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from rollout.escalate import escalate
 from rollout.status import Status
+from schedules import WorkingCalendar
 from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow
 
 __all__ = ["AdvanceResult", "active_directive_ids", "advance", "insert_events"]
@@ -26,10 +28,11 @@ class AdvanceResult:
     phases_opened: list[str] = field(default_factory=list)
     opened: int = 0
     overdue: int = 0
+    messages: int = 0  # outbox rows written by the escalation ladder
 
     @property
     def changed(self) -> bool:
-        return bool(self.phases_opened or self.opened or self.overdue)
+        return bool(self.phases_opened or self.opened or self.overdue or self.messages)
 
 
 def insert_events(session: Session, rows: Select) -> None:
@@ -45,8 +48,11 @@ def active_directive_ids(session: Session) -> list[int]:
     return list(session.scalars(select(DirectiveRow.id).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)))
 
 
-def advance(session: Session, now: datetime, *, directive_ids: list[int] | None = None) -> AdvanceResult:
-    """Open phases whose gates hold, open obligations whose window started, mark overdue what passed its deadline."""
+def advance(session: Session, now: datetime, *, calendar: WorkingCalendar | None = None,
+            directive_ids: list[int] | None = None) -> AdvanceResult:
+    """Open phases whose gates hold, open obligations whose window started, mark overdue what passed its
+    deadline, and climb the escalation ladder (writing reminders and letters to the outbox)."""
+    calendar = calendar or WorkingCalendar()
     result = AdvanceResult()
     query = select(DirectiveRow).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)
     if directive_ids is not None:
@@ -57,6 +63,7 @@ def advance(session: Session, now: datetime, *, directive_ids: list[int] | None 
         open_phases = select(PhaseRow.name).where(PhaseRow.directive_id == directive.id, PhaseRow.opened_at.is_not(None))
         result.opened += _open_obligations(session, directive.id, open_phases, now)
         result.overdue += _mark_overdue(session, directive.id, now)
+        result.messages += escalate(session, directive, now, calendar)
     session.flush()
     return result
 

@@ -94,9 +94,13 @@ def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: It
         out = list(row)
         for i, process, cache in typed:
             value = out[i]
-            if value is not None:
-                converted = cache.get(value)
-                out[i] = converted if converted is not None else cache.setdefault(value, process(value))
+            if value is None:
+                continue
+            if isinstance(value, (dict, list)):  # JSON documents are unhashable and rarely repeat
+                out[i] = process(value)
+                continue
+            converted = cache.get(value)
+            out[i] = converted if converted is not None else cache.setdefault(value, process(value))
         return tuple(out)
 
     marker = "?" if dialect.paramstyle == "qmark" else "%s"

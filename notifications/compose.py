@@ -1,0 +1,125 @@
+"""Build a message from an outbox row: read the directive, the recipient and the items still owed.
+
+Rows store references (obligation ids), not rendered text, so a message sent later drops the items
+submitted or waived in the meantime, and a row whose items are all done is cancelled, not sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notifications.channels import Envelope
+from notifications.context import (
+    CopyRecipient,
+    DirectiveRef,
+    EscalationContext,
+    Issuer,
+    LetterContext,
+    ObligationLine,
+    OverdueUnit,
+    ReminderContext,
+    Signature,
+)
+from notifications.docx_letter import letter_attachment
+from notifications.render import render_message
+from schedules import WorkingCalendar
+from schedules.render import to_local
+from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
+
+__all__ = ["Composed", "compose"]
+
+UNFINISHED = ("open", "overdue")
+KIND_NAMES = {"KH": "Kế hoạch", "KHLT": "Kế hoạch liên tịch", "KHPH": "Kế hoạch phối hợp", "NQ": "Nghị quyết",
+              "CT": "Chỉ thị", "KL": "Kết luận", "HD": "Hướng dẫn", "CV": "Công văn", "TB": "Thông báo"}
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message ready for a channel, or the reason it cannot (or need not) be sent."""
+
+    envelope: Envelope | None
+    recipient: UnitRow
+    cancelled: str | None = None  # every item was finished meanwhile
+    no_address: bool = False
+
+
+def _titles(plan: dict[str, Any]) -> dict[str, str]:
+    items = list(plan.get("obligations", [])) + list(plan.get("milestones", []))
+    return {o["key"]: o["title"] for o in items}
+
+
+def _ref(directive: DirectiveRow, issuer: UnitRow) -> DirectiveRef:
+    return DirectiveRef(number=directive.number, title=directive.title, issued_on=to_local(directive.issued_at).date(),
+                        issuer=issuer.name, kind_name=KIND_NAMES.get(directive.kind, "Văn bản"))
+
+
+def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCalendar) -> Composed:
+    """The envelope of an outbox row, with the recipient's address; cc the superior on a đôn đốc letter."""
+    directive = session.get(DirectiveRow, row.directive_id)
+    recipient = session.get(UnitRow, row.unit_id)
+    assert directive is not None and recipient is not None
+    issuer = session.get(UnitRow, directive.issuer_id)
+    items = session.execute(
+        select(ObligationRow, UnitRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+        .where(ObligationRow.id.in_(row.context["obligations"]), ObligationRow.status.in_(UNFINISHED))
+        .order_by(UnitRow.path, ObligationRow.due_at)
+    ).all()
+    if not items:
+        return Composed(None, recipient, cancelled="mọi việc trong thông báo đã hoàn thành hoặc được miễn")
+    ref = _ref(directive, issuer)
+    titles = _titles(directive.plan)
+    today = to_local(now).date()
+    lines = {o.id: ObligationLine(description=titles.get(o.key, o.key), due=o.due_at, directive=ref,
+                                  days_overdue=_late_days(o.due_at, today, calendar)) for o, _ in items}
+    as_of = date.fromisoformat(row.context["as_of"])
+    parent = session.get(UnitRow, recipient.parent_id) if recipient.parent_id else None
+    cc: list[str] = []
+    if row.template == "nhac_han":
+        context: Any = ReminderContext(recipient=recipient.name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
+    elif row.template == "cong_van_don_doc":
+        context = _letter(directive, issuer, recipient, parent, ref, list(lines.values()), as_of)
+        cc = [parent.email] if parent is not None and parent.email else []
+    else:
+        by_unit: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
+        for o, unit in items:
+            by_unit.setdefault(unit.id, (unit, []))[1].append(lines[o.id])
+        context = EscalationContext(
+            recipient=recipient.name, directive=ref, sender=issuer.name, as_of=as_of,
+            units=[OverdueUnit(name=u.name, items=ls, reminders_sent=row.context.get("rung", 1) - 1) for u, ls in by_unit.values()],
+        )
+    if not recipient.email and not recipient.webhook:
+        return Composed(None, recipient, no_address=True)
+    message = render_message(row.template, context)
+    attachments = [letter_attachment(context)] if isinstance(context, LetterContext) else []
+    envelope = Envelope(to=[recipient.email] if recipient.email else [], cc=cc, subject=message.subject,
+                        text=message.text, html=message.html, idempotency_key=row.key, attachments=attachments)
+    return Composed(envelope, recipient)
+
+
+def _late_days(due: datetime | None, today: date, calendar: WorkingCalendar) -> int:
+    if due is None:
+        return 0
+    due_day = to_local(due).date()
+    return max(0, calendar.working_days_between(due_day, today)) if today > due_day else 0
+
+
+def _letter(directive, issuer, recipient, parent, ref, lines, as_of) -> LetterContext:  # type: ignore[no-untyped-def]
+    signer = (directive.plan.get("directive", {}).get("signers") or [{}])[0]
+    suffix = directive.number.rpartition("/")[2] or "TU"
+    copies = [CopyRecipient(parent.name, "để b/c")] if parent is not None else []
+    return LetterContext(
+        issuer=Issuer(name=issuer.name, code=suffix),
+        place=directive.plan.get("directive", {}).get("place") or "",
+        issued_on=as_of,
+        recipient=recipient.name,
+        directive=ref,
+        overdue=lines,
+        signature=Signature(title=(signer.get("title") or "").upper(), name=signer.get("name") or "",
+                            form=signer.get("form") or "T/M", collective=(signer.get("body") or "Ban Thường vụ").upper()),
+        copies=copies,
+    )

@@ -1,0 +1,105 @@
+"""Escalation inside the reconciler: climb each unfinished obligation's ladder and write the outbox rows.
+
+The rung is recorded on the obligation (escalation_step) in the same transaction as the outbox rows, so a
+re-run finds nothing new to send. Items are grouped per recipient: ten late items make one message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from rollout.ladder import TEMPLATES, Step, ladder_from_plan, step_reached
+from rollout.status import Status
+from schedules import WorkingCalendar
+from schedules.render import to_local
+from storage.db import bulk_insert
+from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
+
+__all__ = ["escalate", "next_office_instant"]
+
+UNFINISHED = (Status.OPEN.value, Status.OVERDUE.value)
+
+
+def next_office_instant(now: datetime, calendar: WorkingCalendar) -> datetime:
+    """`now` if offices are open, else the next opening: nothing is sent in quiet hours."""
+    day = to_local(now).date()
+    if calendar.is_working_day(day):
+        opens, closes = calendar.start_of_office_hours(day), calendar.end_of_office_hours(day)
+        if opens <= now < closes:
+            return now
+        if now < opens:
+            return opens
+    return calendar.start_of_office_hours(calendar.next_working_day(day))
+
+
+def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar: WorkingCalendar) -> int:
+    """Move every unfinished obligation of a directive to the rung its deadline calls for; returns outbox rows written."""
+    ladder = ladder_from_plan(directive.plan)
+    dues = session.scalars(
+        select(ObligationRow.due_at).distinct().where(
+            ObligationRow.directive_id == directive.id, ObligationRow.status.in_(UNFINISHED),
+            ObligationRow.due_at.is_not(None), ObligationRow.escalation_step < len(ladder),
+        )
+    ).all()
+    # recipient unit id -> rung -> obligation ids, for one message per recipient and rung
+    batches: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for due in dues:
+        reached = step_reached(due, now, ladder, calendar)
+        if reached == 0:
+            continue
+        match = (
+            (ObligationRow.directive_id == directive.id) & (ObligationRow.due_at == due)
+            & ObligationRow.status.in_(UNFINISHED) & (ObligationRow.escalation_step < reached)
+        )
+        rows = session.execute(
+            select(ObligationRow.id, ObligationRow.unit_id, UnitRow.parent_id, UnitRow.route_via)
+            .join(UnitRow, UnitRow.id == ObligationRow.unit_id).where(match)
+        ).all()
+        if not rows:
+            continue
+        session.execute(update(ObligationRow).where(match).values(escalation_step=reached)
+                        .execution_options(synchronize_session=False))
+        step = ladder[reached - 1]
+        offices = _unit_ids(session, {r.route_via for r in rows if r.route_via})
+        for obligation_id, unit_id, parent_id, route_via in rows:
+            recipient = _recipient(directive, step, unit_id, parent_id, offices.get(route_via))
+            batches[(recipient, reached)].append(obligation_id)
+    return _write_outbox(session, directive, batches, ladder, now, calendar)
+
+
+def _unit_ids(session: Session, codes: set[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    return dict(session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.code.in_(codes))).all())
+
+
+def _recipient(directive: DirectiveRow, step: Step, unit_id: int, parent_id: int | None, office_id: int | None) -> int:
+    """Reminders and letters go to the unit; escalations to the superior's standing office (the department its
+    reports are routed through), else the superior itself; the last rung goes to the issuing committee."""
+    if step.action in ("remind", "chase"):
+        return unit_id
+    if step.action == "escalate_superior":
+        return office_id or parent_id or directive.issuer_id
+    return directive.issuer_id
+
+
+def _write_outbox(session, directive, batches, ladder, now, calendar) -> int:  # type: ignore[no-untyped-def]
+    send_from = next_office_instant(now, calendar)
+    rows = []
+    for (recipient, rung), obligation_ids in sorted(batches.items()):
+        ids = sorted(obligation_ids)
+        digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:12]
+        step = ladder[rung - 1]
+        rows.append((
+            f"d{directive.id}:r{rung}:u{recipient}:{digest}", directive.id, recipient, TEMPLATES[step.action],
+            {"obligations": ids, "action": step.action, "rung": rung, "as_of": to_local(now).date().isoformat()},
+            {"to": [], "cc": []}, "pending", 0, send_from, now,
+        ))
+    columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
+               "next_attempt_at", "created_at")
+    return bulk_insert(session, OutboxRow.__table__, columns, rows)
