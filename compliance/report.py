@@ -1,0 +1,155 @@
+"""Build the consolidated compliance report of one directive for one week from the kept snapshots."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from compliance.model import (
+    ComplianceReport, Counts, DistrictLine, LevelTotals, OverdueUnit, PhaseWindow, UnitLine,
+)
+from compliance.snapshot import COUNT_COLUMNS
+from errors import NotFound
+from rollout.actions import find_directive
+from schedules import WorkingCalendar
+from schedules.render import format_day, local_date
+from storage.models import ComplianceSnapshotRow as Snap
+from storage.models import DirectiveRow, PhaseRow, UnitRow
+
+__all__ = ["build_report", "snapshot_weeks"]
+
+
+def snapshot_weeks(session: Session, directive_id: int) -> list[date]:
+    """Weeks for which a snapshot of the directive is kept, oldest first."""
+    return list(session.scalars(
+        select(Snap.week).where(Snap.directive_id == directive_id).group_by(Snap.week).order_by(Snap.week)
+    ))
+
+
+def _sums(table) -> list:  # type: ignore[no-untyped-def]
+    return [func.sum(getattr(table, name)).label(name) for name in COUNT_COLUMNS]
+
+
+def _counts(row) -> Counts:  # type: ignore[no-untyped-def]
+    return Counts(**{name: int(getattr(row, name) or 0) for name in COUNT_COLUMNS})
+
+
+def _district_query(directive_id: int, weeks: list[date]) -> Select:
+    """Each level-1 unit's subtree added up per week: a range join on the materialised path, one statement."""
+    district = aliased(Snap)
+    district_unit = aliased(UnitRow)
+    upper = func.substr(district_unit.path, 1, func.length(district_unit.path) - 1) + "/"
+    return (
+        select(Snap.week, district_unit.code, district_unit.name, func.count().label("units"), *_sums(Snap))
+        .select_from(district)
+        .join(district_unit, district_unit.id == district.unit_id)
+        .join(UnitRow, (UnitRow.path >= district_unit.path) & (UnitRow.path < upper))
+        .join(Snap, (Snap.unit_id == UnitRow.id) & (Snap.directive_id == directive_id) & (Snap.week == district.week))
+        .where(district.directive_id == directive_id, district.level == 1, district.week.in_(weeks))
+        .group_by(Snap.week, district_unit.code, district_unit.name)
+        .order_by(Snap.week, district_unit.code)
+    )
+
+
+def _levels(session: Session, directive_id: int, week: date) -> list[LevelTotals]:
+    rows = session.execute(
+        select(Snap.level, func.count().label("units"), *_sums(Snap))
+        .where(Snap.directive_id == directive_id, Snap.week == week).group_by(Snap.level).order_by(Snap.level)
+    )
+    return [LevelTotals(row.level, row.units, _counts(row)) for row in rows]
+
+
+def _department(session: Session, directive: DirectiveRow) -> str | None:
+    """The department that collects the reports (route_via of the plan's reports), e.g. Ban Tuyên giáo."""
+    codes = [o.get("route_via") for o in directive.plan.get("obligations", []) if o.get("route_via")]
+    if not codes:
+        return None
+    return session.scalar(select(UnitRow.name).where(UnitRow.code == codes[0]))
+
+
+def _phases(session: Session, directive_id: int) -> list[PhaseWindow]:
+    windows = []
+    for phase in session.scalars(select(PhaseRow).where(PhaseRow.directive_id == directive_id).order_by(PhaseRow.seq)):
+        start = phase.opened_at or phase.opens_at
+        if start is None:
+            continue
+        end = phase.closed_at or (phase.due_at if phase.opened_at is None else None)
+        windows.append(PhaseWindow(phase.name, phase.label, local_date(start), local_date(end) if end else None))
+    return windows
+
+
+def _district_of(path: str, districts: dict[str, str]) -> str | None:
+    """The name of the level-1 unit whose path is a prefix of `path` (all level-1 paths share one length)."""
+    for length in {len(p) for p in districts}:
+        name = districts.get(path[:length])
+        if name is not None:
+            return name
+    return None
+
+
+def build_report(
+    session: Session, number: str, week: date, *, calendar: WorkingCalendar | None = None
+) -> ComplianceReport:
+    """The report of `number` for the snapshot of `week`, compared with the latest earlier snapshot."""
+    cal = calendar or WorkingCalendar.from_settings()
+    directive = find_directive(session, number)
+    weeks = snapshot_weeks(session, directive.id)
+    if week not in weeks:
+        kept = ", ".join(format_day(w) for w in weeks[-5:]) or "chưa có"
+        raise NotFound(
+            f"Chưa có số liệu tuần {format_day(week)} của văn bản {number}; các tuần đã chụp gần nhất: {kept} "
+            "(chạy `trienkhai compliance run` để lấy số liệu)."
+        )
+    earlier = [w for w in weeks if w < week]
+    previous = earlier[-1] if earlier else None
+    as_of = session.scalar(select(func.max(Snap.taken_at)).where(Snap.directive_id == directive.id, Snap.week == week))
+
+    per_week: dict[date, dict[str, tuple[str, int, Counts]]] = {}
+    for row in session.execute(_district_query(directive.id, weeks)):
+        per_week.setdefault(row.week, {})[row.code] = (row.name, row.units, _counts(row))
+    before = per_week.get(previous, {}) if previous else {}
+    districts = [
+        DistrictLine(code, name, units, counts, before[code][2] if code in before else None)
+        for code, (name, units, counts) in sorted(per_week.get(week, {}).items())
+    ]
+    series: dict[str, list[tuple[date, float | None]]] = {}
+    for w in weeks[: weeks.index(week) + 1]:
+        for _code, (name, _units, counts) in sorted(per_week.get(w, {}).items()):
+            series.setdefault(name, []).append((w, counts.completion))
+
+    paths = dict(session.execute(
+        select(UnitRow.path, UnitRow.name).join(Snap, Snap.unit_id == UnitRow.id)
+        .where(Snap.directive_id == directive.id, Snap.week == week, Snap.level == 1)
+    ).all())
+    rows = session.execute(
+        select(Snap, UnitRow.code, UnitRow.name, UnitRow.path).join(UnitRow, UnitRow.id == Snap.unit_id)
+        .where(Snap.directive_id == directive.id, Snap.week == week).order_by(Snap.level, UnitRow.path)
+    ).all()
+    units = [
+        UnitLine(snap.level, code, name, _district_of(path, paths), _counts(snap), snap.escalation_step)
+        for snap, code, name, path in rows
+    ]
+    working_days = lru_cache(maxsize=None)(cal.working_days_between)
+    today = local_date(as_of)
+    overdue = [
+        OverdueUnit(
+            snap.level, code, name, _district_of(path, paths), snap.overdue, snap.escalation_step,
+            local_date(snap.overdue_since), working_days(local_date(snap.overdue_since), today),
+        )
+        for snap, code, name, path in rows if snap.overdue and snap.overdue_since is not None
+    ]
+    overdue.sort(key=lambda u: (u.level, -u.days_overdue, -u.escalation_step, u.code))
+    levels = _levels(session, directive.id, week)
+    totals = Counts(**{name: sum(getattr(lv.counts, name) for lv in levels) for name in COUNT_COLUMNS})
+    data = directive.plan.get("directive", {})
+    issuer = session.get(UnitRow, directive.issuer_id)
+    return ComplianceReport(
+        number=directive.number, title=directive.title, issued_on=local_date(directive.issued_at),
+        issuer_name=issuer.name if issuer else "", department_name=_department(session, directive),
+        place=data.get("place") or "", week=week, as_of=as_of, previous_week=previous, totals=totals,
+        levels=levels, districts=districts, overdue=overdue, units=units, series=series,
+        phases=_phases(session, directive.id),
+    )
