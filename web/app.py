@@ -1,0 +1,102 @@
+"""The dashboard application: one FastAPI app, server-rendered pages, a JSON API, every asset served locally."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from errors import TrienkhaiError
+from schedules.render import format_day, format_short, to_local
+from web.deps import LoginRequired, NotAuthenticated
+from web.queries import OutOfScope, kind_label
+
+HERE = Path(__file__).parent
+Clock = Callable[[], datetime]
+
+
+def _countdown(at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return ""
+    seconds = (at - now).total_seconds()
+    ahead = seconds >= 0
+    seconds = abs(seconds)
+    days, hours = int(seconds // 86400), int(seconds % 86400 // 3600)
+    span = f"{days} ngày" if days >= 2 else f"{days * 24 + hours} giờ" if seconds >= 3600 else f"{int(seconds // 60)} phút"
+    return f"còn {span}" if ahead else f"đã qua {span}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+
+
+def templates() -> Jinja2Templates:
+    """The page templates, with the project's Vietnamese date and number filters."""
+    t = Jinja2Templates(directory=str(HERE / "templates"))
+    t.env.filters.update(
+        gio_ngay=lambda dt: format_short(dt) if dt else "—",
+        ngay=lambda dt: format_day(to_local(dt).date()) if dt else "—",
+        phan_tram=_percent,
+        loai=kind_label,
+        q=lambda s: quote(str(s), safe="/"),
+        so=lambda n: f"{n:,}".replace(",", ".") if isinstance(n, int) else f"{n:,.1f}".replace(",", " ").replace(".", ",").replace(" ", "."),
+    )
+    t.env.globals["countdown"] = _countdown
+    return t
+
+
+def create_app(engine: Engine, *, clock: Clock | None = None, reports_dir: Path | None = None) -> FastAPI:
+    """The dashboard over `engine`; `clock` gives "now" (tests pin it), `reports_dir` holds the weekly reports."""
+    from settings import get_settings
+    from web import routes_api, routes_auth, routes_directives, routes_forms, routes_reports, routes_units
+
+    app = FastAPI(
+        title="trienkhai — API theo dõi triển khai văn bản",
+        description=(
+            "Dữ liệu của trang điều hành cho hệ thống văn phòng điện tử. Mọi lời gọi cần tiêu đề "
+            "`Authorization: Bearer <mã>`; mã cấp bằng `trienkhai user token TÊN`. Mỗi tài khoản chỉ thấy "
+            "cây đơn vị của mình."
+        ),
+        version="1",
+        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.clock = clock or (lambda: datetime.now(UTC))
+    app.state.reports_dir = reports_dir or get_settings().home / "reports"
+    app.state.templates = templates()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(NotAuthenticated)
+    def _unauthenticated(request: Request, exc: NotAuthenticated) -> JSONResponse:
+        return JSONResponse({"detail": "Cần mã truy cập hợp lệ (Authorization: Bearer …)."}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(OutOfScope)
+    def _out_of_scope(request: Request, exc: OutOfScope) -> HTMLResponse | JSONResponse:
+        message = "Tài khoản không có quyền với nội dung này (ngoài phạm vi đơn vị được giao hoặc ngoài vai trò)."
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=403)
+        return app.state.templates.TemplateResponse(request, "error.html", {"message": message, "principal": None},
+                                                    status_code=403)
+
+    @app.exception_handler(TrienkhaiError)
+    def _domain(request: Request, exc: TrienkhaiError) -> HTMLResponse | JSONResponse:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=409)
+        return app.state.templates.TemplateResponse(request, "error.html", {"message": str(exc), "principal": None},
+                                                    status_code=409)
+
+    return app

@@ -1,0 +1,64 @@
+"""Pages of directives: the list, and one directive seen from any unit of the account's subtree."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from rollout.rollup import rollup
+from rollout.status import STATUS_LABELS, Status
+from storage import UnitOfWork
+from web import queries as q
+from web.accounts import Principal, Role
+from web.deps import now, page_principal, uow
+from web.timeline import timeline_svg
+
+router = APIRouter(include_in_schema=False)
+STATUSES = [Status.OVERDUE, Status.OPEN, Status.PENDING, Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED]
+
+
+def render(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
+    """A page with the account, its CSRF token and the clock in its context."""
+    base = {"principal": getattr(request.state, "principal", None), "csrf": getattr(request.state, "csrf", ""),
+            "now": now(request), "Role": Role}
+    return request.app.state.templates.TemplateResponse(request, name, base | context, status_code=status)
+
+
+@router.get("/directives", response_class=HTMLResponse)
+def directives_page(request: Request, principal: Principal = Depends(page_principal),
+                    work: UnitOfWork = Depends(uow)) -> HTMLResponse:
+    """Directives whose tree meets the account's subtree: phase, next step with countdown, share on time, overdue."""
+    return render(request, "directives.html", {"items": q.summaries(work.session, principal, now(request))})
+
+
+def directive_context(work: UnitOfWork, principal: Principal, number: str, unit: str | None, at) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Everything the directive page shows, from the anchor unit down."""
+    session = work.session
+    directive, root = q.directive_in_scope(session, principal, number)
+    anchor = q.anchor_for(session, principal, root, unit)
+    phase_rows = q.phases(session, directive.id)
+    keys = q.key_lines(session, directive, anchor, at)
+    floor = root.path if root.path.startswith(principal.unit_path) else principal.unit_path
+    return {
+        "directive": directive, "root": root, "anchor": anchor, "phases": phase_rows, "keys": keys,
+        "phase": q.current_phase(phase_rows), "next": q.next_step(phase_rows, keys, at),
+        "rollup": rollup(session, directive.number, anchor.code),
+        "children": q.children_counts(session, directive.id, anchor),
+        "own": q.own_obligations(session, anchor, directive.id),
+        "overdue": q.overdue_lines(session, directive.id, anchor),
+        "trail": q.ancestors(session, anchor, floor),
+        "governs": principal.governs(root.path),
+        "labels": {s.value: s.label for s in STATUS_LABELS}, "statuses": STATUSES,
+        "fields": {o["key"]: o.get("fields") or [] for o in directive.plan.get("obligations", [])},
+    }
+
+
+@router.get("/directives/{number:path}", response_class=HTMLResponse)
+def directive_page(request: Request, number: str, unit: str | None = None,
+                   principal: Principal = Depends(page_principal), work: UnitOfWork = Depends(uow)) -> HTMLResponse:
+    """One directive: timeline, subtree by status with drill-down, overdue units and their letters, state reason."""
+    at = now(request)
+    context = directive_context(work, principal, number, unit, at)
+    context["svg"] = Markup(timeline_svg(context["phases"], context["keys"], at))  # noqa: S704  (built with escape())
+    return render(request, "directive.html", context)
