@@ -85,10 +85,18 @@ class OverdueUnit:
     code: str
     name: str
     district: str | None
+    parent: str | None
     overdue: int
     escalation_step: int
     overdue_since: date
     days_overdue: int  # working days from the earliest missed deadline to the snapshot
+
+    @property
+    def belongs_to(self) -> str:
+        """Where the unit sits, as a reader needs it to tell "Chi bộ số 1" apart: its parent and its district."""
+        if self.parent and self.district and self.parent != self.district:
+            return f"{self.parent} ({self.district})"
+        return self.parent or self.district or ""
 
 
 @dataclass(frozen=True)

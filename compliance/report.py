@@ -124,22 +124,24 @@ def build_report(
         select(UnitRow.path, UnitRow.name).join(Snap, Snap.unit_id == UnitRow.id)
         .where(Snap.directive_id == directive.id, Snap.week == week, Snap.level == 1)
     ).all())
+    parent = aliased(UnitRow)
     rows = session.execute(
-        select(Snap, UnitRow.code, UnitRow.name, UnitRow.path).join(UnitRow, UnitRow.id == Snap.unit_id)
+        select(Snap, UnitRow.code, UnitRow.name, UnitRow.path, parent.name).join(UnitRow, UnitRow.id == Snap.unit_id)
+        .outerjoin(parent, parent.id == UnitRow.parent_id)
         .where(Snap.directive_id == directive.id, Snap.week == week).order_by(Snap.level, UnitRow.path)
     ).all()
     units = [
         UnitLine(snap.level, code, name, _district_of(path, paths), _counts(snap), snap.escalation_step)
-        for snap, code, name, path in rows
+        for snap, code, name, path, _parent in rows
     ]
     working_days = lru_cache(maxsize=None)(cal.working_days_between)
     today = local_date(as_of)
     overdue = [
         OverdueUnit(
-            snap.level, code, name, _district_of(path, paths), snap.overdue, snap.escalation_step,
+            snap.level, code, name, _district_of(path, paths), parent_name, snap.overdue, snap.escalation_step,
             local_date(snap.overdue_since), working_days(local_date(snap.overdue_since), today),
         )
-        for snap, code, name, path in rows if snap.overdue and snap.overdue_since is not None
+        for snap, code, name, path, parent_name in rows if snap.overdue and snap.overdue_since is not None
     ]
     overdue.sort(key=lambda u: (u.level, -u.days_overdue, -u.escalation_step, u.code))
     levels = _levels(session, directive.id, week)

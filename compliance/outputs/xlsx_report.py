@@ -1,0 +1,91 @@
+"""The run's figures as a workbook: one summary sheet per directive, one sheet per level of each directive."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from compliance.model import ComplianceReport, Counts
+from schedules.render import format_day
+
+__all__ = ["build_xlsx", "sheet_names"]
+
+PERCENT = "0.0%"
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+_COUNT_HEADERS = ["Đúng hạn", "Trễ hạn", "Quá hạn", "Đang thực hiện", "Chưa đến hạn", "Miễn", "Tổng số", "Tỷ lệ đúng hạn"]
+
+
+def _sheet_title(text: str) -> str:
+    # Excel forbids []:*?/\ in sheet names and allows 31 characters.
+    return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
+
+
+def sheet_names(report: ComplianceReport) -> list[str]:
+    """The directive's summary sheet, then one sheet per level: "47-KH-TU", "47-KH-TU cấp 1", …"""
+    base = _sheet_title(report.number)
+    return [base, *(_sheet_title(f"{base[:24]} cấp {level}") for level in report.units_by_level())]
+
+
+def _counts(counts: Counts) -> list[object]:
+    return [counts.done_on_time, counts.done_late, counts.overdue, counts.open, counts.pending, counts.waived,
+            counts.total, counts.share_on_time]
+
+
+def _write(sheet: Worksheet, title: str, headers: list[str], rows: list[list[object]], widths: list[int],
+           percent_columns: set[int]) -> None:
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for row in rows:
+        sheet.append(row)
+    for column in percent_columns:
+        for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
+            cell.number_format = PERCENT
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "C3"  # title and header rows, and the unit's name, stay in view
+
+
+def _summary(sheet: Worksheet, report: ComplianceReport) -> None:
+    headers = ["STT", "Đơn vị cấp huyện", "Số tổ chức", *_COUNT_HEADERS, "Thay đổi tỷ lệ so với tuần trước",
+               "Hoàn thành thêm", "Quá hạn tăng thêm"]
+    rows = [[i, d.name, d.units, *_counts(d.counts), d.share_change, d.done_change, d.overdue_change]
+            for i, d in enumerate(report.districts, 1)]
+    rows.append(["", "Toàn Đảng bộ", sum(lv.units for lv in report.levels), *_counts(report.totals), None, None, None])
+    title = f"Kế hoạch số {report.number} – số liệu tuần {format_day(report.week)}"
+    _write(sheet, title, headers, rows, [6, 36, 10, 10, 10, 10, 12, 12, 8, 10, 12, 14, 12, 12], {11, 12})
+    for cell in sheet[sheet.max_row]:
+        cell.font = _HEADER_FONT
+
+
+def _level(sheet: Worksheet, report: ComplianceReport, level: int) -> None:
+    units = report.units_by_level()[level]
+    overdue = {u.code: u for u in report.overdue}
+    headers = ["Mã", "Tổ chức đảng", "Đơn vị cấp huyện", *_COUNT_HEADERS, "Mức đôn đốc", "Số ngày làm việc quá hạn"]
+    rows = [[u.code, u.name, u.district or "", *_counts(u.counts), u.escalation_step,
+             overdue[u.code].days_overdue if u.code in overdue else None] for u in units]
+    title = f"Kế hoạch số {report.number} – các tổ chức đảng cấp {level}, tuần {format_day(report.week)}"
+    _write(sheet, title, headers, rows, [26, 40, 30, 10, 10, 10, 12, 12, 8, 10, 12, 10, 12], {11})
+
+
+def build_xlsx(reports: list[ComplianceReport]) -> bytes:
+    """A workbook with, for each report, its summary per district and one sheet per level; percentages formatted."""
+    book = Workbook()
+    book.remove(book.active)
+    for report in reports:
+        names = sheet_names(report)
+        _summary(book.create_sheet(names[0]), report)
+        for name, level in zip(names[1:], report.units_by_level(), strict=True):
+            _level(book.create_sheet(name), report, level)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
