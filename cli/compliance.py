@@ -1,5 +1,65 @@
 """`trienkhai compliance …` commands."""
 
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
 import typer
+from rich.table import Table
+
+from cli.common import console, database, now_utc
+from compliance.outputs.text import percent, points, signed
+from compliance.run import run_compliance_detailed
+from errors import InputError, Problem
+from schedules.render import LOCAL_TZ, format_day, format_short
 
 app = typer.Typer(no_args_is_help=True, help="Báo cáo tổng hợp tình hình triển khai hằng tuần.")
+
+
+def _instant(text: str | None) -> datetime:
+    """An ISO instant; without an offset it is Vietnam's wall-clock time, as an office reads it."""
+    if not text:
+        return now_utc()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(
+            f"“{text}” không phải thời điểm hợp lệ; hãy viết theo ISO, ví dụ 2017-06-26T09:00 (giờ Việt Nam) "
+            "hoặc 2017-06-26T02:00+00:00", field="--now",
+        )]) from None
+    return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
+
+
+@app.command("run")
+def run_cmd(
+    now: str = typer.Option(None, "--now", help="Thời điểm chụp số liệu (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
+    out: Path = typer.Option(None, "--out", help="Thư mục ghi báo cáo; mặc định: <thư mục dữ liệu>/reports/<ngày>"),
+) -> None:
+    """Chụp số liệu tuần của mọi văn bản đang triển khai, lập báo cáo tổng hợp (.docx, .xlsx, .html, biểu đồ)."""
+    at = _instant(now)
+    result = run_compliance_detailed(database(), at, out)
+    if not result.snapshot.directives:
+        console.print("Không có văn bản nào đang triển khai: không có gì để tổng hợp.")
+        return
+    console.print(f"Đã chụp số liệu tuần {format_day(result.snapshot.week)} lúc {format_short(at)}: "
+                  f"{result.snapshot.rows} đơn vị, {len(result.snapshot.directives)} văn bản.")
+    for report in result.reports:
+        table = Table(title=f"Kế hoạch số {report.number}", title_justify="left")
+        table.add_column("Đơn vị cấp huyện", no_wrap=True)
+        for header in ("Đúng hạn", "Trễ hạn", "Quá hạn", "Đang làm", "Tỷ lệ đúng hạn", "± điểm %", "± quá hạn"):
+            table.add_column(header, justify="right")
+        for d in report.districts:
+            table.add_row(d.name, str(d.counts.done_on_time), str(d.counts.done_late), str(d.counts.overdue),
+                          str(d.counts.open), percent(d.counts.share_on_time), points(d.share_change),
+                          signed(d.overdue_change))
+        t = report.totals
+        table.add_row("[bold]Toàn Đảng bộ[/]", str(t.done_on_time), str(t.done_late), str(t.overdue), str(t.open),
+                      percent(t.share_on_time), "", "")
+        console.print(table)
+        overdue = report.overdue_by_level()
+        if overdue:
+            console.print("Quá hạn chưa hoàn thành: " + ", ".join(f"cấp {lv}: {len(u)} tổ chức" for lv, u in overdue.items()))
+    console.print("Đã ghi:")
+    for path in result.paths:
+        console.print(f"  {path}")
