@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cli.common import console, database, now_utc
-from compliance.outputs.text import percent, points, signed
+from compliance.outputs.text import percent, points
 from compliance.run import run_compliance_detailed
 from errors import InputError, Problem
 from schedules.render import LOCAL_TZ, format_day, format_short
@@ -46,16 +46,15 @@ def run_cmd(
                   f"{result.snapshot.rows} đơn vị, {len(result.snapshot.directives)} văn bản.")
     for report in result.reports:
         table = Table(title=f"Kế hoạch số {report.number}", title_justify="left")
-        table.add_column("Đơn vị cấp huyện", no_wrap=True)
-        for header in ("Đúng hạn", "Trễ hạn", "Quá hạn", "Đang làm", "Tỷ lệ đúng hạn", "± điểm %", "± quá hạn"):
-            table.add_column(header, justify="right")
+        table.add_column("Đơn vị cấp huyện")
+        for header in ("Đúng hạn", "Trễ hạn", "Quá hạn", "Tỷ lệ đúng hạn", "± điểm %"):
+            table.add_column(header, justify="right", min_width=6)
         for d in report.districts:
             table.add_row(d.name, str(d.counts.done_on_time), str(d.counts.done_late), str(d.counts.overdue),
-                          str(d.counts.open), percent(d.counts.share_on_time), points(d.share_change),
-                          signed(d.overdue_change))
+                          percent(d.counts.share_on_time), points(d.share_change))
         t = report.totals
-        table.add_row("[bold]Toàn Đảng bộ[/]", str(t.done_on_time), str(t.done_late), str(t.overdue), str(t.open),
-                      percent(t.share_on_time), "", "")
+        table.add_row("[bold]Toàn Đảng bộ[/]", str(t.done_on_time), str(t.done_late), str(t.overdue),
+                      percent(t.share_on_time), "")
         console.print(table)
         overdue = report.overdue_by_level()
         if overdue:
