@@ -22,11 +22,16 @@ def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> 
     instants = [t for p in phases for t in (p.opens_at, p.due_at, p.opened_at) if t]
     instants += [t for k in keys for t in (k.first_due, k.last_due) if t]
     instants.append(now)
-    start, end = min(instants) - timedelta(days=7), max(instants) + timedelta(days=14)
+    # Yearly deadlines run for years; past nine months ahead the bars are clipped so that today stays readable.
+    start = min(instants) - timedelta(days=7)
+    end = min(max(instants) + timedelta(days=14), max(now, start + timedelta(days=120)) + timedelta(days=270))
     span = (end - start).total_seconds() or 1.0
 
     def x(t: datetime) -> float:
-        return LABEL_W + (WIDTH - LABEL_W - 10) * (t - start).total_seconds() / span
+        return LABEL_W + (WIDTH - LABEL_W - 10) * min(max((t - start).total_seconds(), 0), span) / span
+
+    month_px = (WIDTH - LABEL_W) * 30.4 * 86400 / span
+    label_every = max(1, -(-48 // int(month_px or 1)))  # at least ~48 px between month labels
 
     rows = len(phases) + len(keys)
     height = 30 + ROW_H * rows + 10
@@ -36,8 +41,9 @@ def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> 
     tick = to_local(start).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     while tick <= end:
         if tick >= start:
-            out.append(f'<line x1="{x(tick):.1f}" y1="20" x2="{x(tick):.1f}" y2="{height - 8}" class="tick"/>'
-                       f'<text x="{x(tick) + 2:.1f}" y="14" class="tick-label">{tick.month}/{tick.year}</text>')
+            out.append(f'<line x1="{x(tick):.1f}" y1="20" x2="{x(tick):.1f}" y2="{height - 8}" class="tick"/>')
+            if (tick.year * 12 + tick.month) % label_every == 0:
+                out.append(f'<text x="{x(tick) + 2:.1f}" y="14" class="tick-label">{tick.month}/{tick.year}</text>')
         tick = (tick.replace(day=28) + timedelta(days=5)).replace(day=1)
     y = 30
     for p in phases:
@@ -52,7 +58,7 @@ def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> 
         out.append(f'<text x="4" y="{y + 16}" class="row-label key">{escape(k.title[:42])}</text>')
         if k.first_due and k.last_due and k.last_due > k.first_due:
             out.append(f'<line x1="{x(k.first_due):.1f}" y1="{y + 12}" x2="{x(k.last_due):.1f}" y2="{y + 12}" class="span"/>')
-        for due in {d for d in (k.first_due, k.last_due) if d}:
+        for due in {d for d in (k.first_due, k.last_due) if d and d <= end}:
             cx = x(due)
             out.append(f'<path d="M{cx:.1f},{y + 4} l7,8 l-7,8 l-7,-8 z" class="milestone">'
                        f'<title>{escape(k.title)}: hạn {_day(due)}</title></path>')
