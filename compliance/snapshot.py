@@ -62,7 +62,11 @@ def take_snapshot(session: Session, now: datetime) -> SnapshotRun:
         func.min(case((ObligationRow.status == Status.OVERDUE.value, ObligationRow.due_at))).label("overdue_since"),
     ).where(ObligationRow.directive_id.in_(ids)).group_by(ObligationRow.directive_id, ObligationRow.unit_id)
     columns = ["week", "directive_id", "unit_id", "level", "taken_at", *COUNT_COLUMNS, "escalation_step", "overdue_since"]
-    written = session.execute(insert(ComplianceSnapshotRow).from_select(columns, rows)).rowcount
+    session.execute(insert(ComplianceSnapshotRow).from_select(columns, rows))
+    # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT.
+    written = session.scalar(select(func.count()).select_from(ComplianceSnapshotRow).where(
+        ComplianceSnapshotRow.week == week, ComplianceSnapshotRow.directive_id.in_(ids)
+    )) or 0
     numbers = list(session.scalars(select(DirectiveRow.number).where(DirectiveRow.id.in_(ids)).order_by(DirectiveRow.id)))
     session.flush()
     return SnapshotRun(week, now, numbers, written)
