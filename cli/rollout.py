@@ -14,6 +14,7 @@ from rollout import actions
 from rollout.reconcile import advance
 from rollout.rollup import rollup
 from rollout.status import Status
+from schedules import WorkingCalendar
 from storage.models import UnitRow
 from storage.units import find_unit
 
@@ -107,9 +108,9 @@ def advance_cmd(now: datetime = typer.Option(None, "--now", help="Thời điểm
     """Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."""
     at = now.replace(tzinfo=UTC) if now and now.tzinfo is None else (now or now_utc())
     with unit_of_work() as uow:
-        result = advance(uow.session, at)
+        result = advance(uow.session, at, calendar=WorkingCalendar.from_settings())
         uow.commit()
     console.print(
         f"Giai đoạn mở: {', '.join(result.phases_opened) or 'không'}; nghĩa vụ mở: {result.opened:,}; "
-        f"chuyển quá hạn: {result.overdue:,}."
+        f"chuyển quá hạn: {result.overdue:,}; thông báo mới: {result.messages:,}."
     )

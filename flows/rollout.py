@@ -23,10 +23,10 @@ def _uow() -> UnitOfWork:
 def advance_directive(directive_id: int, now: datetime) -> dict[str, object]:
     """Advance one directive in its own transaction; a retry redoes nothing already done."""
     with _uow() as uow:
-        result = advance(uow.session, now, directive_ids=[directive_id])
+        result = advance(uow.session, now, calendar=WorkingCalendar.from_settings(), directive_ids=[directive_id])
         uow.commit()
     return {"directive_id": directive_id, "phases_opened": result.phases_opened,
-            "opened": result.opened, "overdue": result.overdue}
+            "opened": result.opened, "overdue": result.overdue, "messages": result.messages}
 
 
 @flow(name="advance-rollouts", log_prints=True)

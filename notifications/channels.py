@@ -202,6 +202,8 @@ class SmtpChannel:
         self.tls, self.sender, self.timeout = tls, sender, timeout
         # A province's mail server may use a certificate from its own authority; pass a context that trusts it.
         self.ssl_context = ssl_context
+        self._client: smtplib.SMTP | None = None
+        self._keep_open = False
 
     def _connect(self) -> smtplib.SMTP:
         context = self.ssl_context or ssl.create_default_context()
@@ -213,19 +215,52 @@ class SmtpChannel:
         return client
 
     def send(self, envelope: Envelope) -> Sent:
-        """Send once; a 4xx reply or a lost connection is transient, a 5xx reply or bad credentials is not."""
+        """Send once; a 4xx reply or a lost connection is transient, a 5xx reply or bad credentials is not.
+
+        Inside `with channel.kept_open():` the connection stays open between messages (a dispatcher pass
+        makes one handshake, not ten thousand) and one the server dropped meanwhile is reopened once.
+        """
         message = build_email(envelope, self.sender)
         recipients = [a.addr_spec for a in _addresses(envelope.to + envelope.cc, "To/Cc")]
-        try:
-            with self._connect() as client:
-                if self.user:
-                    client.login(self.user, self.password or "")
-                # The bare address: a display name here would make smtplib switch the whole message to SMTPUTF8.
-                envelope_from = _addresses([self.sender], "From")[0].addr_spec
-                refused = client.send_message(message, from_addr=envelope_from, to_addrs=recipients)
-        except (smtplib.SMTPException, OSError) as exc:
-            raise _smtp_failure(exc) from exc
+        # The bare address: a display name here would make smtplib switch the whole message to SMTPUTF8.
+        envelope_from = _addresses([self.sender], "From")[0].addr_spec
+        for attempt in (1, 2):
+            try:
+                if self._client is None:
+                    self._client = self._connect()
+                    if self.user:
+                        self._client.login(self.user, self.password or "")
+                refused = self._client.send_message(message, from_addr=envelope_from, to_addrs=recipients)
+                if not self._keep_open:
+                    self.close()
+                break
+            except smtplib.SMTPServerDisconnected as exc:
+                self.close()
+                if attempt == 2:
+                    raise _smtp_failure(exc) from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self.close()
+                raise _smtp_failure(exc) from exc
         return Sent(str(message["Message-ID"]), f"smtp://{self.host}:{self.port}", refused=tuple(refused))
+
+    @contextmanager
+    def kept_open(self) -> Iterator[SmtpChannel]:
+        """Keep one connection for every send inside the block, and close it at the end."""
+        self._keep_open = True
+        try:
+            yield self
+        finally:
+            self._keep_open = False
+            self.close()
+
+    def close(self) -> None:
+        """Say goodbye to the server, if connected; errors on the way out do not matter."""
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
 
 
 @contextmanager

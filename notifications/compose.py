@@ -78,19 +78,20 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
                                   days_overdue=_late_days(o.due_at, today, calendar)) for o, _ in items}
     as_of = date.fromisoformat(row.context["as_of"])
     parent = session.get(UnitRow, recipient.parent_id) if recipient.parent_id else None
+    name = _display_name(recipient, parent)
     cc: list[str] = []
     if row.template == "nhac_han":
-        context: Any = ReminderContext(recipient=recipient.name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
+        context: Any = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
     elif row.template == "cong_van_don_doc":
-        context = _letter(directive, issuer, recipient, parent, ref, list(lines.values()), as_of)
+        context = _letter(directive, issuer, name, parent, ref, list(lines.values()), as_of)
         cc = [parent.email] if parent is not None and parent.email else []
     else:
         by_unit: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
         for o, unit in items:
             by_unit.setdefault(unit.id, (unit, []))[1].append(lines[o.id])
         context = EscalationContext(
-            recipient=recipient.name, directive=ref, sender=issuer.name, as_of=as_of,
-            units=[OverdueUnit(name=u.name, items=ls, reminders_sent=row.context.get("rung", 1) - 1) for u, ls in by_unit.values()],
+            recipient=name, directive=ref, sender=issuer.name, as_of=as_of,
+            units=[OverdueUnit(name=_display_name(u, session.get(UnitRow, u.parent_id)), items=ls, reminders_sent=row.context.get("rung", 1) - 1) for u, ls in by_unit.values()],
         )
     if not recipient.email and not recipient.webhook:
         return Composed(None, recipient, no_address=True)
@@ -101,6 +102,13 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     return Composed(envelope, recipient)
 
 
+def _display_name(unit: UnitRow, parent: UnitRow | None) -> str:
+    """Cells are named "Chi bộ số 1" in every commune: say whose, so that a letter reaches the right one."""
+    if parent is not None and unit.kind in ("chi_bo", "chi_doan", "ban"):
+        return f"{unit.name}, {parent.name}"
+    return unit.name
+
+
 def _late_days(due: datetime | None, today: date, calendar: WorkingCalendar) -> int:
     if due is None:
         return 0
@@ -108,7 +116,7 @@ def _late_days(due: datetime | None, today: date, calendar: WorkingCalendar) -> 
     return max(0, calendar.working_days_between(due_day, today)) if today > due_day else 0
 
 
-def _letter(directive, issuer, recipient, parent, ref, lines, as_of) -> LetterContext:  # type: ignore[no-untyped-def]
+def _letter(directive, issuer, recipient: str, parent, ref, lines, as_of) -> LetterContext:  # type: ignore[no-untyped-def]
     signer = (directive.plan.get("directive", {}).get("signers") or [{}])[0]
     suffix = directive.number.rpartition("/")[2] or "TU"
     copies = [CopyRecipient(parent.name, "để b/c")] if parent is not None else []
@@ -116,7 +124,7 @@ def _letter(directive, issuer, recipient, parent, ref, lines, as_of) -> LetterCo
         issuer=Issuer(name=issuer.name, code=suffix),
         place=directive.plan.get("directive", {}).get("place") or "",
         issued_on=as_of,
-        recipient=recipient.name,
+        recipient=recipient,
         directive=ref,
         overdue=lines,
         signature=Signature(title=(signer.get("title") or "").upper(), name=signer.get("name") or "",

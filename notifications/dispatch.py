@@ -8,6 +8,7 @@ systems recognise as the same message. Nothing is sent in quiet hours (outside o
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,15 +59,16 @@ def dispatch(
     with UnitOfWork(engine) as uow:
         query = select(OutboxRow.id).where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now).order_by(OutboxRow.id)
         ids = list(uow.session.scalars(query.limit(limit) if limit else query))
-    for row_id in ids:
-        with UnitOfWork(engine) as uow:
+    # One session for the pass (directives and units are read once), one commit per message.
+    kept_open = getattr(channel, "kept_open", None)
+    with UnitOfWork(engine) as uow, (kept_open() if kept_open else nullcontext()):
+        for row_id in ids:
             claim = select(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == "pending")
             if engine.dialect.name == "postgresql":  # several workers share the outbox
                 claim = claim.with_for_update(skip_locked=True)
             row = uow.session.scalar(claim)
-            if row is None:
-                continue
-            _send_one(uow.session, row, now, channel, calendar, webhook_channel, result)
+            if row is not None:
+                _send_one(uow.session, row, now, channel, calendar, webhook_channel, result)
             uow.commit()
     return result
 

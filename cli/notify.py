@@ -1,0 +1,100 @@
+"""`trienkhai notify …`: the outbox of reminders, đôn đốc letters and escalations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from rich.table import Table
+from sqlalchemy import select, update
+
+from cli.common import console, database, now_utc, unit_of_work
+from errors import NotFound
+from schedules import WorkingCalendar
+from schedules.render import format_instant
+from settings import get_settings
+from storage.models import OutboxRow, UnitRow
+
+app = typer.Typer(no_args_is_help=True, help="Thông báo: nhắc hạn, công văn đôn đốc, báo cáo vượt cấp.")
+
+STATUS_LABELS = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "cancelled": "không cần gửi"}
+
+
+@app.command("list")
+def list_cmd(
+    status: str = typer.Option(None, "--status", help="pending | sent | failed | cancelled"),
+    limit: int = typer.Option(50, "--limit"),
+) -> None:
+    """Danh sách thông báo trong hộp thư đi, mới nhất trước."""
+    query = select(OutboxRow, UnitRow).join(UnitRow, UnitRow.id == OutboxRow.unit_id).order_by(OutboxRow.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxRow.status == status)
+    table = Table(title="Hộp thư đi")
+    for col in ("Số", "Mẫu", "Đơn vị nhận", "Trạng thái", "Lần gửi", "Gửi lúc / lần tới", "Lỗi"):
+        table.add_column(col)
+    with unit_of_work() as uow:
+        for row, unit in uow.session.execute(query):
+            when = row.sent_at if row.status == "sent" else row.next_attempt_at
+            table.add_row(str(row.id), row.template, f"{unit.name} ({unit.code})", STATUS_LABELS.get(row.status, row.status),
+                          str(row.attempts), format_instant(when) if when else "—", row.last_error or "")
+    console.print(table)
+
+
+@app.command("show")
+def show_cmd(message_id: int) -> None:
+    """Nội dung một thông báo (dựng lại từ dữ liệu hiện tại)."""
+    from notifications.compose import compose
+
+    with unit_of_work() as uow:
+        row = uow.session.get(OutboxRow, message_id)
+        if row is None:
+            raise NotFound(f"Không có thông báo số {message_id}.")
+        composed = compose(uow.session, row, now_utc(), WorkingCalendar.from_settings())
+    console.print(f"Mẫu: {row.template} · trạng thái: {STATUS_LABELS.get(row.status, row.status)} · khóa: {row.key}")
+    if composed.envelope is None:
+        console.print(composed.cancelled or f"{composed.recipient.name} chưa có địa chỉ nhận.")
+        return
+    console.print(f"Gửi: {', '.join(composed.envelope.to) or composed.recipient.webhook} · đồng gửi: {', '.join(composed.envelope.cc) or '—'}")
+    console.print(f"Tiêu đề: {composed.envelope.subject}\n")
+    console.print(composed.envelope.text)
+
+
+@app.command("resend")
+def resend_cmd(
+    message_id: int = typer.Argument(None, help="Số thông báo"),
+    failed: bool = typer.Option(False, "--failed", help="Gửi lại mọi thông báo lỗi"),
+) -> None:
+    """Đưa thông báo lỗi trở lại hàng chờ gửi (gửi lại cùng khóa, không tạo bản trùng)."""
+    if message_id is None and not failed:
+        raise typer.BadParameter("Ghi số thông báo hoặc dùng --failed.")
+    query = update(OutboxRow).values(status="pending", attempts=0, next_attempt_at=now_utc(), last_error=None)
+    query = query.where(OutboxRow.status == "failed") if failed else query.where(OutboxRow.id == message_id, OutboxRow.status != "sent")
+    with unit_of_work() as uow:
+        count = uow.session.execute(query).rowcount
+        uow.commit()
+    console.print(f"Đã đưa {count} thông báo vào hàng chờ gửi lại.")
+
+
+@app.command("preview")
+def preview_cmd(template: str) -> None:
+    """Xem trước một mẫu với dữ liệu mẫu của Kế hoạch 47-KH/TU."""
+    from notifications.preview import preview
+
+    message = preview(template)
+    console.print(f"Tiêu đề: {message.subject}\n")
+    console.print(message.text)
+
+
+@app.command("dispatch")
+def dispatch_cmd(now: datetime = typer.Option(None, "--now", help="Thời điểm (UTC, ISO); mặc định: bây giờ")) -> None:
+    """Gửi một lượt các thông báo đến hạn (trong giờ hành chính)."""
+    from notifications.channels import channel_from_settings
+    from notifications.dispatch import dispatch
+
+    at = now.replace(tzinfo=UTC) if now and now.tzinfo is None else (now or now_utc())
+    settings = get_settings()
+    result = dispatch(database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings))
+    if result.quiet:
+        console.print("Ngoài giờ hành chính: chưa gửi gì.")
+        return
+    console.print(f"Đã gửi {result.sent}, hẹn gửi lại {result.retried}, lỗi {result.failed}, không cần gửi {result.cancelled}.")

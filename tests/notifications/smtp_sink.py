@@ -1,0 +1,42 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for delivery tests and the bench."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """aiosmtpd handler: every accepted message, parsed, with its envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [str(m["Message-ID"]) for _, m in self.messages]
+
+
+def start(port: int, sink: Sink) -> Controller:
+    """Start an SMTP server on 127.0.0.1:port delivering into `sink`."""
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
