@@ -1,0 +1,145 @@
+"""Access control walks every route of the app: an account outside the subtree is refused on each one."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from storage import UnitOfWork
+from storage.models import AuditEntry, ObligationRow, SubmissionRow
+from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
+
+# Routes that do not name anything in a subtree: signing in and out, the home redirect, the lists (filtered by
+# scope, checked below) and the OpenAPI description.
+UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json"}
+
+
+def _flat(routes: list, prefix: str = "") -> list[tuple[str, object]]:  # type: ignore[type-arg]
+    # FastAPI keeps included routers as branches: walk them so that no route escapes the check.
+    out: list[tuple[str, object]] = []
+    for route in routes:
+        if hasattr(route, "original_router"):
+            out += _flat(route.original_router.routes, prefix + route.include_context.prefix)
+        else:
+            out.append((prefix + getattr(route, "path", ""), route))
+    return out
+
+
+def _routes(site: Site) -> list[tuple[str, str]]:
+    out = []
+    for path, route in _flat(site.app.routes):  # type: ignore[attr-defined]
+        if path.startswith("/static") or path in UNSCOPED:
+            continue
+        for method in sorted(getattr(route, "methods", None) or {"GET"}):
+            if method != "HEAD":
+                out.append((method, path))
+    return out
+
+
+def _url(site: Site, path: str) -> str:
+    values = {"number": NUMBER, "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
+              "directive_id": str(site.directive_id), "phase": "rollout", "day": "2017-06-19", "filename": "tuan.xlsx"}
+    url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], path)
+    assert "{" not in url
+    return url + f"?unit={site.pilot_cell}"
+
+
+def _counts(site: Site) -> tuple[int, int, int]:
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        s = uow.session
+        return (s.scalar(select(func.count()).select_from(SubmissionRow)) or 0,
+                s.scalar(select(func.count()).select_from(AuditEntry).where(~AuditEntry.action.like("account.%"))) or 0,
+                s.scalar(select(func.count()).select_from(ObligationRow).where(ObligationRow.status == "overdue")) or 0)
+
+
+@pytest.fixture
+def report_file(site: Site) -> bytes:
+    folder = site.reports / "2017-06-19"
+    folder.mkdir(parents=True)
+    content = b"PK\x03\x04 bang tong hop"
+    (folder / "tuan.xlsx").write_bytes(content)
+    return content
+
+
+def test_every_route_refuses_an_account_outside_the_subtree(site: Site, report_file: bytes) -> None:
+    routes = _routes(site)
+    assert {p for _, p in routes} >= {"/directives/{number:path}", "/units/{code}", "/api/units/{code}",
+                                      "/forms/obligations/{obligation_id}/report", "/reports/{day}/{filename}"}
+    before = _counts(site)
+    form = {"so_dien_dan": "1", "reason": "thử", "state_action": "hold"}
+    with login(site, "camlo") as client:  # Cam Lộ's office administrator; the targets are in Gio Linh
+        form["csrf"] = csrf_of(client)
+        headers = {"Authorization": f"Bearer {site.tokens['camlo']}"}
+        for method, path in routes:
+            response = client.request(method, _url(site, path), data=form if method == "POST" else None, headers=headers)
+            assert response.status_code == 403, (method, path, response.status_code)
+            assert "Gio An" not in response.text and "Gio Linh" not in response.text
+        # the lists only show Cam Lộ's part
+        page = client.get("/directives").text
+        assert NUMBER in page and "Huyện ủy Cam Lộ" in page
+        listed = httpx.get(f"{site.url}/api/directives", headers=headers).json()
+        assert [d["figures"]["unit"] for d in listed] == ["QT-CAMLO"]
+    assert _counts(site) == before
+
+
+def test_a_unit_outside_every_directive_sees_no_directive(site: Site) -> None:
+    headers = {"Authorization": f"Bearer {site.tokens['doan']}"}
+    with login(site, "doan") as client:
+        assert client.get(f"/directives/{NUMBER}").status_code == 403
+        assert NUMBER not in client.get("/directives").text
+    assert httpx.get(f"{site.url}/api/directives/{NUMBER}", headers=headers).status_code == 403
+    assert httpx.get(f"{site.url}/api/directives", headers=headers).json() == []
+
+
+def test_api_needs_credentials_on_every_endpoint(site: Site) -> None:
+    api = [(m, p) for m, p in _routes(site) if p.startswith("/api/")] + [("GET", "/api/directives")]
+    for method, path in api:
+        for headers in ({}, {"Authorization": "Bearer faux"}, {"Authorization": f"Basic {site.tokens['vp']}"}):
+            response = httpx.request(method, site.url + _url(site, path), headers=headers)
+            assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer", (path, headers)
+    spec = httpx.get(f"{site.url}/api/openapi.json").json()
+    assert {"/api/directives", "/api/directives/{number}", "/api/units/{code}"} <= set(spec["paths"])
+
+
+def test_pages_without_a_session_go_to_login(site: Site) -> None:
+    for method, path in _routes(site):
+        if path.startswith("/api/"):
+            continue
+        response = httpx.request(method, site.url + _url(site, path), data={"csrf": "x"})
+        assert response.status_code == 303 and response.headers["location"] == "/login", (method, path)
+
+
+def test_viewer_and_reporter_cannot_do_what_their_role_does_not_allow(site: Site) -> None:
+    before = _counts(site)
+    with login(site, "xem") as viewer:
+        token = csrf_of(viewer)
+        assert viewer.get(f"/forms/obligations/{site.pilot_obligation}/report").status_code == 403
+        assert viewer.post(f"/forms/obligations/{site.pilot_obligation}/report",
+                           data={"csrf": token, "so_dien_dan": "1"}).status_code == 403
+    with login(site, "giolinh") as reporter:  # in scope, but gates, holds and waivers are the province's
+        token = csrf_of(reporter)
+        assert reporter.post(f"/forms/obligations/{site.pilot_obligation}/waive", data={"csrf": token, "reason": "x"}).status_code == 403
+        assert reporter.post(f"/forms/directives/{site.directive_id}/state",
+                             data={"csrf": token, "state_action": "hold", "reason": "x"}).status_code == 403
+        assert reporter.get("/reports").status_code == 403
+    assert _counts(site) == before
+
+
+def test_unit_names_and_report_text_come_back_escaped(site: Site) -> None:
+    attack = '<img src=x onerror="alert(1)">'
+    with login(site, "giolinh") as client:
+        token = csrf_of(client)
+        response = client.post(f"/forms/obligations/{site.pilot_obligation}/report",
+                               data={"csrf": token, "so_dien_dan": "1", "kien_nghi": attack})
+        assert response.status_code == 303
+        unit_page = client.get(f"/units/{site.pilot_cell}").text
+        commune = client.get(f"/directives/{NUMBER}?unit=QT-GIOLINH-GIOAN").text
+        cell = client.get("/units/QT-GIOLINH-GIOAN-CB02").text
+    assert attack not in unit_page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in unit_page
+    for page in (commune, cell):
+        assert XSS_NAME not in page and "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in page
+    api = httpx.get(f"{site.url}/api/units/QT-GIOLINH-GIOAN-CB02", headers={"Authorization": f"Bearer {site.tokens['vp']}"})
+    assert api.headers["content-type"] == "application/json" and api.json()["name"] == XSS_NAME
