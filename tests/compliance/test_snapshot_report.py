@@ -15,7 +15,7 @@ from rollout.reconcile import advance
 from storage import UnitOfWork
 from storage.models import ComplianceSnapshotRow, ObligationRow, UnitRow
 
-from .conftest import CAL, NUMBER, at, run, submit
+from compliance_scenario import CAL, NUMBER, at, run, submit
 
 
 def report(engine, week: date):  # type: ignore[no-untyped-def]
