@@ -1,0 +1,1 @@
+"""Weekly compliance: snapshots of every active directive, the consolidated report and its files."""
