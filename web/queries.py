@@ -53,9 +53,20 @@ def directive_in_scope(session: Session, principal: Principal, number: str) -> t
     except NotFound as exc:
         raise OutOfScope(number) from exc
     root = session.get(UnitRow, directive.root_id)
-    if root is None or not principal.overlaps(root.path):
+    if root is None or not concerns(session, principal, directive.id, root):
         raise OutOfScope(number)
     return directive, root
+
+
+def concerns(session: Session, principal: Principal, directive_id: int, root: UnitRow) -> bool:
+    """A directive concerns an account when its root and the account's subtree meet, or when a directive with
+    several roots (a national plan) gives obligations to some unit of the account's subtree."""
+    if principal.overlaps(root.path):
+        return True
+    lo, hi = subtree_bounds(principal.unit_path)
+    return session.scalar(
+        select(ObligationRow.id).where(ObligationRow.directive_id + 0 == directive_id, ObligationRow.unit_id == UnitRow.id,
+                                       UnitRow.path >= lo, UnitRow.path < hi).limit(1)) is not None
 
 
 def ancestors(session: Session, unit: UnitRow, floor_path: str) -> list[UnitRow]:
@@ -237,10 +248,7 @@ class DirectiveSummary:
 def anchor_for(session: Session, principal: Principal, root: UnitRow, unit_code: str | None) -> UnitRow:
     """The unit a directive is looked at from: the one asked for, else the deeper of the root and the account's unit."""
     if unit_code:
-        unit = unit_in_scope(session, principal, unit_code)
-        if not unit.path.startswith(root.path):
-            raise OutOfScope(unit_code)
-        return unit
+        return unit_in_scope(session, principal, unit_code)
     if root.path.startswith(principal.unit_path):
         return root
     return session.get(UnitRow, principal.unit_id)  # type: ignore[return-value]
@@ -252,7 +260,7 @@ def summaries(session: Session, principal: Principal, now: datetime) -> list[Dir
     rows = session.execute(select(DirectiveRow, UnitRow).join(UnitRow, UnitRow.id == DirectiveRow.root_id)
                            .order_by(DirectiveRow.issued_at.desc())).all()
     for directive, root in rows:
-        if not principal.overlaps(root.path):
+        if not concerns(session, principal, directive.id, root):
             continue
         anchor = anchor_for(session, principal, root, None)
         phase_rows = phases(session, directive.id)
