@@ -1,7 +1,7 @@
 """web
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 14:56:22.981521
 """
 
@@ -11,7 +11,7 @@ import storage.base
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
