@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from compliance.model import (
@@ -37,21 +37,27 @@ def _counts(row) -> Counts:  # type: ignore[no-untyped-def]
     return Counts(**{name: int(getattr(row, name) or 0) for name in COUNT_COLUMNS})
 
 
-def _district_query(directive_id: int, weeks: list[date]) -> Select:
-    """Each level-1 unit's subtree added up per week: a range join on the materialised path, one statement."""
-    district = aliased(Snap)
-    district_unit = aliased(UnitRow)
-    upper = func.substr(district_unit.path, 1, func.length(district_unit.path) - 1) + "/"
-    return (
-        select(Snap.week, district_unit.code, district_unit.name, func.count().label("units"), *_sums(Snap))
-        .select_from(district)
-        .join(district_unit, district_unit.id == district.unit_id)
-        .join(UnitRow, (UnitRow.path >= district_unit.path) & (UnitRow.path < upper))
-        .join(Snap, (Snap.unit_id == UnitRow.id) & (Snap.directive_id == directive_id) & (Snap.week == district.week))
-        .where(district.directive_id == directive_id, district.level == 1, district.week.in_(weeks))
-        .group_by(Snap.week, district_unit.code, district_unit.name)
-        .order_by(Snap.week, district_unit.code)
-    )
+def _district_rows(session: Session, directive_id: int, weeks: list[date]):  # type: ignore[no-untyped-def]
+    """Each level-1 unit's subtree added up per week, in one pass over the snapshots: a unit belongs to the
+    level-1 unit whose path is the prefix of its own, so grouping by that prefix is the subtree sum."""
+    districts = dict(session.execute(
+        select(UnitRow.path, UnitRow.id).join(Snap, Snap.unit_id == UnitRow.id)
+        .where(Snap.directive_id == directive_id, Snap.level == 1).group_by(UnitRow.path, UnitRow.id)
+    ).all())
+    names = {row.id: (row.code, row.name) for row in session.execute(
+        select(UnitRow.id, UnitRow.code, UnitRow.name).where(UnitRow.id.in_(list(districts.values()))))}
+    for length in sorted({len(p) for p in districts}):
+        prefix = func.substr(UnitRow.path, 1, length).label("prefix")
+        rows = session.execute(
+            select(Snap.week, prefix, func.count().label("units"), *_sums(Snap))
+            .join(UnitRow, UnitRow.id == Snap.unit_id)
+            .where(Snap.directive_id == directive_id, Snap.week.in_(weeks))
+            .group_by(Snap.week, prefix)
+        )
+        for row in rows:
+            unit_id = districts.get(row.prefix)
+            if unit_id is not None:
+                yield row.week, *names[unit_id], row
 
 
 def _levels(session: Session, directive_id: int, week: date) -> list[LevelTotals]:
@@ -108,8 +114,8 @@ def build_report(
     as_of = session.scalar(select(func.max(Snap.taken_at)).where(Snap.directive_id == directive.id, Snap.week == week))
 
     per_week: dict[date, dict[str, tuple[str, int, Counts]]] = {}
-    for row in session.execute(_district_query(directive.id, weeks)):
-        per_week.setdefault(row.week, {})[row.code] = (row.name, row.units, _counts(row))
+    for week_of_row, code, name, row in _district_rows(session, directive.id, weeks):
+        per_week.setdefault(week_of_row, {})[code] = (name, row.units, _counts(row))
     before = per_week.get(previous, {}) if previous else {}
     districts = [
         DistrictLine(code, name, units, counts, before[code][2] if code in before else None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -21,7 +23,7 @@ from notifications.context import LetterContext
 from notifications.render import SUBJECT_SUFFIX, render_template
 from schedules.render import format_day_long
 
-__all__ = ["DOCX_MIME", "build_letter", "letter_attachment", "letter_filename"]
+__all__ = ["DOCX_MIME", "build_letter", "letter_attachment", "letter_filename", "new_document"]
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEMPLATE = "cong_van_don_doc"
@@ -142,9 +144,38 @@ def _footer(doc, ctx: LetterContext, override_dir: Path | None) -> None:
     _line(_paragraph(right), signature.name, bold=True)
 
 
+# Styles a letter or a report uses; python-docx's default template carries hundreds more (and a second
+# copy of them all in stylesWithEffects.xml), which made every letter cost ~20 ms to open and save.
+KEPT_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "TableGrid", "NoList"}
+_RELS_DROPPED = ("stylesWithEffects", "thumbnail", "customXml")
+
+
+@lru_cache(maxsize=1)
+def _lean_template() -> bytes:
+    """The default template without unused styles and parts: same look, a fraction of the bytes."""
+    doc = Document()
+    styles = doc.styles.element
+    for style in list(styles):
+        style_id = style.get(qn("w:styleId"))
+        if style.tag == qn("w:latentStyles") or (style.tag == qn("w:style") and style_id not in KEPT_STYLES):
+            styles.remove(style)
+    for owner in (doc.part, doc.part.package):
+        for rel_id, rel in list(owner.rels.items()):
+            if any(word in rel.reltype for word in _RELS_DROPPED):
+                owner.rels.pop(rel_id)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def new_document() -> DocumentObject:
+    """A blank document on the lean template (letters and reports start here)."""
+    return Document(io.BytesIO(_lean_template()))
+
+
 def build_letter(ctx: LetterContext, *, override_dir: Path | None = None) -> bytes:
     """The letter as .docx bytes on A4 (margins 2/2/3/2 cm), Times New Roman 14, ready to print and sign."""
-    doc = Document()
+    doc = new_document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.top_margin = section.bottom_margin = Cm(2.0)

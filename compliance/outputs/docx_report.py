@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -14,7 +13,7 @@ from docx.shared import Cm, Pt
 
 from compliance.model import ComplianceReport, Counts
 from compliance.outputs.text import percent, points, short_department, signed
-from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, _set_font
+from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, _set_font, new_document
 from rollout.status import Status
 from schedules.render import format_day, format_day_long, format_time, local_date
 
@@ -183,7 +182,7 @@ def _closing(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
 
 def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> bytes:
     """The report as .docx bytes: A4, margins 2/2/3/2 cm, Times New Roman 14, tables in 11."""
-    doc = Document()
+    doc = new_document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.top_margin = section.bottom_margin = Cm(2.0)
