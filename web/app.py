@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from errors import TrienkhaiError
 from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
+from web.figures import FigureCache
 from web.queries import OutOfScope, kind_label
 
 HERE = Path(__file__).parent
@@ -68,6 +69,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, reports_dir: Path 
         docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
     )
     app.state.engine = engine
+    app.state.figures = FigureCache()
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.reports_dir = reports_dir or get_settings().home / "reports"
     app.state.templates = templates()

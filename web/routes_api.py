@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from rollout.rollup import rollup
+from rollout.rollup import Rollup
 from storage import UnitOfWork
 from web import queries as q
 from web.accounts import Principal
 from web.deps import api_principal, now, uow
+from web.figures import subtree_figures
 
 router = APIRouter(prefix="/api", tags=["Dữ liệu"])
 
@@ -94,8 +95,7 @@ class UnitDetail(BaseModel):
     obligations: list[ObligationItem]
 
 
-def _figures(session, number: str, code: str) -> Figures:  # type: ignore[no-untyped-def]
-    r = rollup(session, number, code)
+def _figures_of(code: str, r: Rollup) -> Figures:
     return Figures(unit=code, counts=r.counts, total=r.total, overdue=r.counts.get("overdue", 0),
                    share_on_time=r.share_on_time, sums=r.sums)
 
@@ -125,21 +125,21 @@ def api_directive(request: Request, number: str, unit: str | None = None, princi
     directive, root = q.directive_in_scope(session, principal, number)
     anchor = q.anchor_for(session, principal, root, unit)
     phase_rows = q.phases(session, directive.id)
-    keys = q.key_lines(session, directive, anchor, at)
-    current, nxt = q.current_phase(phase_rows), q.next_step(phase_rows, keys, at)
+    figures = subtree_figures(request.app.state.figures, session, directive, anchor, at)
+    current, nxt = q.current_phase(phase_rows), q.next_step(phase_rows, figures.keys, at)
     return DirectiveDetail(
         number=directive.number, title=directive.title, state=directive.state, state_reason=directive.state_reason,
         phase=current.name if current else None, next_step=nxt[0] if nxt else None, next_at=nxt[1] if nxt else None,
-        figures=_figures(session, directive.number, anchor.code),
+        figures=_figures_of(anchor.code, figures.rollup),
         phases=[PhaseItem(name=p.name, label=p.label, state=p.state, opens_at=p.opens_at, due_at=p.due_at,
                           approved_by=p.approved_by) for p in phase_rows],
         children=[ChildItem(code=c.code, name=c.name, kind=c.kind, counts=c.counts, share_on_time=c.share_on_time)
-                  for c in q.children_counts(session, directive.id, anchor)],
+                  for c in figures.children],
         overdue_units=[OverdueItem(unit=o.unit.code, key=o.obligation.key, period=o.obligation.period,
                                    due_at=o.obligation.due_at, escalation_step=o.obligation.escalation_step,
                                    letters=[{"template": m.template, "status": m.status, "created_at": m.created_at.isoformat(),
                                              "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in o.letters])
-                       for o in q.overdue_lines(session, directive.id, anchor)],
+                       for o in figures.overdue],
     )
 
 

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from rollout.rollup import rollup
 from rollout.status import STATUS_LABELS, Status
 from storage import UnitOfWork
 from web import queries as q
 from web.accounts import Principal, Role
 from web.deps import now, page_principal, uow
+from web.figures import FigureCache, subtree_figures
 from web.timeline import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -32,21 +32,22 @@ def directives_page(request: Request, principal: Principal = Depends(page_princi
     return render(request, "directives.html", {"items": q.summaries(work.session, principal, now(request))})
 
 
-def directive_context(work: UnitOfWork, principal: Principal, number: str, unit: str | None, at) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def directive_context(work: UnitOfWork, principal: Principal, number: str, unit: str | None, at,  # type: ignore[no-untyped-def]
+                      cache: FigureCache) -> dict:  # type: ignore[type-arg]
     """Everything the directive page shows, from the anchor unit down."""
     session = work.session
     directive, root = q.directive_in_scope(session, principal, number)
     anchor = q.anchor_for(session, principal, root, unit)
     phase_rows = q.phases(session, directive.id)
-    keys = q.key_lines(session, directive, anchor, at)
+    figures = subtree_figures(cache, session, directive, anchor, at)
     floor = root.path if root.path.startswith(principal.unit_path) else principal.unit_path
     return {
-        "directive": directive, "root": root, "anchor": anchor, "phases": phase_rows, "keys": keys,
-        "phase": q.current_phase(phase_rows), "next": q.next_step(phase_rows, keys, at),
-        "rollup": rollup(session, directive.number, anchor.code),
-        "children": q.children_counts(session, directive.id, anchor),
+        "directive": directive, "root": root, "anchor": anchor, "phases": phase_rows, "keys": figures.keys,
+        "phase": q.current_phase(phase_rows), "next": q.next_step(phase_rows, figures.keys, at),
+        "rollup": figures.rollup,
+        "children": figures.children,
         "own": q.own_obligations(session, anchor, directive.id),
-        "overdue": q.overdue_lines(session, directive.id, anchor),
+        "overdue": figures.overdue,
         "trail": q.ancestors(session, anchor, floor),
         "governs": principal.governs(root.path),
         "labels": {s.value: s.label for s in STATUS_LABELS}, "statuses": STATUSES,
@@ -59,6 +60,6 @@ def directive_page(request: Request, number: str, unit: str | None = None,
                    principal: Principal = Depends(page_principal), work: UnitOfWork = Depends(uow)) -> HTMLResponse:
     """One directive: timeline, subtree by status with drill-down, overdue units and their letters, state reason."""
     at = now(request)
-    context = directive_context(work, principal, number, unit, at)
+    context = directive_context(work, principal, number, unit, at, request.app.state.figures)
     context["svg"] = Markup(timeline_svg(context["phases"], context["keys"], at))  # noqa: S704  (built with escape())
     return render(request, "directive.html", context)

@@ -44,7 +44,7 @@ def _governed(work: UnitOfWork, principal: Principal, directive_id: int) -> Dire
     return directive
 
 
-def _attempt(work: UnitOfWork, change: Callable[[], Any]) -> list[Problem] | None:
+def _attempt(work: UnitOfWork, change: Callable[[], Any], request: Request) -> list[Problem] | None:
     """Run one change and commit it whole, or return its problems with nothing written."""
     try:
         change()
@@ -55,6 +55,7 @@ def _attempt(work: UnitOfWork, change: Callable[[], Any]) -> list[Problem] | Non
         work.session.rollback()
         return [Problem(str(exc))]
     work.commit()
+    request.app.state.figures.clear()  # the page shown next must include this change
     return None
 
 
@@ -101,7 +102,7 @@ async def report_submit(request: Request, obligation_id: int, principal: Princip
         data[name] = [line.strip() for line in value.splitlines() if line.strip()] if types.get(name) == "list" else value.strip()
     problems = _attempt(work, lambda: actions.submit(
         work.session, directive.number, unit.code, obligation.key, data=data, now=now(request), actor=principal.actor,
-        period=obligation.period))
+        period=obligation.period), request)
     if problems:
         return _report_page(request, obligation, unit, directive, values, problems)
     return _back(directive, unit)
@@ -137,7 +138,7 @@ async def waive_submit(request: Request, obligation_id: int, principal: Principa
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     reason = str(form.get("reason", ""))
     problems = _attempt(work, lambda: actions.waive(work.session, directive.number, unit.code, obligation.key, reason=reason,
-                                                    now=now(request), actor=principal.actor, period=obligation.period))
+                                                    now=now(request), actor=principal.actor, period=obligation.period), request)
     if problems:
         return _simple_page(request, f"Miễn nghĩa vụ cho {unit.name}", request.url.path,
                             {"directive": directive, "unit": unit, "obligation": obligation, "reason": reason}, problems)
@@ -171,7 +172,7 @@ async def gate_submit(request: Request, directive_id: int, phase: str, principal
     row = _phase(work, directive, phase)
     reason = str(form.get("reason", "")).strip() or None
     problems = _attempt(work, lambda: actions.approve_gate(work.session, directive.number, phase, now=now(request),
-                                                           actor=principal.actor, reason=reason))
+                                                           actor=principal.actor, reason=reason), request)
     if problems:
         return _simple_page(request, f"Phê duyệt chuyển sang giai đoạn “{row.label}”", request.url.path,
                             {"directive": directive, "phase": row, "reason": reason or ""}, problems)
@@ -199,7 +200,7 @@ async def state_submit(request: Request, directive_id: int, principal: Principal
         problems: list[Problem] | None = [Problem("chọn Tạm dừng, Tiếp tục hoặc Hủy đợt triển khai", field="state_action")]
     else:
         problems = _attempt(work, lambda: actions.set_state(work.session, directive.number, chosen, reason=reason,
-                                                            now=now(request), actor=principal.actor))
+                                                            now=now(request), actor=principal.actor), request)
     if problems:
         return _simple_page(request, f"Tạm dừng / tiếp tục văn bản {directive.number}", request.url.path,
                             {"directive": directive, "state_form": True, "reason": reason, "chosen": chosen}, problems)
