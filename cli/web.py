@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from datetime import UTC, datetime
+
 import typer
 from rich.table import Table
 from sqlalchemy import select
@@ -82,11 +84,17 @@ def token_cmd(username: str = typer.Argument(..., help="Tên đăng nhập")) ->
 def web_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Địa chỉ lắng nghe"),
     port: int = typer.Option(8000, "--port", help="Cổng"),
+    workers: int = typer.Option(2, "--workers", help="Số tiến trình phục vụ (mặc định: 2, bằng số lõi của máy)"),
+    as_of: datetime = typer.Option(None, "--as-of", help="Xem dữ liệu tại một thời điểm (ví dụ cơ sở dữ liệu mô phỏng)"),
 ) -> None:
     """Chạy trang điều hành (tiếng Việt, giờ Việt Nam) và API JSON tại /api/."""
+    import os
+
     import uvicorn
 
-    from web.app import create_app
-
+    database()  # create and migrate the embedded database before the workers start
+    if as_of is not None:
+        os.environ["TRIENKHAI_WEB_AS_OF"] = (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).isoformat()
     console.print(f"Trang điều hành: http://{host}:{port}/  (API: /api/openapi.json; Ctrl+C để dừng)")
-    uvicorn.run(create_app(database()), host=host, port=port, log_level="warning")
+    uvicorn.run("web.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)

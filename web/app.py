@@ -102,3 +102,16 @@ def create_app(engine: Engine, *, clock: Clock | None = None, reports_dir: Path 
                                                     status_code=409)
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app each uvicorn worker builds: the configured database; TRIENKHAI_WEB_AS_OF (ISO instant) pins
+    the clock, to look at a rehearsal's database on its simulated day."""
+    import os
+
+    from settings import get_settings
+    from storage import open_database
+
+    as_of = os.environ.get("TRIENKHAI_WEB_AS_OF")
+    pinned = datetime.fromisoformat(as_of) if as_of else None
+    return create_app(open_database(get_settings().effective_database_url), clock=(lambda: pinned) if pinned else None)
