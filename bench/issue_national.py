@@ -148,8 +148,6 @@ def main() -> None:
 
     if "--skip-prefect" not in sys.argv:
         naive_s = naive_prefect(1000)
-        with UnitOfWork(engine) as uow:
-            one_k = uow.session.scalar(select(func.count()).select_from(ObligationRow)) or 1
         ours_per_1k = issue_s / result.units * 1000
         line("naive: one Prefect task per unit, 1,000 units: seconds", f"{naive_s:.2f}")
         line("set-based issuing, per 1,000 units: seconds", f"{ours_per_1k:.3f}")

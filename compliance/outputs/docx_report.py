@@ -12,8 +12,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from compliance.model import ComplianceReport, Counts
-from compliance.outputs.text import percent, points, short_department, signed
-from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, _set_font, new_document
+from compliance.outputs.text import percent, points, short_department
+from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, new_document
 from rollout.status import Status
 from schedules.render import format_day, format_day_long, format_time, local_date
 
@@ -183,11 +183,6 @@ def _closing(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
 def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> bytes:
     """The report as .docx bytes: A4, margins 2/2/3/2 cm, Times New Roman 14, tables in 11."""
     doc = new_document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin = section.bottom_margin = Cm(2.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
-    _set_font(doc.styles["Normal"], Pt(14))
     doc.core_properties.title = re.sub(r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}")
     doc.core_properties.author = report.department_name or report.issuer_name
     doc.core_properties.language = "vi-VN"
