@@ -15,6 +15,8 @@ from web.figures import FigureCache, subtree_figures
 from web.timeline import timeline_svg
 
 router = APIRouter(include_in_schema=False)
+LETTER_NAMES = {"nhac_han": "Nhắc hạn", "cong_van_don_doc": "Công văn đôn đốc", "leo_thang": "Báo cáo vượt cấp",
+                "thong_bao_trien_khai": "Thông báo triển khai"}
 STATUSES = [Status.OVERDUE, Status.OPEN, Status.PENDING, Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED]
 
 
@@ -52,6 +54,8 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
         "governs": principal.governs(root.path),
         "labels": {s.value: s.label for s in STATUS_LABELS}, "statuses": STATUSES,
         "fields": {o["key"]: o.get("fields") or [] for o in directive.plan.get("obligations", [])},
+        "titles": {k.key: k.title for k in figures.keys},
+        "letter_names": LETTER_NAMES,
     }
 
 

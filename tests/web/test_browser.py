@@ -57,7 +57,7 @@ def test_office_drills_down_reports_and_sees_the_rollup_change(browser: Browser,
     _shot(page, "03-directive-commune")
     page.click("#children >> text=Chi bộ số 1")
     expect(page.locator(".crumbs strong")).to_have_text("Chi bộ số 1")
-    expect(page.locator("#overdue")).to_contain_text("cong_van_don_doc")
+    expect(page.locator("#overdue")).to_contain_text("Công văn đôn đốc")
     _shot(page, "04-directive-chi-bo")
     # a wrong figure comes back next to its field, nothing recorded
     page.click("#own >> tr:has-text('Báo cáo kết quả chỉ đạo điểm') >> text=Nộp báo cáo")
