@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _common import fresh_sqlite, line, peak_rss_mb, repeat, timed
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, update
 
 from hierarchy.generate import generate_national
 from rollout.reconcile import advance
