@@ -88,7 +88,7 @@ def _choices(labels: Mapping) -> str:
 
 
 def parse_row(row: Row, source: str | None, shown: Mapping[str, str]) -> tuple[Unit | None, list[Problem]]:
-    """The unit a row describes, or the problems that prevent reading it (every one, not just the first)."""
+    """The unit a row describes (None without a code or a kind) and every problem of the row."""
     problems: list[Problem] = []
     normalize = unicodedata.normalize
     values = {col: (normalize("NFC", v).strip() or None) if v else None for col, v in row.values.items()}
@@ -140,12 +140,14 @@ def parse_row(row: Row, source: str | None, shown: Mapping[str, str]) -> tuple[U
                                    "(mục children); hãy bỏ mã cấp trên hoặc ghi đúng mã đó.")
         parent = row.parent_from_nesting
 
-    if problems or code is None or name is None or kind is None:
+    if code is None or kind is None:
         return None, problems
+    # A row with a bad field still takes part in the graph checks (its parent, its kind under the parent),
+    # so that one pass reports every mistake; the file is refused anyway when any problem was found.
     contacts = Contacts(email=values.get("email"), phone=values.get("dien_thoai"), webhook=values.get("webhook"))
-    return Unit(code=code, name=name, kind=kind, parent_code=parent, category=category, member_count=members,
+    return Unit(code=code, name=name or code, kind=kind, parent_code=parent, category=category, member_count=members,
                 contacts=contacts, route_via=values.get("bao_cao_qua"), led_by=values.get("dang_uy_lanh_dao"),
-                valid_from=days["hieu_luc_tu"], valid_to=days["hieu_luc_den"]), []
+                valid_from=days["hieu_luc_tu"], valid_to=days["hieu_luc_den"]), problems
 
 
 @lru_cache(maxsize=4096)

@@ -73,7 +73,8 @@ def test_yaml_problems_name_the_line_and_the_key_written(tmp_path: Path) -> None
 """)
     with pytest.raises(HierarchyError) as caught:
         read_units(path)
-    assert [(p.line, p.field) for p in caught.value.problems] == [(8, "members")]
+    # Both mistakes in one pass: the bad number, and a chi bộ standing directly under a Tỉnh ủy.
+    assert [(p.line, p.field) for p in caught.value.problems] == [(5, "kind"), (8, "members")]
 
 
 def test_yaml_syntax_error_and_a_parent_contradicting_the_nesting(tmp_path: Path) -> None:
