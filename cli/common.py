@@ -33,3 +33,21 @@ def actor() -> str:
     import getpass
 
     return f"cli:{getpass.getuser()}"
+
+
+def instant(text: str | None) -> datetime:
+    """An ISO instant typed at the command line; without an offset it is Vietnam's wall-clock time, as an
+    office reads it. Empty: now."""
+    from errors import InputError, Problem
+    from schedules.render import LOCAL_TZ
+
+    if not text:
+        return now_utc()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(
+            f"“{text}” không phải thời điểm hợp lệ; hãy viết theo ISO, ví dụ 2017-06-26T09:00 (giờ Việt Nam) "
+            "hoặc 2017-06-26T02:00+00:00", field="--now",
+        )]) from None
+    return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value

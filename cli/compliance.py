@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from cli.common import console, database, now_utc
+from cli.common import console, database, instant
 from compliance.outputs.text import percent, points
 from compliance.run import run_compliance_detailed
-from errors import InputError, Problem
-from schedules.render import LOCAL_TZ, format_day, format_short
+from schedules.render import format_day, format_short
 
 app = typer.Typer(no_args_is_help=True, help="Báo cáo tổng hợp tình hình triển khai hằng tuần.")
-
-
-def _instant(text: str | None) -> datetime:
-    """An ISO instant; without an offset it is Vietnam's wall-clock time, as an office reads it."""
-    if not text:
-        return now_utc()
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError([Problem(
-            f"“{text}” không phải thời điểm hợp lệ; hãy viết theo ISO, ví dụ 2017-06-26T09:00 (giờ Việt Nam) "
-            "hoặc 2017-06-26T02:00+00:00", field="--now",
-        )]) from None
-    return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
 
 
 @app.command("run")
@@ -37,7 +21,7 @@ def run_cmd(
     out: Path = typer.Option(None, "--out", help="Thư mục ghi báo cáo; mặc định: <thư mục dữ liệu>/reports/<ngày>"),
 ) -> None:
     """Chụp số liệu tuần của mọi văn bản đang triển khai, lập báo cáo tổng hợp (.docx, .xlsx, .html, biểu đồ)."""
-    at = _instant(now)
+    at = instant(now)
     result = run_compliance_detailed(database(), at, out)
     if not result.snapshot.directives:
         console.print("Không có văn bản nào đang triển khai: không có gì để tổng hợp.")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
 from sqlalchemy import select, update
 
-from cli.common import console, database, now_utc, unit_of_work
+from cli.common import console, database, instant, now_utc, unit_of_work
 from errors import NotFound
 from schedules import WorkingCalendar
 from schedules.render import format_instant
@@ -86,12 +85,12 @@ def preview_cmd(template: str) -> None:
 
 
 @app.command("dispatch")
-def dispatch_cmd(now: datetime = typer.Option(None, "--now", help="Thời điểm (UTC, ISO); mặc định: bây giờ")) -> None:
+def dispatch_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ")) -> None:
     """Gửi một lượt các thông báo đến hạn (trong giờ hành chính)."""
     from notifications.channels import channel_from_settings
     from notifications.dispatch import dispatch
 
-    at = now.replace(tzinfo=UTC) if now and now.tzinfo is None else (now or now_utc())
+    at = instant(now)
     settings = get_settings()
     result = dispatch(database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings))
     if result.quiet:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 import typer
 from rich.tree import Tree
 from sqlalchemy import select
 
-from cli.common import actor, console, now_utc, unit_of_work
+from cli.common import actor, console, instant, now_utc, unit_of_work
 from errors import InputError
 from rollout import actions
 from rollout.reconcile import advance
@@ -104,9 +103,9 @@ def status_cmd(
     console.print(nodes[root.id])
 
 
-def advance_cmd(now: datetime = typer.Option(None, "--now", help="Thời điểm (giờ UTC, ISO); mặc định: bây giờ")) -> None:
+def advance_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ")) -> None:
     """Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."""
-    at = now.replace(tzinfo=UTC) if now and now.tzinfo is None else (now or now_utc())
+    at = instant(now)
     with unit_of_work() as uow:
         result = advance(uow.session, at, calendar=WorkingCalendar.from_settings())
         uow.commit()

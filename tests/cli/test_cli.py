@@ -52,7 +52,7 @@ def test_plan_check_issue_and_status_on_the_quang_tri_hierarchy(tmp_path: Path) 
     assert issue.returncode == 0 and "Đã ban hành 47-KH/TU" in issue.stdout
     again = trienkhai("plan", "issue", str(EXAMPLES / "47-KH-TU.yaml"), home=tmp_path)
     assert "không tạo gì mới" in again.stdout
-    advance = trienkhai("advance", "--now", "2017-04-03T02:00:00", home=tmp_path)
+    advance = trienkhai("advance", "--now", "2017-04-03T09:00", home=tmp_path)  # Vietnam time
     assert "Giai đoạn mở: 47-KH/TU:pilot" in advance.stdout
     status = trienkhai("status", "47-KH/TU", home=tmp_path)
     assert "Huyện ủy Cam Lộ" in status.stdout and "đang thực hiện trong hạn" in status.stdout
