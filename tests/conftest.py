@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -13,6 +14,12 @@ from sqlalchemy.engine import make_url
 from storage import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get("TRIENKHAI_TEST_POSTGRES_URL")
+
+# Prefect, when a test starts it: its own home, no telemetry, and no chatter at interpreter exit (its
+# temporary server logs its shutdown after pytest has closed the captured streams).
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-home-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 @pytest.fixture(autouse=True)

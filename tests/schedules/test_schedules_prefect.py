@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from datetime import UTC, datetime, time, timedelta
 
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-home-"))
-
-from schedules.prefect import deployment_schedules, next_runs  # noqa: E402
-from schedules.render import LOCAL_TZ  # noqa: E402
+from schedules.prefect import deployment_schedules, next_runs
+from schedules.render import LOCAL_TZ
 
 AFTER = datetime(2024, 6, 19, 9, 0, tzinfo=UTC)  # 16:00 local, a Wednesday
 
