@@ -1,9 +1,10 @@
 """A subtree's figures for one directive, kept a few seconds in memory.
 
 A province's page scans tens of thousands of obligations; twenty clients looking at it at once would
-each pay for that scan. Figures are computed once per (directive, unit, minute) and kept for TTL seconds;
-a write through the dashboard clears them at once, and a change made elsewhere (the hourly reconciler,
-the CLI) shows within TTL seconds.
+each pay for that scan. Figures are computed once per (directive, unit, minute, last audit entry) and kept
+for TTL seconds: every write by a person (dashboard, CLI) adds an audit entry, so it shows at once in every
+worker process; what the reconciler changes on its own shows within TTL seconds. Concurrent requests for
+the same figures wait for one computation instead of each starting their own.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rollout.rollup import Rollup, rollup
-from storage.models import DirectiveRow, UnitRow
+from storage.models import AuditEntry, DirectiveRow, UnitRow
 from web import queries as q
 
 TTL_SECONDS = 5.0
@@ -41,16 +43,27 @@ class FigureCache:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._items: dict[Any, tuple[float, Figures]] = {}
+        self._computing: dict[Any, threading.Lock] = {}
 
-    def get(self, key: Any, compute: Callable[[], Figures]) -> Figures:
-        """The kept figures of `key` while fresh, else freshly computed ones."""
+    def _fresh(self, key: Any) -> Figures | None:
         with self._lock:
             hit = self._items.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
-            return hit[1]
-        figures = compute()
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < self.ttl else None
+
+    def get(self, key: Any, compute: Callable[[], Figures]) -> Figures:
+        """The kept figures of `key` while fresh, else freshly computed ones (once for concurrent callers)."""
+        figures = self._fresh(key)
+        if figures is not None:
+            return figures
         with self._lock:
-            self._items[key] = (time.monotonic(), figures)
+            single = self._computing.setdefault(key, threading.Lock())
+        with single:
+            figures = self._fresh(key)  # computed by the caller we waited for
+            if figures is None:
+                figures = compute()
+                with self._lock:
+                    self._items[key] = (time.monotonic(), figures)
+                    self._computing.pop(key, None)
         return figures
 
     def clear(self) -> None:
@@ -69,4 +82,5 @@ def subtree_figures(cache: FigureCache, session: Session, directive: DirectiveRo
             overdue=q.overdue_lines(session, directive.id, anchor),
         )
 
-    return cache.get((directive.id, anchor.id, at.replace(second=0, microsecond=0)), compute)
+    last_write = session.scalar(select(func.max(AuditEntry.id)))
+    return cache.get((directive.id, anchor.id, at.replace(second=0, microsecond=0), last_write), compute)
