@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from notifications.channels import Envelope
 from notifications.context import (
     CopyRecipient,
+    DeploymentContext,
     DirectiveRef,
     EscalationContext,
     Issuer,
@@ -64,12 +65,14 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     recipient = session.get(UnitRow, row.unit_id)
     assert directive is not None and recipient is not None
     issuer = session.get(UnitRow, directive.issuer_id)
+    # A new directive announces what is owed even before its window opens; chasing is about what is still owed.
+    owed = (*UNFINISHED, "pending") if row.template == "thong_bao_trien_khai" else UNFINISHED
     items = session.execute(
         select(ObligationRow, UnitRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-        .where(ObligationRow.id.in_(row.context["obligations"]), ObligationRow.status.in_(UNFINISHED))
+        .where(ObligationRow.id.in_(row.context["obligations"]), ObligationRow.status.in_(owed))
         .order_by(UnitRow.path, ObligationRow.due_at)
     ).all()
-    if not items:
+    if not items and row.context["obligations"]:
         return Composed(None, recipient, cancelled="mọi việc trong thông báo đã hoàn thành hoặc được miễn")
     ref = _ref(directive, issuer)
     titles = _titles(directive.plan)
@@ -80,8 +83,10 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     parent = session.get(UnitRow, recipient.parent_id) if recipient.parent_id else None
     name = _display_name(recipient, parent)
     cc: list[str] = []
-    if row.template == "nhac_han":
-        context: Any = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
+    if row.template == "thong_bao_trien_khai":
+        context: Any = DeploymentContext(recipient=name, directive=ref, obligations=list(lines.values()), sender=issuer.name)
+    elif row.template == "nhac_han":
+        context = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
     elif row.template == "cong_van_don_doc":
         context = _letter(directive, issuer, name, parent, ref, list(lines.values()), as_of)
         cc = [parent.email] if parent is not None and parent.email else []

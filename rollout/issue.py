@@ -15,7 +15,9 @@ from schedules import WorkingCalendar
 from schedules.recurrence import occurrences
 from schedules.render import to_local
 from storage.db import bulk_insert, refresh_statistics
-from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow, UnitRow
+from storage.models import (
+    AuditEntry, DirectiveRow, EventRow, ObligationRow, OutboxRow, PhaseRow, PilotRow, QuotaRow, UnitRow,
+)
 from storage.units import find_unit, subtree_bounds
 
 __all__ = ["IssueResult", "issue_directive"]
@@ -86,6 +88,7 @@ def issue_directive(
     levels = {t.code: t.level for t in compiled.targets}
     count = _insert_obligations(session, directive.id, compiled, ids, levels, calendar)
     refresh_statistics(session, "obligations")
+    _announce(session, directive, compiled, ids, levels, now, calendar)
     session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
                          details={"obligations": count}))
     session.add(AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
@@ -93,6 +96,30 @@ def issue_directive(
     session.flush()
     return IssueResult(directive.id, created=True, obligations=count, units=len(compiled.targets),
                        warnings=list(compiled.warnings))
+
+
+def _announce(session: Session, directive: DirectiveRow, compiled: Any, ids: dict[str, int],
+              levels: dict[str, int], now: datetime, calendar: WorkingCalendar) -> None:
+    """Write a "thông báo triển khai" to each unit the directive is addressed to (level 1), in the same
+    transaction, listing what that unit itself owes; the levels below hear from their own committee."""
+    from rollout.escalate import next_office_instant
+
+    first_level = sorted(code for code, level in levels.items() if level == 1)
+    owed: dict[int, list[int]] = {}
+    if first_level:
+        rows = session.execute(select(ObligationRow.unit_id, ObligationRow.id).where(
+            ObligationRow.directive_id == directive.id, ObligationRow.level == 1))
+        for unit_id, obligation_id in rows:
+            owed.setdefault(unit_id, []).append(obligation_id)
+    send_from = next_office_instant(now, calendar)
+    columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
+               "next_attempt_at", "created_at")
+    bulk_insert(session, OutboxRow.__table__, columns, (
+        (f"d{directive.id}:issued:u{ids[code]}", directive.id, ids[code], "thong_bao_trien_khai",
+         {"obligations": sorted(owed.get(ids[code], [])), "as_of": to_local(now).date().isoformat()},
+         {"to": [], "cc": []}, "pending", 0, send_from, now)
+        for code in first_level
+    ))
 
 
 def _phase_opens(phase, calendar: WorkingCalendar) -> datetime | None:  # type: ignore[no-untyped-def]

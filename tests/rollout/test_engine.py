@@ -167,3 +167,18 @@ def test_hold_stops_advance_and_shows_who_and_why(issued) -> None:  # type: igno
     directive = run(engine, actions.set_state, NUMBER, "resume", reason="Đã có ý kiến", now=at(2017, 4, 4), actor="vp")
     assert (directive.state, directive.state_by, directive.state_reason) == ("active", "vp", "Đã có ý kiến")
     assert run(engine, advance, at(2017, 4, 4)).phases_opened == [f"{NUMBER}:pilot"]
+
+
+def test_issuing_announces_the_directive_to_each_unit_it_is_addressed_to(issued) -> None:  # type: ignore[no-untyped-def]
+    from notifications.compose import compose
+    from storage.models import OutboxRow
+
+    engine, prepared, _ = issued
+    with UnitOfWork(engine) as uow:
+        rows = list(uow.session.scalars(select(OutboxRow).where(OutboxRow.template == "thong_bao_trien_khai")))
+        assert len(rows) == 4  # the 3 huyện ủy and the Khối cơ quan: level 1 of the small hierarchy
+        cam_lo = next(r for r in rows if "Cam Lộ" in compose(uow.session, r, at(2017, 3, 22), CAL).envelope.text)
+        text = compose(uow.session, cam_lo, at(2017, 3, 22), CAL).envelope.text
+    # The district owes the pilot report (it has pilot units) and the yearly report; each with its deadline.
+    assert "Báo cáo kết quả chỉ đạo điểm tổ chức diễn đàn" in text and "29/6/2017" in text
+    assert "47-KH/TU" in text and "Kính gửi: Huyện ủy Cam Lộ" in text
