@@ -65,6 +65,25 @@ def issue_cmd(file: Path = PlanFile) -> None:
         console.print(f"[yellow]Cảnh báo:[/] {warning}")
 
 
+@app.command("amend")
+def amend_cmd(file: Path = PlanFile, reason: str = typer.Option(..., "--reason", help="Lý do sửa đổi")) -> None:
+    """Sửa đổi kế hoạch đã ban hành: dời hạn những việc chưa xong, thêm việc cho đơn vị mới, bãi bỏ việc bị bỏ."""
+    from rollout.service import amend_plan
+
+    calendar = WorkingCalendar.from_settings()
+    with console.status("Đang áp dụng sửa đổi…"), unit_of_work() as uow:
+        prepared, result = amend_plan(uow.session, file, now=now_utc(), actor=actor(), reason=reason, calendar=calendar)
+        uow.commit()
+    number = prepared.compiled.directive.number
+    if not result.differences:
+        console.print(f"Kế hoạch {number} không có gì thay đổi so với bản đã ban hành.")
+        return
+    console.print(f"[green]Đã sửa đổi {number}[/]: dời hạn {result.rescheduled:,}, thêm {result.added:,}, "
+                  f"bãi bỏ {result.waived:,} nghĩa vụ. Những điểm thay đổi:")
+    for line in result.differences:
+        console.print(f"  - {line}")
+
+
 @app.command("list")
 def list_cmd() -> None:
     """Danh sách văn bản đã ban hành với giai đoạn hiện tại và số nghĩa vụ quá hạn."""

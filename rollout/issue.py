@@ -58,7 +58,7 @@ def issue_directive(
         lines = diff(existing.plan, plan_data) if diff else []
         raise ConflictError(
             f"Văn bản {d.number} đã được ban hành với nội dung khác; không ban hành lại. "
-            "Muốn sửa, dùng lệnh sửa đổi (ghi rõ người sửa và lý do). Khác biệt:\n"
+            "Muốn sửa, dùng `trienkhai plan amend TỆP --reason \"…\"` (ghi lại người sửa, thời điểm và lý do). Khác biệt:\n"
             + "\n".join(f"  - {line}" for line in lines)
         )
     issuer = find_unit(session, d.issuer_code)
@@ -150,9 +150,9 @@ def _insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) 
         session.execute(model.__table__.insert(), rows)
 
 
-def _insert_obligations(session, directive_id, compiled, ids, levels, calendar) -> int:  # type: ignore[no-untyped-def]
+def _insert_obligations(session, directive_id, compiled, ids, levels, calendar, skip=frozenset()) -> int:  # type: ignore[no-untyped-def]
     """Bulk-insert every unit's obligations (milestones included): one executemany per obligation,
-    deadlines looked up per level, not computed per unit."""
+    deadlines looked up per level, not computed per unit; rows in `skip` (unit id, key, period) exist already."""
     columns = ("directive_id", "unit_id", "key", "period", "kind", "phase", "level", "opens_at", "due_at",
                "status", "escalation_step")
     total = 0
@@ -166,6 +166,7 @@ def _insert_obligations(session, directive_id, compiled, ids, levels, calendar) 
              due_by_level.get(levels.get(code, 0)), "pending", 0)
             for period, (opens, due_by_level) in enumerate(periods)
             for code in spec.unit_codes
+            if (ids[code], spec.key, period) not in skip
         )
         total += bulk_insert(session, ObligationRow.__table__, columns, rows)
     return total

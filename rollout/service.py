@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from errors import NotFound
 from hierarchy import Unit
+from rollout.amend import AmendResult, amend_directive
 from rollout.compile import CompiledPlan, compile_plan
 from rollout.issue import IssueResult, issue_directive
 from rollout.plan import load_plan, plan_diff, plan_fingerprint, plan_units
@@ -18,7 +19,7 @@ from rollout.plan_models import Plan
 from schedules import WorkingCalendar
 from storage.units import load_units
 
-__all__ = ["PreparedPlan", "issue_plan", "prepare_plan"]
+__all__ = ["PreparedPlan", "amend_plan", "issue_plan", "prepare_plan"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,7 @@ def prepare_plan(path: Path, calendar: WorkingCalendar, session: Session | None 
     return PreparedPlan(plan, compile_plan(plan, units, calendar), f"hệ thống tổ chức của kế hoạch ({path.name})")
 
 
-def issue_plan(session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar) -> tuple[PreparedPlan, IssueResult]:
-    """Issue a plan against the stored hierarchy; the issuer must already be imported."""
+def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) -> PreparedPlan:
     plan = load_plan(path)
     units = _stored_units(session, plan.directive.issued_on)
     if not any(u.code == plan.directive.issuer for u in units):
@@ -60,9 +60,26 @@ def issue_plan(session: Session, path: Path, *, now: datetime, actor: str, calen
             f"Đơn vị ban hành “{plan.directive.issuer}” chưa có trong cơ sở dữ liệu: hãy nhập hệ thống tổ chức trước "
             "(`trienkhai hierarchy import TỆP` hoặc `trienkhai hierarchy generate …`)."
         )
-    prepared = PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
+    return PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
+
+
+def issue_plan(session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar) -> tuple[PreparedPlan, IssueResult]:
+    """Issue a plan against the stored hierarchy; the issuer must already be imported."""
+    prepared = _stored_prepared(session, path, calendar)
+    plan = prepared.plan
     result = issue_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(plan),
         now=now, actor=actor, calendar=calendar, diff=plan_diff,
+    )
+    return prepared, result
+
+
+def amend_plan(session: Session, path: Path, *, now: datetime, actor: str, reason: str,
+               calendar: WorkingCalendar) -> tuple[PreparedPlan, AmendResult]:
+    """Apply a changed plan file to its issued directive, recording who, when and why."""
+    prepared = _stored_prepared(session, path, calendar)
+    result = amend_directive(
+        session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(prepared.plan),
+        now=now, actor=actor, reason=reason, calendar=calendar, diff=plan_diff,
     )
     return prepared, result

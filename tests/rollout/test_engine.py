@@ -182,3 +182,33 @@ def test_issuing_announces_the_directive_to_each_unit_it_is_addressed_to(issued)
     # The district owes the pilot report (it has pilot units) and the yearly report; each with its deadline.
     assert "Báo cáo kết quả chỉ đạo điểm tổ chức diễn đàn" in text and "29/6/2017" in text
     assert "47-KH/TU" in text and "Kính gửi: Huyện ủy Cam Lộ" in text
+
+
+def test_amendment_moves_what_is_still_owed_and_records_who_and_why(issued, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rollout.service import amend_plan
+    from storage.models import AuditEntry
+
+    engine, prepared, _ = issued
+    run(engine, advance, at(2017, 4, 3))
+    first = sorted(c.code for c in prepared.compiled.pilot)[0]
+    run(engine, actions.submit, NUMBER, first, "bao-cao-chi-dao-diem", data={}, now=at(2017, 5, 2), actor="cb")
+    changed = tmp_path / "47.yaml"
+    text = PLAN.read_text(encoding="utf-8").replace("trước ngày 30/6/2017", "trước ngày 15/7/2017")
+    changed.write_text(text.replace("  - key: ke-hoach-chi-bo", "  - key: ke-hoach-chi-bo-bo", 1), encoding="utf-8")
+    with UnitOfWork(engine) as uow, pytest.raises(InputError):
+        amend_plan(uow.session, changed, now=at(2017, 5, 3), actor="vp", reason=" ", calendar=CAL)
+    with UnitOfWork(engine) as uow:
+        _, result = amend_plan(uow.session, changed, now=at(2017, 5, 3), actor="vp", reason="Lùi hạn theo đề nghị", calendar=CAL)
+        uow.commit()
+    assert any("15/7/2017" in line for line in result.differences)
+    # 24 pilot reports still owed move (the one handed in keeps the deadline it was judged against);
+    # the renamed chi bộ plan item: the old one is waived (26), the new one issued (26).
+    assert (result.rescheduled, result.waived, result.added) == (24, 26, 26)
+    with UnitOfWork(engine) as uow:
+        dues = dict(uow.session.execute(select(ObligationRow.level, func.max(ObligationRow.due_at)).where(
+            ObligationRow.key == "bao-cao-chi-dao-diem", ObligationRow.status != "done_on_time").group_by(ObligationRow.level)).all())
+        entry = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "directive.amend"))
+    assert dues[1] == at(2017, 7, 14, 17)  # "trước ngày 15/7/2017": Friday 14/7 at the end of office hours
+    assert (entry.actor, entry.reason) == ("vp", "Lùi hạn theo đề nghị")
+    with UnitOfWork(engine) as uow:  # the same file again changes nothing
+        assert amend_plan(uow.session, changed, now=at(2017, 5, 4), actor="vp", reason="x", calendar=CAL)[1].differences == []
