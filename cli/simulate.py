@@ -20,6 +20,9 @@ from storage import UnitOfWork
 from storage.models import DirectiveRow, UnitRow
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "47-KH-TU.yaml"
+# The columns of the closing table: short headers so that it fits a terminal (not-yet-due and waived are left out).
+SHOWN = [(Status.DONE_ON_TIME, "Xong đúng hạn"), (Status.DONE_LATE, "Xong quá hạn"),
+         (Status.OVERDUE, "Quá hạn chưa xong"), (Status.OPEN, "Đang làm")]
 TEMPLATE_NAMES = {"nhac_han": "Nhắc hạn", "cong_van_don_doc": "Công văn đôn đốc", "leo_thang": "Báo cáo vượt cấp",
                   "thong_bao_trien_khai": "Thông báo triển khai"}
 
@@ -61,15 +64,15 @@ def _summary(rehearsal: Rehearsal, out: Path) -> None:
         directive = uow.session.query(DirectiveRow).filter_by(number=rehearsal.number).one()
         districts = uow.session.query(UnitRow).filter(UnitRow.parent_id == directive.issuer_id, UnitRow.kind != "ban").order_by(UnitRow.code).all()
         table = Table(title=f"Tình hình triển khai {rehearsal.number} (mô phỏng)")
-        table.add_column("Đơn vị")
-        for status in Status:
-            table.add_column(status.label, justify="right")
-        table.add_column("Đúng hạn", justify="right")
+        table.add_column("Đơn vị", no_wrap=True)
+        for _, header in SHOWN:
+            table.add_column(header, justify="right")
+        table.add_column("Tỉ lệ đúng hạn", justify="right")
         for unit in [*districts, uow.session.get(UnitRow, directive.issuer_id)]:
             r = rollup(uow.session, rehearsal.number, unit.code)
             share = "—" if r.share_on_time is None else f"{r.share_on_time:.0%}"
             bold = unit.id == directive.issuer_id
-            cells = [str(r.counts.get(s.value, 0)) for s in Status]
+            cells = [f"{r.counts.get(status.value, 0):,}".replace(",", ".") for status, _ in SHOWN]
             table.add_row(f"[bold]{unit.name}[/]" if bold else unit.name, *cells, share)
     console.print(table)
     result = rehearsal.result
