@@ -66,3 +66,29 @@ def test_national_hierarchy_has_34_provinces_and_3321_commune_committees(tmp_pat
     stats = trienkhai("hierarchy", "stats", home=tmp_path).stdout
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in stats.splitlines() if line.count("│") >= 3}
     assert rows["Tỉnh ủy"] == "34" and rows["Đảng ủy xã/phường"] == "3.321"
+
+
+def test_user_accounts_are_added_listed_and_disabled_from_the_command_line(tmp_path: Path) -> None:
+    assert trienkhai("hierarchy", "generate", "--quang-tri-2017", home=tmp_path).returncode == 0
+    env = {**os.environ, "TRIENKHAI_HOME": str(tmp_path), "COLUMNS": "200"}
+    add = subprocess.run([sys.executable, "-m", "cli.main", "user", "add", "--username", "gl", "--role", "reporter",
+                          "--unit", "QT-GIOLINH", "--password-stdin"], input="mat-khau-du-dai-2017\n",
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert add.returncode == 0, add.stderr
+    wrong_unit = subprocess.run([sys.executable, "-m", "cli.main", "user", "add", "--username", "x", "--role", "viewer",
+                                 "--unit", "KHONG-CO", "--password-stdin"], input="mat-khau-du-dai-2017\n",
+                                env=env, capture_output=True, text=True, timeout=120)
+    assert wrong_unit.returncode != 0 and "KHONG-CO" in wrong_unit.stderr and "Traceback" not in wrong_unit.stderr
+    listing = trienkhai("user", "list", home=tmp_path).stdout
+    assert "gl" in listing and "Huyện ủy Gio Linh" in listing
+    assert trienkhai("user", "disable", "gl", home=tmp_path).returncode == 0
+    from sqlalchemy import select
+
+    from storage import UnitOfWork, make_engine
+    from storage.models import AccountRow, AuditEntry
+
+    with UnitOfWork(make_engine(f"sqlite:///{tmp_path / 'trienkhai.db'}")) as uow:
+        account = uow.session.scalar(select(AccountRow).where(AccountRow.username == "gl"))
+        actions = set(uow.session.scalars(select(AuditEntry.action).where(AuditEntry.subject.contains("gl"))))
+    assert account is not None and not account.active and not account.password_hash.startswith("mat-khau")
+    assert len(actions) >= 2  # the account's creation and its disabling are both in the audit log
