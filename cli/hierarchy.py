@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from cli.common import actor, console, now_utc, unit_of_work
+from cli.common import actor, console, instant, now_utc, unit_of_work
 from hierarchy import Kind, Unit
+from schedules.render import format_day
 from storage import units as repo
 
 app = typer.Typer(no_args_is_help=True, help="Hệ thống tổ chức: nhập, xuất, sinh dữ liệu, thống kê.")
@@ -87,12 +88,16 @@ def generate_cmd(
 
 
 @app.command("stats")
-def stats_cmd(code: str = typer.Argument(None, help="Mã đơn vị gốc (bỏ trống: toàn bộ)")) -> None:
-    """Thống kê số đơn vị và số đảng viên theo loại trong một cây con."""
+def stats_cmd(
+    code: str = typer.Argument(None, help="Mã đơn vị gốc (bỏ trống: toàn bộ)"),
+    on: str = typer.Option(None, "--on", help="Tính theo hệ thống tổ chức tại ngày này (YYYY-MM-DD); mặc định: hôm nay"),
+) -> None:
+    """Thống kê số đơn vị và số đảng viên theo loại trong một cây con (đơn vị còn hiệu lực tại ngày đó)."""
+    day = instant(on).date() if on else now_utc().date()
     with unit_of_work() as uow:
-        counts = repo.counts_by_kind(uow.session, code, day=now_utc().date())
+        counts = repo.counts_by_kind(uow.session, code, day=day)
         title = repo.find_unit(uow.session, code).name if code else "Toàn bộ hệ thống"
-    table = Table(title=f"Thống kê: {title}")
+    table = Table(title=f"Thống kê: {title} (ngày {format_day(day)})")
     table.add_column("Loại đơn vị")
     table.add_column("Số đơn vị", justify="right")
     table.add_column("Số đảng viên / đoàn viên", justify="right")
@@ -116,7 +121,7 @@ def show_cmd(
         rows = [r for r in repo.subtree_units(uow.session, code) if r.depth <= root.depth + depth]
     nodes: dict[int, Tree] = {}
     for row in rows:
-        closed = f" [dim](hết hiệu lực từ {row.valid_to:%d/%m/%Y})[/]" if row.valid_to else ""
+        closed = f" [dim](hết hiệu lực từ {format_day(row.valid_to)})[/]" if row.valid_to else ""
         label = f"[bold]{row.name}[/] [dim]{row.code} · {Kind(row.kind).label} · {row.member_count} ĐV[/]{closed}"
         nodes[row.id] = nodes[row.parent_id].add(label) if row.parent_id in nodes else Tree(label)
     console.print(nodes[root.id])
