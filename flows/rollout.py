@@ -11,7 +11,9 @@ from prefect.artifacts import create_markdown_artifact
 from rollout.reconcile import active_directive_ids, advance
 from rollout.service import issue_plan
 from schedules import WorkingCalendar
+from schedules.render import format_short
 from settings import get_settings
+from storage.models import DirectiveRow
 from storage import UnitOfWork, open_database
 
 
@@ -24,8 +26,9 @@ def advance_directive(directive_id: int, now: datetime) -> dict[str, object]:
     """Advance one directive in its own transaction; a retry redoes nothing already done."""
     with _uow() as uow:
         result = advance(uow.session, now, calendar=WorkingCalendar.from_settings(), directive_ids=[directive_id])
+        number = uow.session.get(DirectiveRow, directive_id).number
         uow.commit()
-    return {"directive_id": directive_id, "phases_opened": result.phases_opened,
+    return {"directive": number, "phases_opened": result.phases_opened,
             "opened": result.opened, "overdue": result.overdue, "messages": result.messages}
 
 
@@ -37,12 +40,13 @@ def advance_rollouts(now: datetime | None = None) -> list[dict[str, object]]:
         ids = active_directive_ids(uow.session)
     results = [advance_directive(directive_id, at) for directive_id in ids]
     rows = "\n".join(
-        f"| {r['directive_id']} | {', '.join(r['phases_opened']) or '—'} | {r['opened']} | {r['overdue']} |"  # type: ignore[arg-type]
+        f"| {r['directive']} | {', '.join(r['phases_opened']) or '—'} | {r['opened']} | {r['overdue']} | {r['messages']} |"  # type: ignore[arg-type]
         for r in results
     )
     create_markdown_artifact(
         key="advance-rollouts",
-        markdown=f"# Điều phối lúc {at:%Y-%m-%d %H:%M} UTC\n\n| Văn bản | Giai đoạn mở | Nghĩa vụ mở | Quá hạn |\n|---|---|---|---|\n{rows}",
+        markdown=f"# Điều phối lúc {format_short(at)}\n\n| Văn bản | Giai đoạn mở | Nghĩa vụ mở | Quá hạn | Thông báo |"
+                 f"\n|---|---|---|---|---|\n{rows}",
         description="Kết quả lần điều phối",
     )
     return results
