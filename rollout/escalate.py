@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ from schedules.render import to_local
 from storage.db import bulk_insert
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
 
-__all__ = ["escalate", "next_office_instant"]
+__all__ = ["escalate", "next_office_instant", "queue_messages"]
 
 UNFINISHED = (Status.OPEN.value, Status.OVERDUE.value)
 
@@ -88,18 +90,24 @@ def _recipient(directive: DirectiveRow, step: Step, unit_id: int, parent_id: int
     return directive.issuer_id
 
 
-def _write_outbox(session, directive, batches, ladder, now, calendar) -> int:  # type: ignore[no-untyped-def]
+def queue_messages(session: Session, directive_id: int, messages: Iterable[tuple[str, int, str, dict[str, Any]]],
+                   now: datetime, calendar: WorkingCalendar) -> int:
+    """Write messages (key, recipient unit id, template, context) to the outbox, to go out at the next office
+    hour; they are part of the caller's transaction, so they exist exactly when the change that caused them does."""
     send_from = next_office_instant(now, calendar)
-    rows = []
+    columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
+               "next_attempt_at", "created_at")
+    rows = ((key, directive_id, unit_id, template, {**context, "as_of": to_local(now).date().isoformat()},
+             {"to": [], "cc": []}, "pending", 0, send_from, now) for key, unit_id, template, context in messages)
+    return bulk_insert(session, OutboxRow.__table__, columns, rows)
+
+
+def _write_outbox(session, directive, batches, ladder, now, calendar) -> int:  # type: ignore[no-untyped-def]
+    messages = []
     for (recipient, rung), obligation_ids in sorted(batches.items()):
         ids = sorted(obligation_ids)
         digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:12]
         step = ladder[rung - 1]
-        rows.append((
-            f"d{directive.id}:r{rung}:u{recipient}:{digest}", directive.id, recipient, TEMPLATES[step.action],
-            {"obligations": ids, "action": step.action, "rung": rung, "as_of": to_local(now).date().isoformat()},
-            {"to": [], "cc": []}, "pending", 0, send_from, now,
-        ))
-    columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
-               "next_attempt_at", "created_at")
-    return bulk_insert(session, OutboxRow.__table__, columns, rows)
+        messages.append((f"d{directive.id}:r{rung}:u{recipient}:{digest}", recipient, TEMPLATES[step.action],
+                         {"obligations": ids, "action": step.action, "rung": rung}))
+    return queue_messages(session, directive.id, messages, now, calendar)

@@ -11,13 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from errors import ConflictError, NotFound
+from rollout.escalate import queue_messages
 from schedules import WorkingCalendar
 from schedules.recurrence import occurrences
 from schedules.render import to_local
 from storage.db import bulk_insert, refresh_statistics
-from storage.models import (
-    AuditEntry, DirectiveRow, EventRow, ObligationRow, OutboxRow, PhaseRow, PilotRow, QuotaRow, UnitRow,
-)
+from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 
 __all__ = ["IssueResult", "issue_directive"]
@@ -102,8 +101,6 @@ def _announce(session: Session, directive: DirectiveRow, compiled: Any, ids: dic
               levels: dict[str, int], now: datetime, calendar: WorkingCalendar) -> None:
     """Write a "thông báo triển khai" to each unit the directive is addressed to (level 1), in the same
     transaction, listing what that unit itself owes; the levels below hear from their own committee."""
-    from rollout.escalate import next_office_instant
-
     first_level = sorted(code for code, level in levels.items() if level == 1)
     owed: dict[int, list[int]] = {}
     if first_level:
@@ -111,15 +108,11 @@ def _announce(session: Session, directive: DirectiveRow, compiled: Any, ids: dic
             ObligationRow.directive_id == directive.id, ObligationRow.level == 1))
         for unit_id, obligation_id in rows:
             owed.setdefault(unit_id, []).append(obligation_id)
-    send_from = next_office_instant(now, calendar)
-    columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
-               "next_attempt_at", "created_at")
-    bulk_insert(session, OutboxRow.__table__, columns, (
-        (f"d{directive.id}:issued:u{ids[code]}", directive.id, ids[code], "thong_bao_trien_khai",
-         {"obligations": sorted(owed.get(ids[code], [])), "as_of": to_local(now).date().isoformat()},
-         {"to": [], "cc": []}, "pending", 0, send_from, now)
+    queue_messages(session, directive.id, (
+        (f"d{directive.id}:issued:u{ids[code]}", ids[code], "thong_bao_trien_khai",
+         {"obligations": sorted(owed.get(ids[code], []))})
         for code in first_level
-    ))
+    ), now, calendar)
 
 
 def _phase_opens(phase, calendar: WorkingCalendar) -> datetime | None:  # type: ignore[no-untyped-def]

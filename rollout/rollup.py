@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rollout.actions import find_directive
-from rollout.status import Status, share_on_time
+from rollout.status import Status, StatusCounts
 from storage.models import ObligationRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 
@@ -17,21 +17,13 @@ __all__ = ["ChildStatus", "Rollup", "children_status", "rollup"]
 
 
 @dataclass(frozen=True)
-class Rollup:
+class Rollup(StatusCounts):
     """Counts by status, share on time and summed report fields of a subtree for one directive."""
 
     unit_code: str
     unit_name: str
     counts: dict[str, int]
     sums: dict[str, float]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def share_on_time(self) -> float | None:
-        return share_on_time(self.counts)
 
 
 def _numeric_fields(plan: dict[str, Any], key: str | None) -> list[str]:

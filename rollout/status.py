@@ -50,3 +50,17 @@ def share_on_time(counts: dict[str, int]) -> float | None:
     """Share of due obligations done on time: on time ÷ (done + overdue); waived and not-yet-due excluded."""
     due = counts.get(Status.DONE_ON_TIME, 0) + counts.get(Status.DONE_LATE, 0) + counts.get(Status.OVERDUE, 0)
     return None if due == 0 else counts.get(Status.DONE_ON_TIME, 0) / due
+
+
+class StatusCounts:
+    """Mixin for anything that carries `counts` (status -> number): its total and its share on time."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def share_on_time(self) -> float | None:
+        return share_on_time(self.counts)

@@ -13,7 +13,7 @@ from errors import NotFound
 from hierarchy import Kind
 from rollout.actions import find_directive
 from rollout.rollup import Rollup, rollup
-from rollout.status import Status, share_on_time
+from rollout.status import Status, StatusCounts
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 from web.accounts import Principal
@@ -77,21 +77,13 @@ def ancestors(session: Session, unit: UnitRow, floor_path: str) -> list[UnitRow]
 
 
 @dataclass
-class ChildRow:
+class ChildRow(StatusCounts):
     """One line of the subtree table: a direct child and its whole subtree's counts by status."""
 
     code: str
     name: str
     kind: str
     counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def share_on_time(self) -> float | None:
-        return share_on_time(self.counts)
 
 
 def children_counts(session: Session, directive_id: int, anchor: UnitRow) -> list[ChildRow]:
