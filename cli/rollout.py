@@ -15,7 +15,7 @@ from rollout.rollup import rollup
 from rollout.status import Status
 from schedules import WorkingCalendar
 from storage.models import UnitRow
-from storage.units import find_unit
+from storage.units import find_unit, subtree_bounds
 
 report_app = typer.Typer(no_args_is_help=True, help="Báo cáo: nộp, miễn.")
 phase_app = typer.Typer(no_args_is_help=True, help="Giai đoạn và đợt triển khai: phê duyệt, tạm dừng, tiếp tục, hủy.")
@@ -91,7 +91,9 @@ def status_cmd(
         directive = actions.find_directive(s, number)
         root = find_unit(s, unit) if unit else s.get(UnitRow, directive.issuer_id)
         nodes: dict[int, Tree] = {}
-        rows = s.scalars(select(UnitRow).where(UnitRow.path.startswith(root.path), UnitRow.depth <= root.depth + depth).order_by(UnitRow.path))
+        lo, hi = subtree_bounds(root.path)
+        rows = s.scalars(select(UnitRow).where(UnitRow.path >= lo, UnitRow.path < hi, UnitRow.depth <= root.depth + depth)
+                         .order_by(UnitRow.path))
         for row in rows:
             r = rollup(s, number, row.code)
             if r.total == 0 and row.id != root.id:

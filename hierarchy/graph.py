@@ -7,25 +7,12 @@ from collections.abc import Iterable, Mapping
 import networkx as nx
 
 from errors import Problem
+from hierarchy.fields import COLUMNS
 from hierarchy.model import ALLOWED_CHILDREN, ROOT_KINDS, Kind, Unit
 from hierarchy.naming import ascii_slug
 
 # Column names of the spreadsheet format; a Problem names the field as the person wrote it.
-FIELD_NAMES: dict[str, str] = {
-    "code": "ma",
-    "name": "ten",
-    "kind": "loai",
-    "parent_code": "ma_cap_tren",
-    "category": "loai_hinh",
-    "member_count": "so_dang_vien",
-    "email": "email",
-    "phone": "dien_thoai",
-    "webhook": "webhook",
-    "route_via": "bao_cao_qua",
-    "led_by": "dang_uy_lanh_dao",
-    "valid_from": "hieu_luc_tu",
-    "valid_to": "hieu_luc_den",
-}
+FIELD_NAMES: dict[str, str] = {attribute: column for column, attribute in COLUMNS.items()}
 
 # Party organisations that can lead a Đoàn unit: every Party kind except a department.
 PARTY_COMMITTEE_KINDS = frozenset(k for k in Kind if not k.is_doan and k is not Kind.BAN)
