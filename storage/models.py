@@ -73,3 +73,4 @@ from storage.rollout_models import (  # noqa: E402,F401  (one import registers e
 )
 from storage.compliance_models import ComplianceSnapshotRow  # noqa: E402,F401
 from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401
+from storage.service_models import ServiceRunRow, StoredFileRow  # noqa: E402,F401

@@ -142,8 +142,9 @@ class QuotaRow(Base):
 class OutboxRow(Base):
     """A message to send, written in the same transaction as the change that causes it.
 
-    `key` is the idempotency key (e.g. step:directive:unit:recipient:day): a second insert of the same
-    key is ignored, so re-runs and crashes can never produce a duplicate.
+    `key` is the idempotency key (e.g. step:directive:unit:recipient:day), unique. A dispatcher claims a
+    row by setting `claimed_by` and `lease_until`; another dispatcher skips it until the lease expires, so
+    two dispatchers never send one row twice, and a dead dispatcher's rows are taken up again.
     """
 
     __tablename__ = "outbox"
@@ -162,5 +163,7 @@ class OutboxRow(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(200))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
