@@ -29,7 +29,7 @@ TEMPLATE_NAMES = {"nhac_han": "Nhắc hạn", "cong_van_don_doc": "Công văn đ
 
 def _units_for(plan: Path):  # type: ignore[no-untyped-def]
     """The hierarchy to rehearse on: the stored one when it holds the issuer, else the plan's own."""
-    from rollout.plan import load_plan, plan_units
+    from plans.document import load_plan, plan_units
     from storage.units import load_units
 
     loaded = load_plan(plan)

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from errors import NotFound
 from hierarchy import Unit
 from rollout.amend import AmendResult, amend_directive
-from rollout.compile import CompiledPlan, compile_plan
+from plans.compiler import CompiledPlan, compile_plan
 from rollout.issue import IssueResult, issue_directive
-from rollout.plan import load_plan, plan_diff, plan_fingerprint, plan_units
-from rollout.plan_models import Plan
+from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
+from plans.schema import Plan
 from schedules import WorkingCalendar
 from storage.units import load_units
 

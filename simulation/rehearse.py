@@ -60,6 +60,6 @@ def rehearse(plan: Path, units: list[Unit], start: date, until: date, *, seed: i
 
 
 def _issue_day(plan: Path) -> date:
-    from rollout.plan import load_plan
+    from plans.document import load_plan
 
     return load_plan(plan).directive.issued_on

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hierarchy.model import Kind, Unit
-from rollout.quotas import QuotaRuleSpec, allocate, describe_rule
+from plans.quotas import QuotaRuleSpec, allocate, describe_rule
 
 
 def doan(code: str, members: int, kind: Kind = Kind.DOAN_CO_SO) -> Unit:

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from errors import DeadlineError, PlanError, Problem
 from hierarchy.model import Kind, Unit
-from rollout.plan_compiled import (
+from plans.compiled import (
     CompiledPlan,
     DirectiveSpec,
     EventSpec,
@@ -34,9 +34,9 @@ from rollout.plan_compiled import (
     SignerSpec,
     TargetUnit,
 )
-from rollout.plan_models import PHASE_LABELS, Obligation, Plan, UnitFilter
-from rollout.quotas import QuotaAllocation, QuotaRuleSpec, allocate
-from rollout.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
+from plans.schema import PHASE_LABELS, Obligation, Plan, UnitFilter
+from plans.quotas import QuotaAllocation, QuotaRuleSpec, allocate
+from plans.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
 
 __all__ = [
     "CompiledPlan",

@@ -8,8 +8,8 @@ import pytest
 
 from errors import PlanError
 from hierarchy.generate import small_quang_tri_2017
-from rollout.compile import compile_plan
-from rollout.plan import load_plan
+from plans.compiler import compile_plan
+from plans.document import load_plan
 from schedules import WorkingCalendar
 
 KH47 = (Path(__file__).resolve().parents[2] / "examples" / "47-KH-TU.yaml").read_text(encoding="utf-8")
@@ -128,7 +128,7 @@ def test_the_compiler_does_not_load_the_database_or_workflow_libraries():
     import sys
 
     code = (
-        "import sys, rollout.compile, rollout.plan, rollout.selection, rollout.quotas\n"
+        "import sys, plans.compiler, plans.document, plans.selection, plans.quotas\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'prefect', 'jinja2'})\n"
         "print(bad)\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from errors import PlanError
-from rollout.plan import load_plan, plan_problems
+from plans.document import load_plan, plan_problems
 
 VALID = """\
 directive:

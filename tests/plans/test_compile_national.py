@@ -6,8 +6,8 @@ import pytest
 
 from hierarchy.generate import generate_national
 from hierarchy.model import Kind
-from rollout.compile import compile_plan
-from rollout.plan import load_plan
+from plans.compiler import compile_plan
+from plans.document import load_plan
 from schedules import WorkingCalendar
 
 PLAN = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hierarchy.generate import generate_quang_tri_2017, small_quang_tri_2017
 from hierarchy.model import Category, Kind
-from rollout.selection import UnitIndex, select_pilot, unit_predicate
+from plans.selection import UnitIndex, select_pilot, unit_predicate
 
 CELLS = (Kind.CHI_BO, Kind.CHI_BO_CO_SO)
 GROUPS = (Kind.HUYEN_UY, Kind.DANG_UY_TRUC_THUOC)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from rollout.plan import load_plan, plan_diff, plan_fingerprint
+from plans.document import load_plan, plan_diff, plan_fingerprint
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "47-KH-TU.yaml"
 

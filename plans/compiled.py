@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from hierarchy.model import Kind
-from rollout.quotas import QuotaAllocation
-from rollout.selection import PilotChoice
+from plans.quotas import QuotaAllocation
+from plans.selection import PilotChoice
 
 __all__ = [
     "CompiledPlan",

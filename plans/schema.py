@@ -249,7 +249,7 @@ class Milestone(_Model):
 
 
 class QuotaRule(_Model):
-    """One quota rule; the most specific matching rule gives a unit its number (see rollout.quotas)."""
+    """One quota rule; the most specific matching rule gives a unit its number (see plans.quotas)."""
 
     value: int = Field(ge=0)
     kinds: list[Kind] = []

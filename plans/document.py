@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from errors import PlanError, Problem
 from hierarchy.model import Unit
-from rollout.plan_models import PHASE_ORDER, Plan
-from rollout.plan_yaml import LineMap, dotted, load_yaml_with_lines, translate_errors
+from plans.schema import PHASE_ORDER, Plan
+from plans.source import LineMap, dotted, load_yaml_with_lines, translate_errors
 
 __all__ = ["Plan", "load_plan", "plan_diff", "plan_fingerprint", "plan_problems", "plan_units"]
 
@@ -173,7 +173,7 @@ def _issued_on(data: dict) -> date | None:
     directive = data.get("directive")
     if not isinstance(directive, dict):
         return None
-    from rollout.plan_models import _day
+    from plans.schema import _day
 
     try:
         value = _day(directive.get("issued_on"))

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hierarchy.generate import small_quang_tri_2017
-from rollout.compile import compile_plan
-from rollout.plan import load_plan, plan_units
+from plans.compiler import compile_plan
+from plans.document import load_plan, plan_units
 from schedules import WorkingCalendar
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
