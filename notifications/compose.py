@@ -28,13 +28,13 @@ from notifications.context import (
 )
 from notifications.docx_letter import letter_attachment
 from notifications.render import render_message
+from rollout.status import CHASED, UNFINISHED, values
 from schedules import WorkingCalendar
 from schedules.render import to_local
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
 
 __all__ = ["Composed", "compose"]
 
-UNFINISHED = ("open", "overdue")
 KIND_NAMES = {"KH": "Kế hoạch", "KHLT": "Kế hoạch liên tịch", "KHPH": "Kế hoạch phối hợp", "NQ": "Nghị quyết",
               "CT": "Chỉ thị", "KL": "Kết luận", "HD": "Hướng dẫn", "CV": "Công văn", "TB": "Thông báo"}
 
@@ -66,7 +66,7 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     assert directive is not None and recipient is not None
     issuer = session.get(UnitRow, directive.issuer_id)
     # A new directive announces what is owed even before its window opens; chasing is about what is still owed.
-    owed = (*UNFINISHED, "pending") if row.template == "thong_bao_trien_khai" else UNFINISHED
+    owed = values(UNFINISHED if row.template == "thong_bao_trien_khai" else CHASED)
     items = session.execute(
         select(ObligationRow, UnitRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
         .where(ObligationRow.id.in_(row.context["obligations"]), ObligationRow.status.in_(owed))

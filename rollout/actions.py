@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from errors import ConflictError, InputError, NotFound, Problem
-from rollout.status import FINISHED, Status, submitted_status
+from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow
 from storage.units import find_unit
 
@@ -38,7 +38,7 @@ def _obligation(session: Session, directive: DirectiveRow, unit_code: str, key: 
     if period is not None:
         query = query.where(ObligationRow.period == period)
     else:  # the earliest period still owed, else the latest one
-        query = query.order_by((ObligationRow.status.in_([s.value for s in FINISHED])), ObligationRow.period)
+        query = query.order_by((ObligationRow.status.in_(values(FINISHED))), ObligationRow.period)
     row = session.scalars(query).first()
     if row is None:
         keys = sorted(set(session.scalars(select(ObligationRow.key).where(
@@ -81,7 +81,7 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     """Record a report: on time when it arrives no later than its deadline, late otherwise; the ladder stops."""
     directive = find_directive(session, number)
     row = _obligation(session, directive, unit_code, key, period)
-    if Status(row.status) in FINISHED:
+    if not TRANSITIONS["submit"].allows(row.status):
         raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
     clean = _check_fields(directive, key, data or {})
     row.status = submitted_status(now, row.due_at).value
@@ -102,9 +102,10 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
         raise InputError("Miễn nghĩa vụ phải ghi rõ lý do.")
     directive = find_directive(session, number)
     row = _obligation(session, directive, unit_code, key, period)
-    if Status(row.status) in FINISHED:
+    waive = TRANSITIONS["waive"]
+    if not waive.allows(row.status):
         raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
-    row.status, row.note = Status.WAIVED.value, reason
+    row.status, row.note = str(waive.target), reason
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="waive", reason=reason))
     session.add(AuditEntry(at=now, actor=actor, action="report.waive", subject=f"{number}/{unit_code}/{key}/{row.period}",
                            reason=reason, details={}))

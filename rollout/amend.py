@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 from errors import InputError
 from rollout.actions import find_directive
 from rollout.issue import _insert_obligations, _insert_rows, _periods, _phase_opens, _unit_ids
-from rollout.status import Status
+from rollout.status import UNFINISHED, Status, values
 from schedules import WorkingCalendar
 from storage.models import AuditEntry, ObligationRow, PhaseRow, PilotRow, QuotaRow
 
 __all__ = ["AmendResult", "amend_directive"]
 
-UNFINISHED = [Status.PENDING.value, Status.OPEN.value, Status.OVERDUE.value]
 
 
 @dataclass
@@ -56,7 +55,7 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
                     update(ObligationRow)
                     .where(ObligationRow.directive_id == directive.id, ObligationRow.key == spec.key,
                            ObligationRow.period == period, ObligationRow.level == level,
-                           ObligationRow.status.in_(UNFINISHED),
+                           ObligationRow.status.in_(values(UNFINISHED)),
                            (ObligationRow.due_at != due) | (ObligationRow.opens_at != opens))
                     .values(due_at=due, opens_at=opens).execution_options(synchronize_session=False)
                 ).rowcount
@@ -67,7 +66,7 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
     result.waived = session.execute(
         update(ObligationRow)
         .where(ObligationRow.directive_id == directive.id, ObligationRow.key.not_in(kept),
-               ObligationRow.status.in_(UNFINISHED))
+               ObligationRow.status.in_(values(UNFINISHED)))
         .values(status=Status.WAIVED.value, note=f"Bãi bỏ theo sửa đổi kế hoạch: {reason}")
         .execution_options(synchronize_session=False)
     ).rowcount

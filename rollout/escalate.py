@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rollout.ladder import TEMPLATES, Step, ladder_from_plan, step_reached
-from rollout.status import Status
+from rollout.status import CHASED, values
 from schedules import WorkingCalendar
 from schedules.render import to_local
 from storage.db import bulk_insert
@@ -24,7 +24,6 @@ from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
 
 __all__ = ["escalate", "next_office_instant", "queue_messages"]
 
-UNFINISHED = (Status.OPEN.value, Status.OVERDUE.value)
 
 
 def next_office_instant(now: datetime, calendar: WorkingCalendar) -> datetime:
@@ -44,7 +43,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
     ladder = ladder_from_plan(directive.plan)
     dues = session.scalars(
         select(ObligationRow.due_at).distinct().where(
-            ObligationRow.directive_id == directive.id, ObligationRow.status.in_(UNFINISHED),
+            ObligationRow.directive_id == directive.id, ObligationRow.status.in_(values(CHASED)),
             ObligationRow.due_at.is_not(None), ObligationRow.escalation_step < len(ladder),
         )
     ).all()
@@ -56,7 +55,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
             continue
         match = (
             (ObligationRow.directive_id == directive.id) & (ObligationRow.due_at == due)
-            & ObligationRow.status.in_(UNFINISHED) & (ObligationRow.escalation_step < reached)
+            & ObligationRow.status.in_(values(CHASED)) & (ObligationRow.escalation_step < reached)
         )
         rows = session.execute(
             select(ObligationRow.id, ObligationRow.unit_id, UnitRow.parent_id, UnitRow.route_via)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -30,15 +32,37 @@ STATUS_LABELS: dict[Status, str] = {
     Status.WAIVED: "miễn",
 }
 
-# The transitions the reconciler and the use cases may make, as data (FROM_STATES -> TO_STATES).
-UNFINISHED = frozenset({Status.PENDING, Status.OPEN, Status.OVERDUE})
+# Status groups, each defined once.
+UNFINISHED = frozenset({Status.PENDING, Status.OPEN, Status.OVERDUE})  # still owed (amendments move these)
+CHASED = frozenset({Status.OPEN, Status.OVERDUE})  # owed now: reminders and đôn đốc letters are about these
 FINISHED = frozenset({Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED})
-TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
-    "open": (frozenset({Status.PENDING}), Status.OPEN),
-    "overdue": (frozenset({Status.PENDING, Status.OPEN}), Status.OVERDUE),
-    "submit": (UNFINISHED, None),  # on time or late, decided by the deadline
-    "waive": (UNFINISHED, Status.WAIVED),
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move an obligation may make: from any of `sources` to `target` (None: decided by the deadline)."""
+
+    sources: frozenset[Status]
+    target: Status | None
+
+    def allows(self, status: str) -> bool:
+        """Whether an obligation in `status` may make this move."""
+        return Status(status) in self.sources
+
+
+# The moves the reconciler and the use cases make, as data (as Prefect's FROM_STATES -> TO_STATES); the
+# reconciler's statements and the actions' checks are built from this table.
+TRANSITIONS: dict[str, Transition] = {
+    "open": Transition(frozenset({Status.PENDING}), Status.OPEN),  # its window started, its phase is open
+    "overdue": Transition(frozenset({Status.OPEN}), Status.OVERDUE),  # open and past its deadline
+    "submit": Transition(UNFINISHED, None),  # on time or late, decided by the deadline
+    "waive": Transition(UNFINISHED, Status.WAIVED),
 }
+
+
+def values(statuses: Iterable[Status]) -> list[str]:
+    """The stored values of a group of statuses, sorted (for SQL `IN`)."""
+    return sorted(s.value for s in statuses)
 
 
 def submitted_status(submitted_at, due_at) -> Status:  # type: ignore[no-untyped-def]
