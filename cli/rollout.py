@@ -7,10 +7,10 @@ import typer
 from rich.tree import Tree
 from sqlalchemy import select
 
-from cli.common import actor, console, instant, now_utc, unit_of_work
+from cli.common import actor, console, database, instant, now_utc, unit_of_work
 from errors import InputError
 from rollout import actions
-from rollout.reconcile import advance
+from rollout.reconcile import advance_each
 from rollout.rollup import rollup
 from rollout.status import Status
 from schedules import WorkingCalendar
@@ -108,10 +108,10 @@ def status_cmd(
 def advance_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ")) -> None:
     """Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."""
     at = instant(now)
-    with unit_of_work() as uow:
-        result = advance(uow.session, at, calendar=WorkingCalendar.from_settings())
-        uow.commit()
+    result = advance_each(database(), at, calendar=WorkingCalendar.from_settings())
     console.print(
         f"Giai đoạn mở: {', '.join(result.phases_opened) or 'không'}; nghĩa vụ mở: {result.opened:,}; "
         f"chuyển quá hạn: {result.overdue:,}; thông báo mới: {result.messages:,}."
     )
+    if result.busy:
+        console.print(f"Đang được lần điều phối khác xử lý, bỏ qua: {', '.join(result.busy)}.")

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, String, and_, cast, func, literal, or_, select, update
+from sqlalchemy import Engine, Select, String, and_, cast, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rollout.escalate import escalate
-from rollout.status import Status
+from rollout.status import TRANSITIONS, Status, values
 from schedules import WorkingCalendar
+from storage import UnitOfWork
 from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow
 
-__all__ = ["AdvanceResult", "active_directive_ids", "advance", "insert_events"]
+__all__ = ["AdvanceResult", "active_directive_ids", "advance", "advance_each", "insert_events"]
 
 
 @dataclass
@@ -29,6 +30,7 @@ class AdvanceResult:
     opened: int = 0
     overdue: int = 0
     messages: int = 0  # outbox rows written by the escalation ladder
+    busy: list[str] = field(default_factory=list)  # directives another reconciler was working on: left to it
 
     @property
     def changed(self) -> bool:
@@ -66,6 +68,32 @@ def advance(session: Session, now: datetime, *, calendar: WorkingCalendar | None
         result.messages += escalate(session, directive, now, calendar)
     session.flush()
     return result
+
+
+def advance_each(engine: Engine, now: datetime, *, calendar: WorkingCalendar | None = None,
+                 directive_ids: list[int] | None = None) -> AdvanceResult:
+    """Advance each active directive in its own transaction, holding that directive while it works: a second
+    reconciler running at the same time takes the directives the first is not working on and skips the rest
+    (PostgreSQL: row lock, SKIP LOCKED), or waits its turn (SQLite: one writer at a time), never both at once."""
+    total = AdvanceResult()
+    if directive_ids is None:
+        with UnitOfWork(engine) as uow:
+            directive_ids = active_directive_ids(uow.session)
+    for directive_id in directive_ids:
+        with UnitOfWork(engine, writer=True) as uow:
+            held = uow.session.scalar(select(DirectiveRow).where(DirectiveRow.id == directive_id)
+                                      .with_for_update(skip_locked=True))
+            if held is None:  # held by another reconciler (SQLite never gets here: it waited for the lock)
+                number = uow.session.scalar(select(DirectiveRow.number).where(DirectiveRow.id == directive_id))
+                total.busy += [number] if number else []
+                continue
+            one = advance(uow.session, now, calendar=calendar, directive_ids=[directive_id])
+            uow.commit()
+        total.phases_opened += one.phases_opened
+        total.opened += one.opened
+        total.overdue += one.overdue
+        total.messages += one.messages
+    return total
 
 
 def _gate_holds(session: Session, phase: PhaseRow, now: datetime) -> bool:
@@ -108,22 +136,24 @@ def _open_phases(session: Session, directive: DirectiveRow, now: datetime) -> li
 
 def _open_obligations(session: Session, directive_id: int, open_phases: Select, now: datetime) -> int:
     """Pending obligations of an opened phase (or of no phase) open when their window has started."""
+    move = TRANSITIONS["open"]
     due_to_open = and_(
         ObligationRow.directive_id == directive_id,
-        ObligationRow.status == Status.PENDING.value,
+        ObligationRow.status.in_(values(move.sources)),
         or_(ObligationRow.phase.is_(None), ObligationRow.phase.in_(open_phases)),
         or_(ObligationRow.opens_at.is_(None), ObligationRow.opens_at <= now),
     )
     return session.execute(
-        update(ObligationRow).where(due_to_open).values(status=Status.OPEN.value).execution_options(synchronize_session=False)
+        update(ObligationRow).where(due_to_open).values(status=move.target).execution_options(synchronize_session=False)
     ).rowcount
 
 
 def _mark_overdue(session: Session, directive_id: int, now: datetime) -> int:
     """Open obligations past their deadline become overdue, each with one 'overdue' event."""
+    move = TRANSITIONS["overdue"]
     past_due = and_(
         ObligationRow.directive_id == directive_id,
-        ObligationRow.status == Status.OPEN.value,
+        ObligationRow.status.in_(values(move.sources)),
         ObligationRow.due_at.is_not(None),
         ObligationRow.due_at < now,
     )
@@ -132,5 +162,5 @@ def _mark_overdue(session: Session, directive_id: int, now: datetime) -> int:
         literal("overdue:") + cast(ObligationRow.id, String),
     ).where(past_due))
     return session.execute(
-        update(ObligationRow).where(past_due).values(status=Status.OVERDUE.value).execution_options(synchronize_session=False)
+        update(ObligationRow).where(past_due).values(status=move.target).execution_options(synchronize_session=False)
     ).rowcount

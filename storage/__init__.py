@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from errors import StorageError
-from storage.db import UnitOfWork, engine_for, make_engine, translate_errors
+from storage.db import WRITE_LOCK, UnitOfWork, engine_for, make_engine, translate_errors
 from storage.migrate import current_revision, head_revision, upgrade
 
-__all__ = ["UnitOfWork", "make_engine", "open_database", "translate_errors", "upgrade"]
+__all__ = ["WRITE_LOCK", "UnitOfWork", "make_engine", "open_database", "translate_errors", "upgrade"]
 
 
 def open_database(url: str) -> Engine:

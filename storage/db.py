@@ -15,10 +15,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from errors import StorageError
 
-__all__ = ["UnitOfWork", "bulk_insert", "engine_for", "make_engine"]
+__all__ = ["UnitOfWork", "WRITE_LOCK", "bulk_insert", "engine_for", "make_engine"]
+
+# Execution option: on SQLite, take the database's write lock when the transaction begins (BEGIN IMMEDIATE).
+WRITE_LOCK = "trienkhai_write_lock"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The driver's own implicit BEGIN is turned off: `_sqlite_begin` emits it, so that a writer can ask for
+    # BEGIN IMMEDIATE (a deferred transaction that later needs to write fails at once with "database is
+    # locked" instead of waiting for busy_timeout).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the dashboard read while the reconciler writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -26,6 +33,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    immediate = connection.get_execution_options().get(WRITE_LOCK)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -36,6 +48,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -47,15 +60,28 @@ def engine_for(url: str) -> Engine:
 
 
 class UnitOfWork:
-    """`with UnitOfWork(engine) as uow: …; uow.commit()` — leaving the block without commit rolls back."""
+    """`with UnitOfWork(engine) as uow: …; uow.commit()` — leaving the block without commit rolls back.
 
-    def __init__(self, engine: Engine) -> None:
+    `writer=True` is for read-then-write work that others may run at the same time (the reconciler, the
+    dispatcher's claims): on SQLite its first transaction takes the write lock when it begins (later ones
+    call `begin_writing`), so concurrent writers queue (up to busy_timeout) and each reads what the
+    previous one committed.
+    """
+
+    def __init__(self, engine: Engine, *, writer: bool = False) -> None:
         self.engine = engine
+        self.writer = writer
         self._factory = sessionmaker(engine, expire_on_commit=False)
 
     def __enter__(self) -> UnitOfWork:
         self.session: Session = self._factory()
+        if self.writer:
+            self.begin_writing()
         return self
+
+    def begin_writing(self) -> None:
+        """Start the session's next transaction holding the write lock (SQLite); PostgreSQL locks rows instead."""
+        self.session.connection(execution_options={WRITE_LOCK: True})
 
     def __exit__(self, *exc: object) -> None:
         # close() rolls back whatever was not committed and detaches the loaded rows (still readable).
