@@ -1,4 +1,4 @@
-"""The Prefect flow on an ephemeral Prefect (about 12 s, so one test): files written, artifacts published."""
+"""The Prefect flow on an ephemeral Prefect (about 12 s, so one test): files stored, run recorded, artifacts published."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import json
 
 import pytest
 
+from sqlalchemy import select
+
 from compliance_scenario import at
+from storage import UnitOfWork, make_engine
+from storage.service_models import ServiceRunRow, StoredFileRow
 from settings import get_settings
 
 
@@ -21,10 +25,10 @@ def test_weekly_flow_writes_the_reports_and_publishes_artifacts(followed, db_url
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_HOME, temporary_settings
 
-    from flows.compliance import weekly_compliance
+    from flows.weekly import weekly_compliance
 
     with temporary_settings(updates={PREFECT_HOME: tmp_path / "prefect", PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        paths = weekly_compliance(now=at(2017, 6, 30, 15), out_dir=str(tmp_path / "out"))
+        names = weekly_compliance(now=at(2017, 6, 30, 15))
 
         async def artifacts() -> dict[str, object]:
             async with get_client() as client:
@@ -33,8 +37,12 @@ def test_weekly_flow_writes_the_reports_and_publishes_artifacts(followed, db_url
             return {a.key: a.data for a in found}
 
         published = asyncio.run(artifacts())
-    assert sorted(p.rsplit(".", 1)[1] for p in paths) == ["docx", "html", "png", "xlsx"]
-    assert all((tmp_path / "out").joinpath(p.rsplit("/", 1)[1]).exists() for p in paths)
+    with UnitOfWork(make_engine(db_url)) as uow:
+        stored = {(row.folder, row.name): row.size for row in uow.session.scalars(select(StoredFileRow))}
+        run = uow.session.scalars(select(ServiceRunRow)).one()
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "html", "png", "xlsx"]
+    assert {folder for folder, _ in stored} == {"reports/2017-06-30"} and all(stored.values())
+    assert (run.job, run.outcome, run.counts) == ("weekly", "completed", {"directives": 1, "files": 4})
     assert "Kế hoạch số 47-KH/TU" in str(published["weekly-compliance"])
     table = json.loads(published["weekly-compliance-table"])  # type: ignore[arg-type]
     dong_ha = next(row for row in table if row["Đơn vị"] == "Thành ủy Đông Hà")
