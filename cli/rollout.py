@@ -8,6 +8,7 @@ from rich.tree import Tree
 from sqlalchemy import select
 
 from cli.common import actor, console, database, instant, now_utc, unit_of_work
+from cli.doctor import print_service_health
 from errors import InputError
 from rollout import actions
 from rollout.reconcile import advance_each
@@ -85,9 +86,10 @@ def status_cmd(
     unit: str = typer.Argument(None, help="Mã đơn vị gốc (mặc định: đơn vị ban hành)"),
     depth: int = typer.Option(1, "--depth", help="Số cấp hiển thị"),
 ) -> None:
-    """Cây đơn vị với số nghĩa vụ theo trạng thái và tỉ lệ đúng hạn."""
+    """Tình trạng dịch vụ định kỳ, rồi cây đơn vị với số nghĩa vụ theo trạng thái và tỉ lệ đúng hạn."""
     with unit_of_work() as uow:
         s = uow.session
+        print_service_health(s)
         directive = actions.find_directive(s, number)
         root = find_unit(s, unit) if unit else s.get(UnitRow, directive.issuer_id)
         nodes: dict[int, Tree] = {}

@@ -12,6 +12,7 @@ from web import queries as q
 from web.accounts import Principal, Role
 from web.deps import now, page_principal, uow
 from web.figures import FigureCache, subtree_figures
+from web.service_status import service_status
 from web.timeline import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -21,9 +22,9 @@ STATUSES = [Status.OVERDUE, Status.OPEN, Status.PENDING, Status.DONE_ON_TIME, St
 
 
 def render(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
-    """A page with the account, its CSRF token and the clock in its context."""
+    """A page with the account, its CSRF token, the clock and the service's health in its context."""
     base = {"principal": getattr(request.state, "principal", None), "csrf": getattr(request.state, "csrf", ""),
-            "now": now(request), "Role": Role}
+            "now": now(request), "Role": Role, "service": service_status(request)}
     return request.app.state.templates.TemplateResponse(request, name, base | context, status_code=status)
 
 
