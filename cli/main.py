@@ -32,6 +32,7 @@ def _register() -> None:
     app.command("advance")(rollout.advance_cmd)
     app.add_typer(notify.app, name="notify")
     app.command("serve")(serve.serve_cmd)
+    app.command("deploy")(serve.deploy_cmd)
     app.command("doctor")(doctor.doctor_cmd)
     app.command("simulate")(simulate.simulate_cmd)
     app.command("demo")(simulate.demo_cmd)

@@ -60,7 +60,9 @@ def single_run_state(tmp_path: Path) -> tuple[int, int, int]:
     engine = issued_database(f"sqlite:///{tmp_path / 'single.db'}", tmp_path)
     for at in (OPENED_AT, REMIND_AT):
         advance_each(engine, at, calendar=WorkingCalendar())
-    return state(engine)
+    counted = state(engine)
+    engine.dispose()
+    return counted
 
 
 def test_two_workers_share_runs_and_send_each_letter_once(databases: tuple[str, str], tmp_path: Path) -> None:
@@ -96,6 +98,7 @@ def test_two_workers_share_runs_and_send_each_letter_once(databases: tuple[str, 
     assert state(engine) == expected
     assert sent == {"sent": expected[2]}
     assert len(ids) == len(set(ids)) == expected[2]
+    engine.dispose()
 
 
 def test_a_worker_killed_mid_dispatch_loses_and_repeats_nothing(databases: tuple[str, str], tmp_path: Path) -> None:
@@ -135,3 +138,4 @@ def test_a_worker_killed_mid_dispatch_loses_and_repeats_nothing(databases: tuple
     assert len(ids) - len(set(ids)) <= 1  # at most the one in flight, again with the same Message-ID
     with UnitOfWork(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.claimed_by.is_not(None))) == 0
+    engine.dispose()

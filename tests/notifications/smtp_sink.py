@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from email import policy
@@ -20,14 +21,17 @@ def free_port() -> int:
 class Sink:
     """aiosmtpd handler: every accepted message, parsed, with its envelope recipients."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.lock = threading.Lock()
+        self.delay = delay  # seconds before answering: a slow mail server
 
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
     def ids(self) -> list[str]:
