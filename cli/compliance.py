@@ -18,9 +18,11 @@ app = typer.Typer(no_args_is_help=True, help="Báo cáo tổng hợp tình hình
 @app.command("run")
 def run_cmd(
     now: str = typer.Option(None, "--now", help="Thời điểm chụp số liệu (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
-    out: Path = typer.Option(None, "--out", help="Thư mục ghi báo cáo; mặc định: <thư mục dữ liệu>/reports/<ngày>"),
+    out: Path = typer.Option(None, "--out",
+                             help="Chép thêm một bản các tệp báo cáo ra thư mục này (tệp luôn được lưu trong cơ sở dữ liệu)"),
 ) -> None:
-    """Chụp số liệu tuần của mọi văn bản đang triển khai, lập báo cáo tổng hợp (.docx, .xlsx, .html, biểu đồ)."""
+    """Chụp số liệu tuần của mọi văn bản đang triển khai, lập báo cáo tổng hợp (.docx, .xlsx, .html, biểu đồ), lưu vào
+    cơ sở dữ liệu để trang điều hành hiển thị."""
     at = instant(now)
     result = run_compliance_detailed(database(), at, out)
     if not result.snapshot.directives:
@@ -43,6 +45,10 @@ def run_cmd(
         overdue = report.overdue_by_level()
         if overdue:
             console.print("Quá hạn chưa hoàn thành: " + ", ".join(f"cấp {lv}: {len(u)} tổ chức" for lv, u in overdue.items()))
-    console.print("Đã ghi:")
-    for path in result.paths:
-        console.print(f"  {path}")
+    console.print(f"Đã lưu vào cơ sở dữ liệu, thư mục {result.folder} (xem tại trang Báo cáo tuần):")
+    for name in result.names:
+        console.print(f"  {name}")
+    if result.paths:
+        console.print(f"Đã chép một bản ra {out}:")
+        for path in result.paths:
+            console.print(f"  {path}")

@@ -82,6 +82,10 @@ def _summary(rehearsal: Rehearsal, out: Path) -> None:
     console.print("[bold]Kết quả:[/]")
     for path in rehearsal.reports:
         console.print(f"  {path}")
+    if rehearsal.report_folders:
+        # The weekly reports live in the rehearsal's database, where the dashboard reads them.
+        console.print(f"  {len(rehearsal.report_folders)} kỳ báo cáo tuần lưu trong cơ sở dữ liệu, xem ở trang Báo cáo tuần: "
+                      f"TRIENKHAI_DATABASE_URL=sqlite:///{(out / 'trienkhai.db').resolve()} trienkhai web")
     console.print(f"  {rehearsal.outbox}/ ({len(list(rehearsal.outbox.glob('*.eml'))):,} thư .eml, công văn đôn đốc kèm tệp .docx)")
     console.print(f"  {out / 'trienkhai.db'} (cơ sở dữ liệu của lần mô phỏng)")
 

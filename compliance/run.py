@@ -1,9 +1,8 @@
-"""One weekly compliance run without Prefect: snapshot, then each directive's report files, then one workbook."""
+"""One weekly compliance run without Prefect: snapshot, then each directive's report files and one workbook,
+saved into the shared file store (the database) under reports/<local date of the run>."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,27 +19,34 @@ from compliance.report import build_report
 from compliance.snapshot import SnapshotRun, take_snapshot
 from schedules import WorkingCalendar
 from schedules.render import format_day, local_date
-from settings import get_settings
 from storage import UnitOfWork
+from storage.files import export_files, save_files
 
 __all__ = [
-    "RunResult", "default_out_dir", "load_reports", "markdown_summary", "render_files", "run_compliance",
-    "run_compliance_detailed", "summary_rows", "workbook_file", "write_files",
+    "RunResult", "load_reports", "markdown_summary", "render_files", "report_folder", "run_compliance",
+    "run_compliance_detailed", "summary_rows", "workbook_file",
 ]
 
 
 @dataclass
 class RunResult:
-    """What a run did: the snapshot, the reports built from it and the files written."""
+    """What a run did: the snapshot, the reports built from it, the names of the files it stored and the copies
+    exported to disk, if any were asked for."""
 
     snapshot: SnapshotRun
     reports: list[ComplianceReport] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
 
+    @property
+    def folder(self) -> str:
+        """The store's folder of the run, by the day the snapshot was taken."""
+        return report_folder(self.snapshot.taken_at)
 
-def default_out_dir(now: datetime) -> Path:
-    """Reports of a run go to <home>/reports/<local yyyy-mm-dd of the run>."""
-    return get_settings().home / "reports" / local_date(now).isoformat()
+
+def report_folder(now: datetime) -> str:
+    """A run's files are stored under reports/<local yyyy-mm-dd of the run>; a second run that day replaces them."""
+    return f"reports/{local_date(now).isoformat()}"
 
 
 def render_files(report: ComplianceReport) -> dict[str, bytes]:
@@ -59,20 +65,6 @@ def workbook_file(reports: list[ComplianceReport], week: date) -> dict[str, byte
     return {f"tong-hop-tuan_{week.isoformat()}.xlsx": build_xlsx(reports)}
 
 
-def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write each file whole or not at all (temporary file, then rename), so a crash never leaves half a report."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in files.items():
-        target = out_dir / name
-        handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-        written.append(target)
-    return written
-
-
 def load_reports(engine: Engine, numbers: list[str], week: date, calendar: WorkingCalendar | None = None) -> list[ComplianceReport]:
     """The reports of the given directives for the week, read in one unit of work."""
     cal = calendar or WorkingCalendar.from_settings()
@@ -80,24 +72,31 @@ def load_reports(engine: Engine, numbers: list[str], week: date, calendar: Worki
         return [build_report(uow.session, number, week, calendar=cal) for number in numbers]
 
 
-def run_compliance_detailed(engine: Engine, now: datetime, out_dir: Path | str | None = None) -> RunResult:
-    """Snapshot every active directive in one transaction, then write each one's report files and the workbook."""
+def run_compliance_detailed(engine: Engine, now: datetime, out_dir: Path | str | None = None, *,
+                            calendar: WorkingCalendar | None = None) -> RunResult:
+    """Snapshot in one transaction, store every report file and the workbook together in another, export a copy if asked."""
     with UnitOfWork(engine) as uow:
         snapshot = take_snapshot(uow.session, now)
         uow.commit()
     result = RunResult(snapshot)
     if not snapshot.directives:
         return result
-    folder = Path(out_dir) if out_dir else default_out_dir(now)
-    result.reports = load_reports(engine, snapshot.directives, snapshot.week)
+    result.reports = load_reports(engine, snapshot.directives, snapshot.week, calendar)
+    files: dict[str, bytes] = {}
     for report in result.reports:
-        result.paths += write_files(folder, render_files(report))
-    result.paths += write_files(folder, workbook_file(result.reports, snapshot.week))
+        files |= render_files(report)
+    files |= workbook_file(result.reports, snapshot.week)
+    with UnitOfWork(engine) as uow:
+        result.names = save_files(uow.session, result.folder, files, now)
+        uow.commit()
+        if out_dir:
+            result.paths = export_files(uow.session, result.folder, Path(out_dir))
     return result
 
 
 def run_compliance(engine: Engine, now: datetime, out_dir: Path | str | None = None) -> list[Path]:
-    """The weekly run as the simulator calls it (no Prefect): returns the files written."""
+    """The weekly run as the simulator calls it (no Prefect): files go to the store; returns the copies
+    exported to `out_dir` (none without it)."""
     return run_compliance_detailed(engine, now, out_dir).paths
 
 
@@ -123,6 +122,8 @@ def markdown_summary(result: RunResult) -> str:
                   f"- Đúng hạn {r.totals.done_on_time}, trễ hạn {r.totals.done_late}, quá hạn {r.totals.overdue}, "
                   f"đang thực hiện {r.totals.open}, chưa đến hạn {r.totals.pending}, miễn {r.totals.waived}",
                   f"- Tổ chức đảng quá hạn theo cấp: {by_level}", ""]
+    if result.names:
+        lines += [f"## Tệp đã lưu vào kho ({result.folder})", "", *(f"- `{name}`" for name in result.names), ""]
     if result.paths:
-        lines += ["## Tệp đã ghi", "", *(f"- `{p}`" for p in result.paths)]
+        lines += ["## Bản sao đã ghi ra thư mục", "", *(f"- `{p}`" for p in result.paths)]
     return "\n".join(lines)

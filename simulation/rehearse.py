@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from compliance.run import run_compliance
+from compliance.run import run_compliance_detailed
 from hierarchy import Unit
 from notifications.channels import OutboxFolderChannel
 from rollout.service import issue_plan
@@ -17,6 +17,7 @@ from schedules import WorkingCalendar
 from schedules.render import local_datetime
 from simulation.simulate import Behaviour, SimulationResult, simulate
 from storage import UnitOfWork, make_engine, upgrade
+from storage.files import list_folders
 from storage.models import OutboxRow
 from storage.units import apply_hierarchy
 
@@ -25,7 +26,8 @@ __all__ = ["Rehearsal", "rehearse"]
 
 @dataclass
 class Rehearsal:
-    """The outcome: the scratch database, what the simulation did, the files it produced."""
+    """The outcome: the scratch database, what the simulation did, the files it produced (the report folders kept in
+    the database, newest first, and the copy of the last one on disk)."""
 
     engine: Engine
     number: str
@@ -33,6 +35,7 @@ class Rehearsal:
     reports: list[Path]
     outbox: Path
     messages_by_template: dict[str, int]
+    report_folders: list[str] = field(default_factory=list)
 
 
 def rehearse(plan: Path, units: list[Unit], start: date, until: date, *, seed: int, out: Path,
@@ -52,11 +55,12 @@ def rehearse(plan: Path, units: list[Unit], start: date, until: date, *, seed: i
     outbox = out / "outbox"
     result = simulate(engine, start, until, seed=seed, calendar=calendar, behaviour=Behaviour(),
                       channel=OutboxFolderChannel(outbox, sender), on_day=on_day)
-    reports = run_compliance(engine, local_datetime(until, time(17, 0)), out / "reports")
+    reports = run_compliance_detailed(engine, local_datetime(until, time(17, 0)), out / "reports", calendar=calendar).paths
     with UnitOfWork(engine) as uow:
         counts = dict(uow.session.execute(
             select(OutboxRow.template, func.count()).where(OutboxRow.status == "sent").group_by(OutboxRow.template)).all())
-    return Rehearsal(engine, prepared.compiled.directive.number, result, reports, outbox, counts)
+        folders = [folder for folder, _ in list_folders(uow.session, "reports/")]
+    return Rehearsal(engine, prepared.compiled.directive.number, result, reports, outbox, counts, folders)
 
 
 def _issue_day(plan: Path) -> date:

@@ -2,8 +2,9 @@
 
 Each day: the reconciler runs at 08:00 (phases, deadlines, escalation ladder), units hand in what they
 owe as their drawn behaviour says, the dispatcher sends at 09:00, and on Mondays at 07:00 the weekly
-compliance snapshot is taken. Behaviour is drawn per obligation from the seed, so a seed gives the same
-year every time.
+compliance run takes its snapshot and stores its report files in the database, as the scheduled run does, so
+that the dashboard of the rehearsal's database shows every week's reports. Behaviour is drawn per obligation
+from the seed, so a seed gives the same year every time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import Engine, select
 
-from compliance.snapshot import take_snapshot
+from compliance.run import run_compliance_detailed
 from notifications.channels import Channel
 from notifications.dispatch import dispatch
 from rollout import actions
@@ -86,9 +87,7 @@ def simulate(
     day = start
     while day <= until:
         if day.weekday() == 0:
-            with UnitOfWork(engine) as uow:
-                take_snapshot(uow.session, local_datetime(day, time(7, 0)))
-                uow.commit()
+            run_compliance_detailed(engine, local_datetime(day, time(7, 0)), calendar=calendar)
             result.snapshots += 1
         with UnitOfWork(engine) as uow:
             advance(uow.session, local_datetime(day, time(8, 0)), calendar=calendar)

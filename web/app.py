@@ -53,9 +53,8 @@ def templates() -> Jinja2Templates:
     return t
 
 
-def create_app(engine: Engine, *, clock: Clock | None = None, reports_dir: Path | None = None) -> FastAPI:
-    """The dashboard over `engine`; `clock` gives "now" (tests pin it), `reports_dir` holds the weekly reports."""
-    from settings import get_settings
+def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
+    """The dashboard over `engine`; `clock` gives "now" (tests pin it); weekly reports are read from the file store."""
     from web import routes_api, routes_auth, routes_directives, routes_forms, routes_reports, routes_units
 
     app = FastAPI(
@@ -71,7 +70,6 @@ def create_app(engine: Engine, *, clock: Clock | None = None, reports_dir: Path 
     app.state.engine = engine
     app.state.figures = FigureCache()
     app.state.clock = clock or (lambda: datetime.now(UTC))
-    app.state.reports_dir = reports_dir or get_settings().home / "reports"
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api):

@@ -1,26 +1,32 @@
-"""The weekly compliance reports another module writes under <home>/reports/<date>/: listed and served safely."""
+"""The weekly compliance reports, read from the shared file store (folders reports/<date>): listed and served safely."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from schedules.render import format_day
+from storage import UnitOfWork
+from storage.files import FileInfo, list_folders, read_file
 from web.accounts import Principal
-from web.deps import page_principal
+from web.deps import page_principal, uow
 from web.queries import OutOfScope
 from web.routes_directives import render
 
 router = APIRouter(include_in_schema=False)
+PREFIX = "reports/"
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-NAME = re.compile(r"^[\w.\-() ]+\.(docx|xlsx|png|svg|pdf|csv)$", re.UNICODE)
-MEDIA = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv",
-}
+NAME = re.compile(r"^(?!\.)[\w.\-() ]+\.(docx|xlsx|png|svg|pdf|csv|html)$", re.UNICODE)
+# Opened in the browser; everything else is offered for download.
+INLINE = {"png", "svg", "pdf", "html"}
+# A report's HTML (or an SVG) must not run script in the dashboard's origin: the sandbox gives the document an
+# opaque origin without scripts, forms or pop-ups, while its inline styles and embedded chart still show.
+SAFE_HEADERS = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store"}
 
 
 def _province_wide(principal: Principal) -> None:
@@ -29,29 +35,51 @@ def _province_wide(principal: Principal) -> None:
         raise OutOfScope("reports")
 
 
-def report_files(folder: Path) -> list[tuple[str, list[Path]]]:
-    """Report days, newest first, each with its downloadable files (anything else in the folder is ignored)."""
-    if not folder.is_dir():
-        return []
-    days = sorted((d for d in folder.iterdir() if d.is_dir() and DAY.match(d.name)), key=lambda d: d.name, reverse=True)
-    return [(d.name, sorted(f for f in d.iterdir() if f.is_file() and NAME.match(f.name))) for d in days]
+def _day(text: str) -> date | None:
+    # The pattern first, so that nothing but digits and dashes reaches the parser; then a real calendar day.
+    try:
+        return date.fromisoformat(text) if DAY.match(text) else None
+    except ValueError:
+        return None
+
+
+def report_days(work: UnitOfWork) -> list[tuple[str, str, list[FileInfo]]]:
+    """Report days of the store, newest first, as (yyyy-mm-dd, the day as people write it, the files it serves)."""
+    days = []
+    for folder, files in list_folders(work.session, PREFIX):
+        day = folder.removeprefix(PREFIX)
+        when = _day(day)
+        if when is not None:
+            days.append((day, format_day(when), [f for f in files if NAME.match(f.name)]))
+    return days
+
+
+def _disposition(kind: str, name: str) -> str:
+    # RFC 6266: an ASCII name as is; any other with its UTF-8 form (browsers take filename* over filename).
+    quoted = quote(name)
+    return f"{kind}; filename*=utf-8''{quoted}" if quoted != name else f'{kind}; filename="{name}"'
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports_page(request: Request, principal: Principal = Depends(page_principal)) -> HTMLResponse:
-    """The list of weekly reports and charts."""
+def reports_page(request: Request, principal: Principal = Depends(page_principal),
+                 work: UnitOfWork = Depends(uow)) -> HTMLResponse:
+    """The list of weekly reports and charts, from the shared store."""
     _province_wide(principal)
-    return render(request, "reports.html", {"days": report_files(request.app.state.reports_dir)})
+    return render(request, "reports.html", {"days": report_days(work)})
 
 
 @router.get("/reports/{day}/{filename}")
-def report_file(request: Request, day: str, filename: str, principal: Principal = Depends(page_principal)) -> FileResponse:
-    """One report file; names are checked against a strict pattern and the resolved path must stay in the folder."""
+def report_file(request: Request, day: str, filename: str, principal: Principal = Depends(page_principal),
+                work: UnitOfWork = Depends(uow)) -> Response:
+    """One stored report file, by a strictly checked day and name (no path), sent sandboxed so it cannot script the site."""
     _province_wide(principal)
-    folder: Path = request.app.state.reports_dir.resolve()
-    if not DAY.match(day) or not NAME.match(filename):
+    when = _day(day)
+    if when is None or not NAME.match(filename):
         raise OutOfScope(filename)
-    path = (folder / day / filename).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
-        raise OutOfScope(filename)
-    return FileResponse(path, media_type=MEDIA[path.suffix[1:]], filename=path.name)
+    row = read_file(work.session, PREFIX + day, filename)
+    if row is None:
+        return render(request, "error.html",
+                      {"message": f"Không có tệp “{filename}” trong báo cáo ngày {format_day(when)}."}, status=404)
+    suffix = filename.rsplit(".", 1)[1]
+    headers = SAFE_HEADERS | {"Content-Disposition": _disposition("inline" if suffix in INLINE else "attachment", filename)}
+    return Response(row.content, media_type=row.media_type, headers=headers)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 import struct
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from compliance.run import run_compliance, run_compliance_detailed
+from compliance.run import report_folder, run_compliance, run_compliance_detailed
 from settings import get_settings
+from storage import UnitOfWork
+from storage.files import list_folders, read_file
 
 from compliance_scenario import at
 
@@ -36,18 +38,29 @@ def outputs(followed, tmp_path):  # type: ignore[no-untyped-def]
     return _files(run_compliance(followed, at(2017, 6, 30, 15), tmp_path / "out"))
 
 
-def test_run_writes_one_of_each_file_into_the_folder(followed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_stores_one_of_each_file_and_exports_the_same_bytes(followed, tmp_path) -> None:  # type: ignore[no-untyped-def]
     paths = run_compliance(followed, at(2017, 6, 30, 15), tmp_path / "out")
-    assert sorted(p.name for p in paths) == [
+    names = [
         "bao-cao-tong-hop_47-KH-TU_2017-06-26.docx", "bao-cao-tong-hop_47-KH-TU_2017-06-26.html",
         "bao-cao-tong-hop_47-KH-TU_2017-06-26.png", "tong-hop-tuan_2017-06-26.xlsx",
     ]
+    assert sorted(p.name for p in paths) == names
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)  # no temporary left
+    with UnitOfWork(followed) as uow:
+        ((folder, listed),) = list_folders(uow.session, "reports/")
+        assert folder == "reports/2017-06-30" and [f.name for f in listed] == names
+        for path in paths:
+            assert read_file(uow.session, folder, path.name).content == path.read_bytes()  # type: ignore[union-attr]
 
 
-def test_default_folder_is_under_home_by_local_day(followed) -> None:  # type: ignore[no-untyped-def]
-    paths = run_compliance(followed, at(2017, 7, 2, 23))  # Sunday 23h00 in Vietnam, already Sunday in UTC
-    assert {p.parent for p in paths} == {get_settings().home / "reports" / "2017-07-02"}
+def test_files_are_stored_by_the_local_day_of_the_run_and_nothing_on_disk(followed) -> None:  # type: ignore[no-untyped-def]
+    result = run_compliance_detailed(followed, at(2017, 7, 2, 23))  # Sunday 23h00 in Vietnam, 16h00 in UTC
+    assert result.folder == report_folder(at(2017, 7, 2, 23)) == "reports/2017-07-02" and result.paths == []
+    with UnitOfWork(followed) as uow:
+        assert [folder for folder, _ in list_folders(uow.session, "reports/")] == ["reports/2017-07-02"]
+    assert not (get_settings().home / "reports").exists()
+    # 06h30 on Monday in Vietnam is still Sunday in UTC: the folder follows Vietnam's day
+    assert report_folder(datetime(2017, 7, 2, 23, 30, tzinfo=UTC)) == "reports/2017-07-03"
 
 
 def test_docx_has_the_party_header_title_districts_and_figures(outputs) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +126,9 @@ def test_no_active_directive_writes_nothing(issued, tmp_path) -> None:  # type: 
 
     run(issued, actions.set_state, NUMBER, "abort", reason="Thôi", now=at(2017, 6, 9), actor="vp")
     result = run_compliance_detailed(issued, at(2017, 6, 12), tmp_path / "out")
-    assert result.paths == [] and not (tmp_path / "out").exists()
+    assert result.paths == [] and result.names == [] and not (tmp_path / "out").exists()
+    with UnitOfWork(issued) as uow:
+        assert list_folders(uow.session, "reports/") == []
 
 
 @SQLITE_ONLY
@@ -127,7 +142,11 @@ def test_cli_prints_the_table_and_the_paths(followed, db_url, tmp_path, monkeypa
                                 env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     assert "Thành ủy Đông Hà" in result.output and "40,0%" in result.output
+    assert "reports/2017-06-30" in result.output and "tong-hop-tuan_2017-06-26.xlsx" in result.output
     assert str(tmp_path / "o" / "tong-hop-tuan_2017-06-26.xlsx") in result.output
+    with UnitOfWork(followed) as uow:
+        stored = read_file(uow.session, "reports/2017-06-30", "tong-hop-tuan_2017-06-26.xlsx")
+    assert stored is not None and stored.content == (tmp_path / "o" / "tong-hop-tuan_2017-06-26.xlsx").read_bytes()
     bad = CliRunner().invoke(app, ["compliance", "run", "--now", "thứ hai"])
     assert bad.exit_code != 0 and "ISO" in str(bad.exception)
 

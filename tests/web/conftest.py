@@ -72,7 +72,6 @@ class Site:
     pilot_cell: str  # a Gio Linh pilot chi bộ whose report is overdue
     pilot_obligation: int
     directive_id: int
-    reports: Path
 
 
 def _hierarchy() -> list[Unit]:
@@ -87,7 +86,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def site(engine, tmp_path) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+def site(engine) -> Iterator[Site]:  # type: ignore[no-untyped-def]
     with UnitOfWork(engine) as uow:
         s = uow.session
         apply_hierarchy(s, _hierarchy(), now=local(2017, 3, 1), actor="test")
@@ -109,26 +108,34 @@ def site(engine, tmp_path) -> Iterator[Site]:  # type: ignore[no-untyped-def]
             tokens[name] = issue_token(s, name, now=local(2017, 3, 1), actor="test")
         uow.commit()
         site_ids = (cell.code, obligation.id, obligation.directive_id)
-    reports = tmp_path / "reports"
     clock = Clock(local(2017, 6, 20))
-    app = create_app(engine, clock=clock, reports_dir=reports)
+    app = create_app(engine, clock=clock)
+    with serve(app) as url:
+        yield Site(url, engine, app, clock, tokens, *site_ids)
+
+
+@contextmanager
+def serve(app: object) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port for the block; yields its base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",  # type: ignore[arg-type]
                                            lifespan="off", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield Site(f"http://127.0.0.1:{port}", engine, app, clock, tokens, *site_ids, reports)
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @contextmanager
-def login(site: Site, username: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
-    """A client signed in as `username` (cookies kept), closed at the end of the block."""
-    with httpx.Client(base_url=site.url, follow_redirects=False, timeout=20) as client:
+def login(site: Site | str, username: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    """A client signed in as `username` (cookies kept) on the site or base URL, closed at the end of the block."""
+    with httpx.Client(base_url=site if isinstance(site, str) else site.url, follow_redirects=False, timeout=20) as client:
         response = post_login(client, username, password)
         assert response.status_code == 303, response.text
         yield client

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage import UnitOfWork
+from storage.files import save_files
 from storage.models import AuditEntry, ObligationRow, SubmissionRow
 from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 
@@ -57,10 +58,10 @@ def _counts(site: Site) -> tuple[int, int, int]:
 
 @pytest.fixture
 def report_file(site: Site) -> bytes:
-    folder = site.reports / "2017-06-19"
-    folder.mkdir(parents=True)
     content = b"PK\x03\x04 bang tong hop"
-    (folder / "tuan.xlsx").write_bytes(content)
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        save_files(uow.session, "reports/2017-06-19", {"tuan.xlsx": content}, site.clock.now)
+        uow.commit()
     return content
 
 

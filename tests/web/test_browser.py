@@ -99,3 +99,31 @@ def test_district_account_is_refused_outside_its_district(browser: Browser, site
     response = page.goto(f"{site.url}/directives/{NUMBER}?unit=TU-QT")
     assert response is not None and response.status == 403
     page.close()
+
+
+def test_a_stored_html_report_shows_but_its_script_does_not_run(browser: Browser, site: Site) -> None:
+    from compliance.run import run_compliance_detailed
+    from storage import UnitOfWork
+    from storage.files import save_files
+    from tests.web.conftest import local
+
+    run_compliance_detailed(site.engine, local(2017, 6, 19, 7))  # type: ignore[arg-type]
+    hostile = ("<p id='noi-dung'>Báo cáo thử</p><script>document.getElementById('noi-dung').textContent = "
+               "'đã chạy: ' + document.cookie; alert(1)</script>").encode()
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        save_files(uow.session, "reports/2017-06-19", {"thu.html": hostile}, site.clock.now)
+        uow.commit()
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _sign_in(page, site, "vp")
+    page.goto(f"{site.url}/reports")
+    expect(page.locator("h2").first).to_have_text("Tuần lập ngày 19/6/2017")
+    _shot(page, "09-reports")
+    page.click("text=bao-cao-tong-hop_47-KH-TU_2017-06-19.html")
+    expect(page.locator("body")).to_contain_text("Thành ủy Đông Hà")
+    assert page.evaluate("document.querySelector('img').naturalWidth") >= 1200  # the embedded chart shows
+    page.goto(f"{site.url}/reports/2017-06-19/thu.html")
+    expect(page.locator("#noi-dung")).to_have_text("Báo cáo thử")
+    assert dialogs == []
+    page.close()

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import select
 
 from storage import UnitOfWork
+from storage.files import save_files
 from storage.models import AuditEntry, DirectiveRow, ObligationRow, SubmissionRow
 from tests.web.conftest import NUMBER, Site, csrf_of, login, post_login
 
@@ -98,16 +99,16 @@ def test_sessions_expire_and_logout_ends_them_on_the_server(site: Site) -> None:
 
 
 def test_weekly_reports_are_listed_and_served_without_leaving_their_folder(site: Site) -> None:
-    folder = site.reports / "2017-06-19"
-    folder.mkdir(parents=True)
-    (folder / "bao-cao-tuan.docx").write_bytes(b"PK\x03\x04 docx")
-    (site.reports.parent / "secret.xlsx").write_bytes(b"secret")
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        save_files(uow.session, "reports/2017-06-19", {"bao-cao-tuan.docx": b"PK\x03\x04 docx"}, site.clock.now)
+        save_files(uow.session, "thu-rieng", {"secret.xlsx": b"secret"}, site.clock.now)  # a folder outside reports/
+        uow.commit()
     with login(site, "vp") as client:
         listing = client.get("/reports").text
         assert "Tuần lập ngày 19/6/2017" in listing and "bao-cao-tuan.docx" in listing
         download = client.get("/reports/2017-06-19/bao-cao-tuan.docx")
         assert download.content == b"PK\x03\x04 docx" and "wordprocessingml" in download.headers["content-type"]
         for path in ("/reports/2017-06-19/..%2F..%2Fsecret.xlsx", "/reports/..%2F/secret.xlsx", "/reports/2017-06-19/~%2Fsecret.xlsx",
-                     "/reports/2017-06-19/%2e%2e%2fsecret.xlsx"):
+                     "/reports/2017-06-19/%2e%2e%2fsecret.xlsx", "/reports/..%2Fthu-rieng/secret.xlsx"):
             response = client.get(path)
             assert response.status_code in (403, 404) and b"secret" not in response.content, path
