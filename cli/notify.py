@@ -97,3 +97,6 @@ def dispatch_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (IS
         console.print("Ngoài giờ hành chính: chưa gửi gì.")
         return
     console.print(f"Đã gửi {result.sent}, hẹn gửi lại {result.retried}, lỗi {result.failed}, không cần gửi {result.cancelled}.")
+    if result.taken_over:
+        console.print(f"Có {result.taken_over} thông báo quá thời hạn giữ chỗ nên đã do lượt gửi khác đảm nhận; "
+                      "người nhận có thể nhận hai bản giống hệt nhau.")

@@ -1,29 +1,55 @@
-"""The dispatcher: send what the outbox holds, retry with backoff, never twice for one key.
+"""The dispatcher: send what the outbox holds, retry with backoff, and let several dispatchers share the work.
 
-Each message is claimed, sent and marked in its own short transaction, so a crash loses nothing (the row
-stays pending) and at worst re-sends the one message in flight, with the same Message-ID, which mail
-systems recognise as the same message. Nothing is sent in quiet hours (outside office hours on working days).
+Delivery is at least once, never silently lost, and a repeat is recognisable: a message may reach the mail
+server twice only when its dispatcher died (or lost its lease) between handing it over and recording it as
+sent. The re-send then carries the same Message-ID, which is derived from the row's idempotency key
+(`channels.message_id_for`), so a mailbox or a mail client can tell it is the same message.
+
+How dispatchers share one outbox, each row worked on by one of them at a time:
+  1. claim: in one short write transaction a pass marks a batch of due rows as its own (`claimed_by` = its
+     identity host:pid:random, `lease_until` = a few minutes ahead); rows another pass holds are skipped.
+     PostgreSQL picks the rows with SELECT … FOR UPDATE SKIP LOCKED; SQLite does it in one UPDATE inside a
+     transaction begun with BEGIN IMMEDIATE, so that two passes queue on the write lock instead of failing.
+  2. send each held row, then record sent / retry / failed in its own short transaction, but only while the
+     row is still held by this pass (`claimed_by` = me); recording clears the claim.
+  3. a pass that dies leaves its rows claimed until the lease runs out; after that any pass takes them up.
+Leases are instants on the clock the passes run on (`now`, simulated in simulations) plus the real time a
+pass has taken; a pass run for an instant beyond another's lease (`--now` set ahead) takes that one's rows.
+
+Nothing is sent in quiet hours (outside office hours on working days).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import nullcontext
-from dataclasses import dataclass
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from errors import StorageError
 from notifications.channels import AppriseChannel, Channel, ChannelError
 from notifications.compose import compose
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
-from storage import UnitOfWork
+from storage.db import WRITE_LOCK
 from storage.models import OutboxRow
 
-__all__ = ["DispatchResult", "MAX_ATTEMPTS", "dispatch"]
+__all__ = ["BATCH", "LEASE", "MAX_ATTEMPTS", "DispatchResult", "dispatch", "dispatcher_identity"]
 
 MAX_ATTEMPTS = 5
+# Long enough for a batch through a slow mail server (the lease is renewed half-way anyway), short enough
+# that the messages of a dispatcher killed mid-pass go out at the next tick but one.
+LEASE = timedelta(minutes=5)
+BATCH = 50  # rows claimed at once: few claims per pass, yet several dispatchers still share a large outbox
 
 
 @dataclass
@@ -35,11 +61,24 @@ class DispatchResult:
     failed: int = 0
     cancelled: int = 0
     quiet: bool = False  # it is outside office hours: nothing was tried
+    # Handled after another pass had taken the row over (its lease had run out): that pass records it.
+    taken_over: int = 0
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    counter: str  # the DispatchResult field it adds to
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def backoff(attempts: int) -> timedelta:
     """Wait 1, 2, 4, 8… minutes between tries, at most an hour."""
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def dispatcher_identity() -> str:
+    """host:pid:random, the name a pass writes on the rows it holds (unique even across pid reuse)."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def dispatch(
@@ -51,54 +90,157 @@ def dispatch(
     webhook_channel: Callable[[str], Channel] = lambda url: AppriseChannel([url]),
     limit: int | None = None,
 ) -> DispatchResult:
-    """Send pending outbox rows whose time has come, in order, one transaction per message."""
+    """Send the outbox rows due at `now` that no other pass holds, a claimed batch at a time, each recorded at once."""
     result = DispatchResult()
     if next_office_instant(now, calendar) != now:
         result.quiet = True
         return result
-    with UnitOfWork(engine) as uow:
-        query = select(OutboxRow.id).where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now).order_by(OutboxRow.id)
-        ids = list(uow.session.scalars(query.limit(limit) if limit else query))
-    # One session for the pass (directives and units are read once), one commit per message.
+    me = dispatcher_identity()
+    started = time.monotonic()
+
+    def lease_clock() -> datetime:
+        # `now` is the instant the pass runs for (a simulated one in simulations) and stays fixed; leases must
+        # also cover the real time the pass takes, or a long pass would hold rows whose lease already ran out.
+        return now + timedelta(seconds=time.monotonic() - started)
+
     kept_open = getattr(channel, "kept_open", None)
-    with UnitOfWork(engine) as uow, (kept_open() if kept_open else nullcontext()):
-        for row_id in ids:
-            claim = select(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == "pending")
-            if engine.dialect.name == "postgresql":  # several workers share the outbox
-                claim = claim.with_for_update(skip_locked=True)
-            row = uow.session.scalar(claim)
-            if row is not None:
-                _send_one(uow.session, row, now, channel, calendar, webhook_channel, result)
-            uow.commit()
+    # One read session for the whole pass; every write goes through its own short _write transaction.
+    with Session(engine, expire_on_commit=False) as session, (kept_open() if kept_open else nullcontext()):
+        remaining = limit
+        while remaining is None or remaining > 0:
+            held = _claim(engine, me, now, lease_clock(), BATCH if remaining is None else min(BATCH, remaining))
+            if not held:
+                break
+            if remaining is not None:
+                remaining -= len(held)
+            _send_batch(engine, session, me, held, now, lease_clock, channel, calendar, webhook_channel, result)
     return result
 
 
-def _send_one(session, row: OutboxRow, now, channel, calendar, webhook_channel, result: DispatchResult) -> None:  # type: ignore[no-untyped-def]
+def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now: datetime,
+                lease_clock: Callable[[], datetime], channel: Channel, calendar: WorkingCalendar,
+                webhook_channel: Callable[[str], Channel], result: DispatchResult) -> None:
+    """Send the rows this pass holds, in order, recording each at once; renew the lease half-way through it."""
+    todo = list(held)
+    renewed, lost = time.monotonic(), False
+    try:
+        rows = session.scalars(
+            select(OutboxRow).where(OutboxRow.id.in_(held)).order_by(OutboxRow.id).execution_options(populate_existing=True)
+        ).all()
+        for row in rows:
+            # A row found taken over means the lease ran out while this pass was held up: check what it
+            # still holds before sending anything else, not only at the half-way renewal.
+            if lost or time.monotonic() - renewed > LEASE.total_seconds() / 2:
+                still = _renew(engine, me, todo, lease_clock() + LEASE)
+                renewed, lost = time.monotonic(), False
+                todo = [i for i in todo if i in still]
+            if row.id not in todo:
+                continue  # another pass took it over: it is theirs to send and record
+            outcome = _attempt(session, row, now, channel, calendar, webhook_channel)
+            # End the read transaction: on SQLite an open one pins an old snapshot of the whole database.
+            session.commit()
+            todo.remove(row.id)
+            if _record(engine, me, row.id, outcome):
+                setattr(result, outcome.counter, getattr(result, outcome.counter) + 1)
+            else:
+                result.taken_over += 1
+                lost = True
+    except BaseException:
+        # Give back what this pass has not tried, so that the next tick need not wait for the lease. The
+        # error that stopped the pass is the one to report; if the database is what failed, the lease frees them.
+        with suppress(SQLAlchemyError, StorageError):
+            _release(engine, me, todo)
+        raise
+
+
+def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, calendar: WorkingCalendar,
+             webhook_channel: Callable[[str], Channel]) -> _Outcome:
     composed = compose(session, row, now, calendar)
     if composed.cancelled:
-        row.status, row.last_error = "cancelled", composed.cancelled
-        result.cancelled += 1
-        return
+        return _Outcome("cancelled", {"status": "cancelled", "last_error": composed.cancelled})
     if composed.no_address:
         # Reported, not skipped: it shows in `trienkhai notify list --status failed` and on the dashboard.
-        row.status = "failed"
-        row.last_error = f"{composed.recipient.name} ({composed.recipient.code}) chưa có địa chỉ email hay webhook"
-        result.failed += 1
-        return
+        reason = f"{composed.recipient.name} ({composed.recipient.code}) chưa có địa chỉ email hay webhook"
+        return _Outcome("failed", {"status": "failed", "last_error": reason})
     envelope = composed.envelope
     assert envelope is not None
-    row.attempts += 1
-    row.recipients = {"to": envelope.to, "cc": envelope.cc}
+    tried = {"attempts": row.attempts + 1, "recipients": {"to": envelope.to, "cc": envelope.cc}}
     try:
         sent = (channel if envelope.to else webhook_channel(composed.recipient.webhook)).send(envelope)
     except ChannelError as exc:
-        row.last_error = str(exc)
-        if exc.transient and row.attempts < MAX_ATTEMPTS:
-            row.next_attempt_at = next_office_instant(now + backoff(row.attempts), calendar)
-            result.retried += 1
-        else:
-            row.status = "failed"
-            result.failed += 1
-        return
-    row.status, row.sent_at, row.message_id, row.last_error = "sent", now, sent.message_id, None
-    result.sent += 1
+        if exc.transient and tried["attempts"] < MAX_ATTEMPTS:
+            later = next_office_instant(now + backoff(tried["attempts"]), calendar)
+            return _Outcome("retried", {**tried, "last_error": str(exc), "next_attempt_at": later})
+        return _Outcome("failed", {**tried, "status": "failed", "last_error": str(exc)})
+    return _Outcome("sent", {**tried, "status": "sent", "sent_at": now, "message_id": sent.message_id, "last_error": None})
+
+
+def _claimable(now: datetime, lease_now: datetime) -> ColumnElement[bool]:
+    """Due, still pending, and held by nobody (or by a pass whose lease has run out)."""
+    return and_(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < lease_now))
+
+
+def _claim(engine: Engine, me: str, now: datetime, lease_now: datetime, size: int) -> list[int]:
+    """Mark up to `size` due, unheld rows as held by `me` until lease_now + LEASE; the ids held, in order."""
+    hold = {"claimed_by": me, "lease_until": lease_now + LEASE}
+    due = select(OutboxRow.id).where(_claimable(now, lease_now)).order_by(OutboxRow.id).limit(size)
+    with _write(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            # Rows another pass is claiming right now are skipped rather than waited for.
+            ids = list(conn.scalars(due.with_for_update(skip_locked=True)))
+            if ids:
+                conn.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(**hold))
+            return ids
+        # SQLite has no row locks; the write lock taken at BEGIN IMMEDIATE makes this UPDATE the only one running.
+        conn.execute(update(OutboxRow).where(OutboxRow.id.in_(due.scalar_subquery()), _claimable(now, lease_now)).values(**hold))
+        return list(conn.scalars(select(OutboxRow.id).where(OutboxRow.claimed_by == me, OutboxRow.status == "pending")
+                                 .order_by(OutboxRow.id)))
+
+
+def _record(engine: Engine, me: str, row_id: int, outcome: _Outcome) -> bool:
+    """Write what happened to a held row and let go of it; False when another pass had taken it over."""
+    with _write(engine) as conn:
+        done = conn.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.claimed_by == me)
+                            .values(**outcome.values, claimed_by=None, lease_until=None))
+        return done.rowcount == 1
+
+
+def _renew(engine: Engine, me: str, ids: list[int], until: datetime) -> set[int]:
+    """Extend the lease of the rows this pass still holds; the ids it still holds."""
+    if not ids:
+        return set()
+    with _write(engine) as conn:
+        mine = and_(OutboxRow.id.in_(ids), OutboxRow.claimed_by == me)
+        conn.execute(update(OutboxRow).where(mine).values(lease_until=until))
+        return set(conn.scalars(select(OutboxRow.id).where(mine)))
+
+
+def _release(engine: Engine, me: str, ids: list[int]) -> None:
+    """Let go of rows this pass holds but has not tried, so that any pass may take them now."""
+    if ids:
+        with _write(engine) as conn:
+            conn.execute(update(OutboxRow).where(OutboxRow.id.in_(ids), OutboxRow.claimed_by == me)
+                         .values(claimed_by=None, lease_until=None))
+
+
+@contextmanager
+def _write(engine: Engine) -> Iterator[Connection]:
+    """A short write transaction, committed at the end of the block.
+
+    On SQLite it begins with BEGIN IMMEDIATE (WRITE_LOCK, see storage/db.py): a deferred transaction that
+    reads and then writes fails at once with "database is locked" when another process wrote meanwhile,
+    whereas BEGIN IMMEDIATE waits for the write lock (busy_timeout).
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_LOCK: True})
+        try:
+            yield conn
+            conn.commit()
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise StorageError(
+                    "Cơ sở dữ liệu đang bị một tiến trình khác giữ quá lâu; lượt gửi dừng lại, "
+                    "các thông báo chưa gửi sẽ được gửi ở lượt sau."
+                ) from exc
+            raise
