@@ -64,3 +64,18 @@ def test_serve_runs_all_three_deployments_from_another_folder(tmp_path: Path) ->
     assert sorted(name.rsplit(".", 1)[1] for _, name in files) == ["docx", "html", "png", "xlsx"]
     assert runs_seen == {("advance", "completed"): 2, ("dispatch", "completed"): 1, ("weekly", "completed"): 1}
     assert names == {"dieu-phoi", "gui-thu", "bao-cao-tuan"}
+
+
+def test_serve_port_is_the_port_the_prefect_ui_calls() -> None:
+    import httpx
+
+    from cli.serve import start_prefect_server
+
+    port = free_port()
+    server, api = start_prefect_server(port)
+    try:
+        settings = httpx.get(f"http://127.0.0.1:{port}/ui-settings", timeout=10).json()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert api == settings["api_url"] == f"http://127.0.0.1:{port}/api"
