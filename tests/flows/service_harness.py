@@ -28,7 +28,7 @@ from tests.notifications.test_delivery import PLAN, REMIND_AT
 ROOT = Path(__file__).parents[2]
 OPENED_AT = datetime(2017, 9, 5, 1, 0, tzinfo=UTC)
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-__all__ = ["OPENED_AT", "REMIND_AT", "Service", "issued_database", "outbox_counts"]
+__all__ = ["OPENED_AT", "REMIND_AT", "Service", "issued_database", "kill_machine", "later", "outbox_counts"]
 
 
 def issued_database(url: str, folder: Path) -> Engine:
@@ -159,6 +159,28 @@ class Service:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def kill_machine(pid: int) -> None:
+    """SIGKILL a process and every descendant at once, as when its machine dies (Prefect starts each flow run in
+    a session of its own, so killing the worker's process group alone would leave the run going)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    doomed, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        doomed.append(current)
+        todo += children.get(current, [])
+    for victim in doomed:
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def later(instant: datetime, minutes: int) -> datetime:

@@ -3,8 +3,6 @@ deployments declared once, two `prefect worker start --pool trienkhai` processes
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +17,9 @@ from schedules import WorkingCalendar
 from storage import UnitOfWork
 from storage.models import EventRow, ObligationRow, OutboxRow
 from tests.conftest import POSTGRES_URL
-from tests.flows.service_harness import OPENED_AT, REMIND_AT, Service, issued_database, later, outbox_counts
+from tests.flows.service_harness import (
+    OPENED_AT, REMIND_AT, Service, issued_database, kill_machine, later, outbox_counts,
+)
 from tests.notifications.smtp_sink import Sink, free_port, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -107,7 +107,7 @@ def test_a_worker_killed_mid_dispatch_loses_and_repeats_nothing(databases: tuple
     for at in (OPENED_AT, REMIND_AT):
         advance_each(engine, at, calendar=WorkingCalendar())
     total = sum(outbox_counts(engine).values())
-    sink, smtp_port = Sink(delay=0.05), free_port()  # a slow mail server: the run is still sending when killed
+    sink, smtp_port = Sink(delay=0.3), free_port()  # a slow mail server: the run is still sending when killed
     smtp = start(smtp_port, sink)
     service = Service(tmp_path, trienkhai_url, smtp_port, prefect_db=prefect_url)
     try:
@@ -119,7 +119,7 @@ def test_a_worker_killed_mid_dispatch_loses_and_repeats_nothing(databases: tuple
         deadline = time.monotonic() + 120
         while len(sink.ids()) < 10 and time.monotonic() < deadline:
             time.sleep(0.05)
-        os.killpg(doomed.pid, signal.SIGKILL)  # the machine dies: worker and its flow run at once
+        kill_machine(doomed.pid)  # the machine dies: the worker and its flow run at once
         received_at_kill = len(sink.ids())
         assert 10 <= received_at_kill < total
         service.worker("worker-b")
