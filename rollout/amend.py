@@ -20,6 +20,7 @@ from rollout.actions import find_directive
 from rollout.issue import _insert_obligations, _insert_rows, _periods, _phase_opens, _unit_ids
 from rollout.status import UNFINISHED, Status, values
 from schedules import WorkingCalendar
+from storage.db import rowcount
 from storage.models import AuditEntry, ObligationRow, PhaseRow, PilotRow, QuotaRow
 
 __all__ = ["AmendResult", "amend_directive"]
@@ -51,25 +52,25 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
     for spec in compiled.obligations:
         for period, (opens, due_by_level) in enumerate(_periods(spec, compiled, calendar)):
             for level, due in due_by_level.items():
-                result.rescheduled += session.execute(
+                result.rescheduled += rowcount(session.execute(
                     update(ObligationRow)
                     .where(ObligationRow.directive_id == directive.id, ObligationRow.key == spec.key,
                            ObligationRow.period == period, ObligationRow.level == level,
                            ObligationRow.status.in_(values(UNFINISHED)),
                            (ObligationRow.due_at != due) | (ObligationRow.opens_at != opens))
                     .values(due_at=due, opens_at=opens).execution_options(synchronize_session=False)
-                ).rowcount
+                ))
     existing = set(session.execute(select(ObligationRow.unit_id, ObligationRow.key, ObligationRow.period)
                                    .where(ObligationRow.directive_id == directive.id)).all())
     result.added = _insert_obligations(session, directive.id, compiled, ids, levels, calendar, skip=existing)
     kept = {spec.key for spec in compiled.obligations}
-    result.waived = session.execute(
+    result.waived = rowcount(session.execute(
         update(ObligationRow)
         .where(ObligationRow.directive_id == directive.id, ObligationRow.key.not_in(kept),
                ObligationRow.status.in_(values(UNFINISHED)))
         .values(status=Status.WAIVED.value, note=f"Bãi bỏ theo sửa đổi kế hoạch: {reason}")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.execute(delete(PilotRow).where(PilotRow.directive_id == directive.id))
     session.execute(delete(QuotaRow).where(QuotaRow.directive_id == directive.id))
     _insert_rows(session, PilotRow, [{"directive_id": directive.id, "unit_id": ids[c.code], "rule": c.rule}

@@ -19,11 +19,11 @@ from rollout.ladder import TEMPLATES, Step, ladder_from_plan, step_reached
 from rollout.status import CHASED, values
 from schedules import WorkingCalendar
 from schedules.render import to_local
+from storage.base import table_of
 from storage.db import bulk_insert
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
 
 __all__ = ["escalate", "next_office_instant", "queue_messages"]
-
 
 
 def next_office_instant(now: datetime, calendar: WorkingCalendar) -> datetime:
@@ -39,7 +39,8 @@ def next_office_instant(now: datetime, calendar: WorkingCalendar) -> datetime:
 
 
 def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar: WorkingCalendar) -> int:
-    """Move every unfinished obligation of a directive to the rung its deadline calls for; returns outbox rows written."""
+    """Move every unfinished obligation of a directive to the rung its deadline calls for; returns outbox rows
+    written."""
     ladder = ladder_from_plan(directive.plan)
     dues = session.scalars(
         select(ObligationRow.due_at).distinct().where(
@@ -50,6 +51,8 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
     # recipient unit id -> rung -> obligation ids, for one message per recipient and rung
     batches: dict[tuple[int, int], list[int]] = defaultdict(list)
     for due in dues:
+        if due is None:  # excluded by the query; the column is nullable
+            continue
         reached = step_reached(due, now, ladder, calendar)
         if reached == 0:
             continue
@@ -68,7 +71,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
         step = ladder[reached - 1]
         offices = _unit_ids(session, {r.route_via for r in rows if r.route_via})
         for obligation_id, unit_id, parent_id, route_via in rows:
-            recipient = _recipient(directive, step, unit_id, parent_id, offices.get(route_via))
+            recipient = _recipient(directive, step, unit_id, parent_id, offices.get(route_via) if route_via else None)
             batches[(recipient, reached)].append(obligation_id)
     return _write_outbox(session, directive, batches, ladder, now, calendar)
 
@@ -92,17 +95,29 @@ def _recipient(directive: DirectiveRow, step: Step, unit_id: int, parent_id: int
 def queue_messages(session: Session, directive_id: int, messages: Iterable[tuple[str, int, str, dict[str, Any]]],
                    now: datetime, calendar: WorkingCalendar) -> int:
     """Write messages (key, recipient unit id, template, context) to the outbox, to go out at the next office
-    hour; they are part of the caller's transaction, so they exist exactly when the change that caused them does."""
+    hour; they are part of the caller's transaction, so they exist exactly when the change that caused them
+    does."""
     send_from = next_office_instant(now, calendar)
     columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
                "next_attempt_at", "created_at")
-    rows = ((key, directive_id, unit_id, template, {**context, "as_of": to_local(now).date().isoformat()},
-             {"to": [], "cc": []}, "pending", 0, send_from, now) for key, unit_id, template, context in messages)
-    return bulk_insert(session, OutboxRow.__table__, columns, rows)
+    rows: Iterable[tuple[Any, ...]] = (
+        (key, directive_id, unit_id, template, {**context, "as_of": to_local(now).date().isoformat()},
+         {"to": [], "cc": []}, "pending", 0, send_from, now)
+        for key, unit_id, template, context in messages
+    )
+    return bulk_insert(session, table_of(OutboxRow), columns, rows)
 
 
-def _write_outbox(session, directive, batches, ladder, now, calendar) -> int:  # type: ignore[no-untyped-def]
-    messages = []
+def _write_outbox(
+    session: Session,
+    directive: DirectiveRow,
+    batches: dict[tuple[int, int], list[int]],
+    ladder: tuple[Step, ...],
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> int:
+    messages: list[tuple[str, int, str, dict[str, Any]]] = []
+
     for (recipient, rung), obligation_ids in sorted(batches.items()):
         ids = sorted(obligation_ids)
         digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:12]

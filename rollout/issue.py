@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from errors import ConflictError, NotFound
+from plans.compiled import CompiledPlan, ObligationSpec, PhaseSpec
 from rollout.escalate import queue_messages
 from schedules import WorkingCalendar
 from schedules.recurrence import occurrences
 from schedules.render import to_local
+from storage.base import Base, table_of
 from storage.db import bulk_insert, refresh_statistics
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow, UnitRow
 from storage.units import find_unit, subtree_bounds
@@ -39,16 +41,17 @@ class IssueResult:
 
 def issue_directive(
     session: Session,
-    compiled: Any,
+    compiled: CompiledPlan,
     *,
     plan_data: dict[str, Any],
     fingerprint: str,
     now: datetime,
     actor: str,
     calendar: WorkingCalendar,
-    diff: Any = None,
+    diff: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None,
 ) -> IssueResult:
-    """Create a directive's rollout; the same plan again creates nothing, a changed plan is refused with its differences."""
+    """Create a directive's rollout; the same plan again creates nothing, a changed plan is refused with its
+    differences."""
     d = compiled.directive
     existing = session.scalar(select(DirectiveRow).where(DirectiveRow.number == d.number))
     if existing is not None:
@@ -57,7 +60,8 @@ def issue_directive(
         lines = diff(existing.plan, plan_data) if diff else []
         raise ConflictError(
             f"Văn bản {d.number} đã được ban hành với nội dung khác; không ban hành lại. "
-            "Muốn sửa, dùng `trienkhai plan amend TỆP --reason \"…\"` (ghi lại người sửa, thời điểm và lý do). Khác biệt:\n"
+            "Muốn sửa, dùng `trienkhai plan amend TỆP --reason \"…\"` "
+            "(ghi lại người sửa, thời điểm và lý do). Khác biệt:\n"
             + "\n".join(f"  - {line}" for line in lines)
         )
     issuer = find_unit(session, d.issuer_code)
@@ -90,14 +94,15 @@ def issue_directive(
     _announce(session, directive, compiled, ids, levels, now, calendar)
     session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
                          details={"obligations": count}))
+    details = {"obligations": count, "units": len(compiled.targets), "fingerprint": fingerprint}
     session.add(AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
-                           details={"obligations": count, "units": len(compiled.targets), "fingerprint": fingerprint}))
+                           details=details))
     session.flush()
     return IssueResult(directive.id, created=True, obligations=count, units=len(compiled.targets),
                        warnings=list(compiled.warnings))
 
 
-def _announce(session: Session, directive: DirectiveRow, compiled: Any, ids: dict[str, int],
+def _announce(session: Session, directive: DirectiveRow, compiled: CompiledPlan, ids: dict[str, int],
               levels: dict[str, int], now: datetime, calendar: WorkingCalendar) -> None:
     """Write a "thông báo triển khai" to each unit the directive is addressed to (level 1), in the same
     transaction, listing what that unit itself owes; the levels below hear from their own committee."""
@@ -115,7 +120,7 @@ def _announce(session: Session, directive: DirectiveRow, compiled: Any, ids: dic
     ), now, calendar)
 
 
-def _phase_opens(phase, calendar: WorkingCalendar) -> datetime | None:  # type: ignore[no-untyped-def]
+def _phase_opens(phase: PhaseSpec, calendar: WorkingCalendar) -> datetime | None:
     """When a phase opens: its own start, else the start of its deadline's month ("hoàn thành trong tháng 6"
     gives the review the window of June), else right after the phase before it (None)."""
     if phase.opens is not None or phase.due is None:
@@ -125,12 +130,14 @@ def _phase_opens(phase, calendar: WorkingCalendar) -> datetime | None:  # type: 
     return min(calendar.start_of_office_hours(first), phase.due)
 
 
-def _unit_ids(session: Session, compiled: Any) -> dict[str, int]:
+def _unit_ids(session: Session, compiled: CompiledPlan) -> dict[str, int]:
     """Ids of every unit the plan reaches: whole subtrees of its roots by range, the few others by code."""
     ids: dict[str, int] = {}
     for code in compiled.root_codes or (compiled.root_code,):
         lo, hi = subtree_bounds(find_unit(session, code).path)
-        ids.update(session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.path >= lo, UnitRow.path < hi)).all())
+        ids.update(
+            session.execute(select(UnitRow.code, UnitRow.id).where(UnitRow.path >= lo, UnitRow.path < hi)).all()
+        )
     others = sorted({t.code for t in compiled.targets} - ids.keys())
     for start in range(0, len(others), 500):
         chunk = others[start:start + 500]
@@ -138,12 +145,20 @@ def _unit_ids(session: Session, compiled: Any) -> dict[str, int]:
     return ids
 
 
-def _insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
+def _insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(model.__table__.insert(), rows)
+        session.execute(table_of(model).insert(), rows)
 
 
-def _insert_obligations(session, directive_id, compiled, ids, levels, calendar, skip=frozenset()) -> int:  # type: ignore[no-untyped-def]
+def _insert_obligations(
+    session: Session,
+    directive_id: int,
+    compiled: CompiledPlan,
+    ids: dict[str, int],
+    levels: dict[str, int],
+    calendar: WorkingCalendar,
+    skip: Collection[tuple[int, str, int]] = frozenset(),
+) -> int:
     """Bulk-insert every unit's obligations (milestones included): one executemany per obligation,
     deadlines looked up per level, not computed per unit; rows in `skip` (unit id, key, period) exist already."""
     columns = ("directive_id", "unit_id", "key", "period", "kind", "phase", "level", "opens_at", "due_at",
@@ -153,7 +168,9 @@ def _insert_obligations(session, directive_id, compiled, ids, levels, calendar, 
         periods = _periods(spec, compiled, calendar)
         missing = [c for c in spec.unit_codes if c not in ids]
         if missing:
-            raise NotFound(f"Nghĩa vụ “{spec.key}” giao cho đơn vị không có trong cơ sở dữ liệu: {', '.join(missing[:5])}")
+            raise NotFound(
+                f"Nghĩa vụ “{spec.key}” giao cho đơn vị không có trong cơ sở dữ liệu: {', '.join(missing[:5])}"
+            )
         rows = (
             (directive_id, ids[code], spec.key, period, spec.kind, spec.phase, levels.get(code, 0), opens,
              due_by_level.get(levels.get(code, 0)), "pending", 0)
@@ -161,12 +178,15 @@ def _insert_obligations(session, directive_id, compiled, ids, levels, calendar, 
             for code in spec.unit_codes
             if (ids[code], spec.key, period) not in skip
         )
-        total += bulk_insert(session, ObligationRow.__table__, columns, rows)
+        total += bulk_insert(session, table_of(ObligationRow), columns, rows)
     return total
 
 
-def _periods(spec, compiled, calendar: WorkingCalendar) -> list[tuple[datetime | None, dict[int, datetime]]]:  # type: ignore[no-untyped-def]
-    """(opens, due per level) of each period: one for a one-off obligation, one per occurrence of a recurring one.
+def _periods(
+    spec: ObligationSpec, compiled: CompiledPlan, calendar: WorkingCalendar
+) -> list[tuple[datetime | None, dict[int, datetime]]]:
+    """(opens, due per level) of each period: one for a one-off obligation, one per occurrence of a recurring
+    one.
 
     Later occurrences keep the first one's lead times: a level due N working days before the top in
     the first period is due N working days before the top in every period.
@@ -181,7 +201,7 @@ def _periods(spec, compiled, calendar: WorkingCalendar) -> list[tuple[datetime |
     tops = [t for t in occurrences(spec.recurrence, top_first.date(), until, calendar) if t >= top_first]
     if not tops or tops[0] != top_first:
         tops.insert(0, top_first)
-    periods = []
+    periods: list[tuple[datetime | None, dict[int, datetime]]] = []
     previous_top: datetime | None = spec.opens
     for top in tops:
         due_by_level = {
@@ -193,7 +213,7 @@ def _periods(spec, compiled, calendar: WorkingCalendar) -> list[tuple[datetime |
     return periods
 
 
-def _horizon(compiled, first_due: datetime) -> date:  # type: ignore[no-untyped-def]
+def _horizon(compiled: CompiledPlan, first_due: datetime) -> date:
     ends = [p.due for p in compiled.phases if p.name == "close" and p.due is not None]
     if ends:
         return ends[0].date()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from schedules import WorkingCalendar
 from schedules.render import to_local
@@ -58,7 +58,7 @@ def step_reached(due: datetime, now: datetime, ladder: tuple[Step, ...], calenda
     return reached
 
 
-def ladder_from_plan(plan: dict) -> tuple[Step, ...]:  # type: ignore[type-arg]
+def ladder_from_plan(plan: dict[str, Any]) -> tuple[Step, ...]:
     """The plan's own ladder (`escalation:` list of {offset, action}), or the default one."""
     steps = plan.get("escalation")
     if not steps:

@@ -17,6 +17,7 @@ from rollout.escalate import escalate
 from rollout.status import TRANSITIONS, Status, values
 from schedules import WorkingCalendar
 from storage import UnitOfWork
+from storage.db import rowcount
 from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow
 
 __all__ = ["AdvanceResult", "active_directive_ids", "advance", "advance_each", "insert_events"]
@@ -47,7 +48,8 @@ def insert_events(session: Session, rows: Select) -> None:
 
 def active_directive_ids(session: Session) -> list[int]:
     """Ids of the directives the reconciler works on (held, aborted and closed ones are left alone)."""
-    return list(session.scalars(select(DirectiveRow.id).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)))
+    query = select(DirectiveRow.id).where(DirectiveRow.state == "active").order_by(DirectiveRow.id)
+    return list(session.scalars(query))
 
 
 def advance(session: Session, now: datetime, *, calendar: WorkingCalendar | None = None,
@@ -62,7 +64,9 @@ def advance(session: Session, now: datetime, *, calendar: WorkingCalendar | None
     for directive in session.scalars(query):
         result.phases_opened += _open_phases(session, directive, now)
         # Obligations of a phase stay owed after the next phase opens: the pilot's report is still due in the review.
-        open_phases = select(PhaseRow.name).where(PhaseRow.directive_id == directive.id, PhaseRow.opened_at.is_not(None))
+        open_phases = select(PhaseRow.name).where(
+            PhaseRow.directive_id == directive.id, PhaseRow.opened_at.is_not(None)
+        )
         result.opened += _open_obligations(session, directive.id, open_phases, now)
         result.overdue += _mark_overdue(session, directive.id, now)
         result.messages += escalate(session, directive, now, calendar)
@@ -143,9 +147,9 @@ def _open_obligations(session: Session, directive_id: int, open_phases: Select, 
         or_(ObligationRow.phase.is_(None), ObligationRow.phase.in_(open_phases)),
         or_(ObligationRow.opens_at.is_(None), ObligationRow.opens_at <= now),
     )
-    return session.execute(
+    return rowcount(session.execute(
         update(ObligationRow).where(due_to_open).values(status=move.target).execution_options(synchronize_session=False)
-    ).rowcount
+    ))
 
 
 def _mark_overdue(session: Session, directive_id: int, now: datetime) -> int:
@@ -161,6 +165,6 @@ def _mark_overdue(session: Session, directive_id: int, now: datetime) -> int:
         ObligationRow.directive_id, ObligationRow.id, literal("overdue"), literal(now, ObligationRow.due_at.type),
         literal("overdue:") + cast(ObligationRow.id, String),
     ).where(past_due))
-    return session.execute(
+    return rowcount(session.execute(
         update(ObligationRow).where(past_due).values(status=move.target).execution_options(synchronize_session=False)
-    ).rowcount
+    ))

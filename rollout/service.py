@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from errors import NotFound
 from hierarchy import Unit
-from rollout.amend import AmendResult, amend_directive
 from plans.compiler import CompiledPlan, compile_plan
-from rollout.issue import IssueResult, issue_directive
 from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
 from plans.schema import Plan
+from rollout.amend import AmendResult, amend_directive
+from rollout.issue import IssueResult, issue_directive
 from schedules import WorkingCalendar
 from storage.units import load_units
 
@@ -35,7 +35,7 @@ class PreparedPlan:
         return self.plan.model_dump(mode="json")
 
 
-def _stored_units(session: Session, day) -> list[Unit]:  # type: ignore[no-untyped-def]
+def _stored_units(session: Session, day: date) -> list[Unit]:
     return [u for u in load_units(session).values() if u.active_on(day)]
 
 
@@ -63,7 +63,9 @@ def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) ->
     return PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
 
 
-def issue_plan(session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar) -> tuple[PreparedPlan, IssueResult]:
+def issue_plan(
+    session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar
+) -> tuple[PreparedPlan, IssueResult]:
     """Issue a plan against the stored hierarchy; the issuer must already be imported."""
     prepared = _stored_prepared(session, path, calendar)
     plan = prepared.plan

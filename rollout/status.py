@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -65,7 +66,7 @@ def values(statuses: Iterable[Status]) -> list[str]:
     return sorted(s.value for s in statuses)
 
 
-def submitted_status(submitted_at, due_at) -> Status:  # type: ignore[no-untyped-def]
+def submitted_status(submitted_at: datetime, due_at: datetime | None) -> Status:
     """A submission is on time when it arrives no later than the deadline (an open deadline is never late)."""
     return Status.DONE_ON_TIME if due_at is None or submitted_at <= due_at else Status.DONE_LATE
 

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from errors import StorageError
 
-__all__ = ["UnitOfWork", "WRITE_LOCK", "bulk_insert", "engine_for", "make_engine"]
+__all__ = ["UnitOfWork", "WRITE_LOCK", "bulk_insert", "engine_for", "make_engine", "rowcount"]
 
 # Execution option: on SQLite, take the database's write lock when the transaction begins (BEGIN IMMEDIATE).
 WRITE_LOCK = "trienkhai_write_lock"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # The driver's own implicit BEGIN is turned off: `_sqlite_begin` emits it, so that a writer can ask for
     # BEGIN IMMEDIATE (a deferred transaction that later needs to write fails at once with "database is
     # locked" instead of waiting for busy_timeout).
@@ -35,7 +36,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get(WRITE_LOCK)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -112,7 +113,9 @@ def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: It
     connection = session.connection()
     dialect = connection.dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-    typed = [(i, process, {}) for i, process in enumerate(processors) if process is not None]
+    typed: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, process, {}) for i, process in enumerate(processors) if process is not None
+    ]
 
     def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
         if not typed:
@@ -141,7 +144,13 @@ def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: It
     return len(data)
 
 
-def refresh_statistics(session: Session, *tables: str) -> None:
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """Rows an UPDATE or DELETE matched (the session returns a cursor result, typed as a plain one)."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
+
+
+def refresh_statistics(
+session: Session, *tables: str) -> None:
     """Refresh the planner's statistics after a bulk write, so that subtree roll-ups start from the path
     index instead of scanning a whole directive (SQLite has no autovacuum to do it for us)."""
     connection = session.connection()

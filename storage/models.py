@@ -68,9 +68,17 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]]
 
-from storage.rollout_models import (  # noqa: E402,F401  (one import registers every table)
-    DirectiveRow, EventRow, ObligationRow, OutboxRow, PhaseRow, PilotRow, QuotaRow, SubmissionRow,
-)
+# Importing this module registers every table (and re-exports the rows of the other model modules).
 from storage.compliance_models import ComplianceSnapshotRow  # noqa: E402,F401
-from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401
+from storage.rollout_models import (  # noqa: E402,F401
+    DirectiveRow,
+    EventRow,
+    ObligationRow,
+    OutboxRow,
+    PhaseRow,
+    PilotRow,
+    QuotaRow,
+    SubmissionRow,
+)
 from storage.service_models import ServiceRunRow, StoredFileRow  # noqa: E402,F401
+from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401

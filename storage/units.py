@@ -7,13 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import ColumnElement, Row, func, select, update
 from sqlalchemy.orm import Session
 
 from errors import HierarchyError, NotFound
 from hierarchy import Category, Contacts, Kind, Unit
 from hierarchy.files import diff_units
 from hierarchy.graph import validate
+from storage.base import table_of
 from storage.db import refresh_statistics
 from storage.models import AuditEntry, HierarchyChange, UnitRow
 
@@ -40,7 +41,7 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path[:-1] + "/"
 
 
-def active_clause(day: date):  # type: ignore[no-untyped-def]
+def active_clause(day: date) -> ColumnElement[bool]:
     """Units that exist on `day` (valid_to is exclusive)."""
     return (UnitRow.valid_to.is_(None) | (UnitRow.valid_to > day)) & (
         UnitRow.valid_from.is_(None) | (UnitRow.valid_from <= day)
@@ -177,14 +178,15 @@ def apply_hierarchy(
     _insert_added(session, diff.added)
     for old, new, changed_fields in diff.changed:
         _apply_change(session, old, new)
-        _record(session, result.batch, now, new.code, "changed", {f: [_plain(getattr(old, f)), _plain(getattr(new, f))] for f in changed_fields})
+        changes: dict[str, object] = {f: [_plain(getattr(old, f)), _plain(getattr(new, f))] for f in changed_fields}
+        _record(session, result.batch, now, new.code, "changed", changes)
     if missing:
         session.execute(update(UnitRow).where(UnitRow.code.in_(missing)).values(valid_to=day))
         for code in result.closed:
             _record(session, result.batch, now, code, "closed", {"valid_to": day.isoformat()})
     if result.added:
         session.execute(
-            HierarchyChange.__table__.insert(),
+            table_of(HierarchyChange).insert(),
             [{"batch": result.batch, "at": now, "code": c, "action": "added", "changes": {}} for c in result.added],
         )
     session.add(
@@ -194,7 +196,12 @@ def apply_hierarchy(
             action="hierarchy.import",
             subject=source or "hierarchy",
             reason=None,
-            details={"batch": result.batch, "added": len(result.added), "changed": len(result.changed), "closed": len(result.closed)},
+            details={
+                "batch": result.batch,
+                "added": len(result.added),
+                "changed": len(result.changed),
+                "closed": len(result.closed),
+            },
         )
     )
     session.flush()
@@ -218,7 +225,9 @@ def _codes_under(session: Session, tops: Iterable[Unit], day: date) -> set[str]:
     codes: set[str] = set()
     for top in tops:
         lo, hi = subtree_bounds(session.scalar(select(UnitRow.path).where(UnitRow.code == top.code)) or "")
-        codes.update(session.scalars(select(UnitRow.code).where(UnitRow.path >= lo, UnitRow.path < hi, active_clause(day))))
+        codes.update(
+            session.scalars(select(UnitRow.code).where(UnitRow.path >= lo, UnitRow.path < hi, active_clause(day)))
+        )
     return codes
 
 
@@ -241,9 +250,10 @@ def _insert_added(session: Session, added: Sequence[Unit]) -> None:
         path = (parent[1] if parent else "") + path_segment(next_id)
         depth = parent[2] + 1 if parent else 0
         known[unit.code] = (next_id, path, depth)
-        rows.append({**_unit_columns(unit), "id": next_id, "parent_id": parent[0] if parent else None, "path": path, "depth": depth})
+        parent_id = parent[0] if parent else None
+        rows.append({**_unit_columns(unit), "id": next_id, "parent_id": parent_id, "path": path, "depth": depth})
         next_id += 1
-    session.execute(UnitRow.__table__.insert(), rows)
+    session.execute(table_of(UnitRow).insert(), rows)
 
 
 def _parents_first(units: Sequence[Unit]) -> list[Unit]:

@@ -27,7 +27,11 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
+    from errors import StorageError
     from storage.db import make_engine
 
-    with make_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise StorageError("Alembic cần địa chỉ cơ sở dữ liệu (sqlalchemy.url) hoặc một kết nối có sẵn.")
+    with make_engine(url).connect() as conn:
         _run(conn)

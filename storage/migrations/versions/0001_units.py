@@ -1,16 +1,16 @@
 """units, hierarchy changes and audit log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 14:41:28.150262
 
 The audit log is append-only: triggers refuse UPDATE and DELETE on it, on both backends.
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.base
+from alembic import op
 
+import storage.base
 
 revision = '0001'
 down_revision = None
@@ -53,7 +53,9 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('path', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=False),
+    sa.Column(
+        'path', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=False
+    ),
     sa.Column('depth', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=32), nullable=True),
     sa.Column('member_count', sa.Integer(), nullable=False),

@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-25 14:44:19.686482
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.base
+from alembic import op
 
+import storage.base
 
 revision = '0002'
 down_revision = '0001'
@@ -129,7 +129,9 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=16), nullable=False),
     sa.Column('data', sa.JSON(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['obligation_id'], ['obligations.id'], name=op.f('fk_submissions_obligation_id_obligations')),
+    sa.ForeignKeyConstraint(
+        ['obligation_id'], ['obligations.id'], name=op.f('fk_submissions_obligation_id_obligations')
+    ),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions'))
     )
     with op.batch_alter_table('submissions', schema=None) as batch_op:

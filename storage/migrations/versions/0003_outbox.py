@@ -5,10 +5,10 @@ Revises: 0002
 Create Date: 2026-11-25 14:53:09.184920
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.base
+from alembic import op
 
+import storage.base
 
 revision = '0003'
 down_revision = '0002'

@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-11-25 14:56:04.609221
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.base
+from alembic import op
 
+import storage.base
 
 revision = '0004'
 down_revision = '0003'
@@ -32,7 +32,9 @@ def upgrade() -> None:
     sa.Column('waived', sa.Integer(), nullable=False),
     sa.Column('escalation_step', sa.Integer(), nullable=False),
     sa.Column('overdue_since', storage.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['directive_id'], ['directives.id'], name=op.f('fk_compliance_snapshots_directive_id_directives')),
+    sa.ForeignKeyConstraint(
+        ['directive_id'], ['directives.id'], name=op.f('fk_compliance_snapshots_directive_id_directives')
+    ),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_compliance_snapshots_unit_id_units')),
     sa.PrimaryKeyConstraint('week', 'directive_id', 'unit_id', name=op.f('pk_compliance_snapshots'))
     )

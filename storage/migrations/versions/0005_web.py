@@ -5,10 +5,10 @@ Revises: 0004
 Create Date: 2026-11-25 14:56:22.981521
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.base
+from alembic import op
 
+import storage.base
 
 revision = '0005'
 down_revision = "0004"
