@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import networkx as nx
 
@@ -16,6 +16,9 @@ FIELD_NAMES: dict[str, str] = {attribute: column for column, attribute in COLUMN
 
 # Party organisations that can lead a Đoàn unit: every Party kind except a department.
 PARTY_COMMITTEE_KINDS = frozenset(k for k in Kind if not k.is_doan and k is not Kind.BAN)
+
+# Records a broken rule: the unit, the attribute at fault, the message.
+Report = Callable[[Unit, str, str], None]
 
 
 def _labels(kinds: Iterable[Kind]) -> str:
@@ -35,7 +38,8 @@ def validate(
     lines: Mapping[str, int] | None = None,
     fields: Mapping[str, str] | None = None,
 ) -> list[Problem]:
-    """Every broken hierarchy rule among `units` (checked against `existing` too), each with its line and field."""
+    """Every broken hierarchy rule among `units` (checked against `existing` too), each with its line and
+    field."""
     units = list(units)
     existing = existing or {}
     lines = lines or {}
@@ -85,7 +89,7 @@ def validate(
     return problems
 
 
-def _check_parent(unit: Unit, known: Mapping[str, Unit], report) -> None:
+def _check_parent(unit: Unit, known: Mapping[str, Unit], report: Report) -> None:
     if not unit.parent_code:
         if unit.kind not in ROOT_KINDS:
             report(unit, "parent_code",
@@ -106,7 +110,7 @@ def _check_parent(unit: Unit, known: Mapping[str, Unit], report) -> None:
                f"“{parent.kind.label}” chỉ có thể là: {_labels(allowed)}.")
 
 
-def _check_route(unit: Unit, known: Mapping[str, Unit], departments: Mapping[str, list[str]], report) -> None:
+def _check_route(unit: Unit, known: Mapping[str, Unit], departments: Mapping[str, list[str]], report: Report) -> None:
     if not unit.route_via:
         return
     via = known.get(unit.route_via)
@@ -122,7 +126,7 @@ def _check_route(unit: Unit, known: Mapping[str, Unit], departments: Mapping[str
            f"phải là một ban của cấp trên trực tiếp ({valid}).")
 
 
-def _check_leader(unit: Unit, known: Mapping[str, Unit], report) -> None:
+def _check_leader(unit: Unit, known: Mapping[str, Unit], report: Report) -> None:
     if not unit.led_by:
         return
     if not unit.kind.is_doan:
@@ -162,22 +166,22 @@ def _cycles(mine: Mapping[str, Unit], known: Mapping[str, Unit]) -> list[list[st
     return found
 
 
-def build_graph(units: Iterable[Unit]) -> nx.DiGraph:
+def build_graph(units: Iterable[Unit]) -> nx.DiGraph[str]:
     """A directed graph with one node per unit (attribute "unit") and an edge from each parent to its child."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     units = list(units)
     graph.add_nodes_from((u.code, {"unit": u}) for u in units)
     graph.add_edges_from((u.parent_code, u.code) for u in units if u.parent_code and u.parent_code in graph)
     return graph
 
 
-def subtree(graph: nx.DiGraph, code: str) -> list[Unit]:
+def subtree(graph: nx.DiGraph[str], code: str) -> list[Unit]:
     """The unit `code` and everything under it, each parent before its children, siblings by code."""
     order = nx.dfs_preorder_nodes(graph, code, sort_neighbors=sorted)
     return [graph.nodes[c]["unit"] for c in order]
 
 
-def ancestors(graph: nx.DiGraph, code: str) -> list[Unit]:
+def ancestors(graph: nx.DiGraph[str], code: str) -> list[Unit]:
     """The chain of superiors of `code`, nearest first, up to the top of the hierarchy."""
     chain: list[Unit] = []
     seen = {code}
@@ -191,12 +195,12 @@ def ancestors(graph: nx.DiGraph, code: str) -> list[Unit]:
     return chain
 
 
-def depth(graph: nx.DiGraph, code: str) -> int:
+def depth(graph: nx.DiGraph[str], code: str) -> int:
     """How many levels `code` stands below the top of its hierarchy (the top itself is 0)."""
     return len(ancestors(graph, code))
 
 
-def level(graph: nx.DiGraph, code: str, root: str) -> int:
+def level(graph: nx.DiGraph[str], code: str, root: str) -> int:
     """How many levels `code` stands below `root` (1 = direct child); -1 when it is not under `root`."""
     if code == root:
         return 0

@@ -213,7 +213,9 @@ _SMALL_BLOC = ("KCQ", "Đảng ủy Khối các cơ quan tỉnh", [
 ])
 
 
-def _small_bodies(parent: str, btg: str, bodies: list, valid_to: date | None) -> list[Unit]:
+def _small_bodies(
+    parent: str, btg: str, bodies: list[tuple[str, str, Category, Kind, tuple[int, ...]]], valid_to: date | None
+) -> list[Unit]:
     out: list[Unit] = []
     for suffix, name, category, kind, members in bodies:
         code = f"{parent}-{suffix}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypedDict
 
 from hierarchy.model import Kind
 from plans.quotas import QuotaAllocation
@@ -25,6 +25,7 @@ __all__ = [
     "ObligationSpec",
     "ParentSpec",
     "PhaseSpec",
+    "PlanSummary",
     "RecipientsSpec",
     "SignerSpec",
     "TargetUnit",
@@ -159,6 +160,18 @@ class EventSpec:
     awards: tuple[tuple[str, int], ...]
 
 
+class PlanSummary(TypedDict):
+    """The counts `plan check` shows."""
+
+    targets_by_level: dict[int, int]
+    targets_by_kind: dict[str, int]
+    obligations_by_kind: dict[str, int]
+    pilot_units: int
+    milestones: int
+    quota_totals: dict[str, int]
+    warnings: int
+
+
 @dataclass(frozen=True)
 class CompiledPlan:
     """Everything the engine needs to issue a plan and follow it up."""
@@ -176,7 +189,7 @@ class CompiledPlan:
     root_codes: tuple[str, ...] = ()
     unit_kinds: dict[str, Kind] = field(default_factory=dict, repr=False)
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> PlanSummary:
         """Counts for `plan check`: target units per level and per kind, obligations per kind, pilot, quotas."""
         return {
             "targets_by_level": dict(sorted(Counter(t.level for t in self.targets).items())),
@@ -192,10 +205,12 @@ class CompiledPlan:
         """The summary as Vietnamese lines for a terminal."""
         s = self.summary()
         lines = [f"Văn bản {self.directive.number}: {len(self.targets)} đơn vị được triển khai"]
-        lines += [f"  cấp {level}: {n} đơn vị" for level, n in s["targets_by_level"].items()]  # type: ignore[union-attr]
-        lines += [f"  {Kind(k).label}: {n}" for k, n in s["targets_by_kind"].items()]  # type: ignore[union-attr]
-        names = {"plan": "xây dựng kế hoạch", "activity": "hoạt động", "report": "báo cáo", "milestone": "mốc công việc"}
-        lines += [f"Nghĩa vụ {names[k]}: {n}" for k, n in s["obligations_by_kind"].items()]  # type: ignore[union-attr]
+        lines += [f"  cấp {level}: {n} đơn vị" for level, n in s["targets_by_level"].items()]
+        lines += [f"  {Kind(k).label}: {n}" for k, n in s["targets_by_kind"].items()]
+        names = {
+            "plan": "xây dựng kế hoạch", "activity": "hoạt động", "report": "báo cáo", "milestone": "mốc công việc"
+        }
+        lines += [f"Nghĩa vụ {names[k]}: {n}" for k, n in s["obligations_by_kind"].items()]
         lines.append(f"Đơn vị chỉ đạo điểm: {s['pilot_units']}")
         lines += [f"Chỉ tiêu {q.label or q.name}: tổng {q.total} {q.unit_label}" for q in self.quotas]
         lines += [f"Cảnh báo: {w}" for w in self.warnings]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, overload
 
 from errors import DeadlineError, PlanError, Problem
 from hierarchy.model import Kind, Unit
@@ -34,9 +35,12 @@ from plans.compiled import (
     SignerSpec,
     TargetUnit,
 )
-from plans.schema import PHASE_LABELS, Obligation, Plan, UnitFilter
 from plans.quotas import QuotaAllocation, QuotaRuleSpec, allocate
+from plans.schema import PHASE_LABELS, Obligation, Plan, QuotaDef, UnitFilter
 from plans.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
+
+if TYPE_CHECKING:
+    from schedules import Deadline, WorkingCalendar
 
 __all__ = [
     "CompiledPlan",
@@ -57,7 +61,17 @@ __all__ = [
 ]
 
 
-def _parse(text: str | None, plan: Plan, calendar, upper: datetime | None = None):
+@overload
+def _parse(text: str, plan: Plan, calendar: WorkingCalendar, upper: datetime | None = None) -> Deadline: ...
+
+
+@overload
+def _parse(
+    text: str | None, plan: Plan, calendar: WorkingCalendar, upper: datetime | None = None
+) -> Deadline | None: ...
+
+
+def _parse(text: str | None, plan: Plan, calendar: WorkingCalendar, upper: datetime | None = None) -> Deadline | None:
     if text is None:
         return None
     from schedules.expressions import parse_deadline
@@ -65,14 +79,14 @@ def _parse(text: str | None, plan: Plan, calendar, upper: datetime | None = None
     return parse_deadline(text, issued_on=plan.directive.issued_on, upper_deadline=upper, calendar=calendar)
 
 
-def _start(deadline) -> datetime | None:
+def _start(deadline: Deadline | None) -> datetime | None:
     # A window's start: the open start of "từ tháng 7/2017", else the instant of a plain date.
     if deadline is None:
         return None
     return deadline.opens or deadline.due
 
 
-def _directive(plan: Plan, calendar) -> DirectiveSpec:
+def _directive(plan: Plan, calendar: WorkingCalendar) -> DirectiveSpec:
     d = plan.directive
     signers = [SignerSpec(s.form, s.body, s.title, s.name) for s in d.signers]
     return DirectiveSpec(
@@ -90,7 +104,7 @@ def _directive(plan: Plan, calendar) -> DirectiveSpec:
     )
 
 
-def _filter_kwargs(f: UnitFilter) -> dict:
+def _filter_kwargs(f: UnitFilter) -> dict[str, Any]:
     return {
         "kinds": f.kinds,
         "categories": f.categories,
@@ -101,7 +115,7 @@ def _filter_kwargs(f: UnitFilter) -> dict:
     }
 
 
-def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
+def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -> CompiledPlan:
     """Resolve the plan against the hierarchy and the calendar; raise PlanError if its units are missing."""
     d = plan.directive
     index = UnitIndex(units, active_on=d.issued_on)
@@ -160,9 +174,11 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar) -> CompiledPlan:
                 reached.add(code)
                 target_codes.append(code)
                 targets.append(TargetUnit(code, index.level.get(code, 0)))
-    for q, spec in zip(quotas, plan.quotas, strict=True):
-        if spec.expected_total is not None and q.total != spec.expected_total:
-            warnings.append(f"Chỉ tiêu “{spec.label}”: tổng phân bổ {q.total} khác số dự kiến {spec.expected_total}")
+    for q, q_def in zip(quotas, plan.quotas, strict=True):
+        if q_def.expected_total is not None and q.total != q_def.expected_total:
+            warnings.append(
+                f"Chỉ tiêu “{q_def.label}”: tổng phân bổ {q.total} khác số dự kiến {q_def.expected_total}"
+            )
     return CompiledPlan(
         directive=_directive(plan, calendar),
         root_code=roots[0],
@@ -207,7 +223,7 @@ def _unknown_codes(plan: Plan, roots: list[str], index: UnitIndex) -> list[Probl
     ]
 
 
-def _phases(plan: Plan, calendar) -> list[PhaseSpec]:
+def _phases(plan: Plan, calendar: WorkingCalendar) -> list[PhaseSpec]:
     out = []
     for phase in plan.phases:
         gate = phase.gate
@@ -225,19 +241,27 @@ def _phases(plan: Plan, calendar) -> list[PhaseSpec]:
     return out
 
 
-def _event(plan: Plan, calendar) -> EventSpec | None:
+def _event(plan: Plan, calendar: WorkingCalendar) -> EventSpec | None:
     e = plan.event
     if e is None:
         return None
     at = _parse(e.at, plan, calendar)
-    return EventSpec(e.title, at.due or at.opens, e.place, e.host, e.delegates, tuple(sorted(e.awards.items())))
+    when = at.due or at.opens
+    if when is None:  # every deadline expression has a due or an opening instant
+        raise PlanError([Problem(f"“{e.at}” không chỉ một thời điểm tổ chức", field="event.at")])
+    return EventSpec(e.title, when, e.place, e.host, e.delegates, tuple(sorted(e.awards.items())))
 
 
-def _milestones(plan: Plan, calendar, index: UnitIndex, event: EventSpec | None, warnings: list[str]):
+def _milestones(
+    plan: Plan, calendar: WorkingCalendar, index: UnitIndex, event: EventSpec | None, warnings: list[str]
+) -> list[MilestoneSpec]:
     out: list[MilestoneSpec] = []
     by_key: dict[str, MilestoneSpec] = {}
-    for m in plan.milestones:
+    for i, m in enumerate(plan.milestones):
         due = _parse(m.due, plan, calendar, upper=event.at if event else None).due
+        if due is None:  # "từ tháng …" opens a window and names no deadline
+            raise PlanError([Problem(f"mốc “{m.key}”: “{m.due}” không có hạn chót; hãy ghi hạn, "
+                                     "ví dụ “chậm nhất ngày 21/5/2021”", field=f"milestones[{i}].due")])
         spec = MilestoneSpec(m.key, m.title, m.assignee, due, m.after)
         before = by_key.get(m.after) if m.after else None
         if before is not None and due < before.due:
@@ -252,7 +276,17 @@ def _milestones(plan: Plan, calendar, index: UnitIndex, event: EventSpec | None,
 class _Context:
     """State shared while compiling obligations: unit sets are computed once per distinct filter."""
 
-    def __init__(self, plan, calendar, index, target_codes, pilot, phases, event, warnings) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        calendar: WorkingCalendar,
+        index: UnitIndex,
+        target_codes: list[str],
+        pilot: list[PilotChoice],
+        phases: dict[str, PhaseSpec],
+        event: EventSpec | None,
+        warnings: list[str],
+    ) -> None:
         self.plan, self.calendar, self.index = plan, calendar, index
         self.target_codes = target_codes
         self.target_set = frozenset(target_codes)
@@ -260,7 +294,7 @@ class _Context:
         self.phases: dict[str, PhaseSpec] = phases
         self.event = event
         self.warnings = warnings
-        self._cache: dict[tuple, tuple[str, ...]] = {}
+        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def units_for(self, f: UnitFilter, scope: str) -> tuple[str, ...]:
         """Codes of the units matching a filter within a scope: all targets, pilot units, or pilot + ancestors."""
@@ -315,7 +349,7 @@ class _Context:
             due_by_level=due_by_level,
             opens=opens,
             recurrence=due_dl.recurrence if due_dl else None,
-            times_per_year=tuple(o.times_per_year) if o.times_per_year else None,
+            times_per_year=o.times_per_year,
             route_via=o.route_via,
             fields=[
                 FieldSpec(f.name, f.label, f.type, f.sum if f.sum is not None else f.type != "text")
@@ -363,7 +397,7 @@ class _Context:
         return out
 
 
-def _quota(q, context: _Context) -> QuotaAllocation:
+def _quota(q: QuotaDef, context: _Context) -> QuotaAllocation:
     codes = context.units_for(q.units, "all")
     units = [context.index.units[c] for c in codes]
     rules = [

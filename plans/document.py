@@ -96,7 +96,7 @@ def _parse(text: str, origin: str | None) -> tuple[Plan | None, list[Problem]]:
     return (plan if not problems else None), problems
 
 
-def _items(data: dict, key: str) -> Iterator[tuple[int, dict]]:
+def _items(data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
     value = data.get(key)
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -104,11 +104,11 @@ def _items(data: dict, key: str) -> Iterator[tuple[int, dict]]:
                 yield index, item
 
 
-def _cross_checks(data: dict, lines: LineMap, origin: str | None) -> list[Problem]:
+def _cross_checks(data: dict[str, Any], lines: LineMap, origin: str | None) -> list[Problem]:
     """Checks that span several parts of the plan; they read the raw data so they run even if the schema fails."""
     problems: list[Problem] = []
 
-    def add(message: str, path: tuple) -> None:
+    def add(message: str, path: tuple[str | int, ...]) -> None:
         problems.append(Problem(message, source=origin, line=lines.line(path), field=dotted(path)))
 
     for section, id_field in (("phases", "name"), ("obligations", "key"), ("milestones", "key"), ("quotas", "name")):
@@ -152,7 +152,7 @@ def _cross_checks(data: dict, lines: LineMap, origin: str | None) -> list[Proble
     return problems
 
 
-def _deadline_fields(data: dict) -> Iterator[tuple[tuple, Any]]:
+def _deadline_fields(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     for index, item in _items(data, "phases"):
         for key in ("opens", "due"):
             yield ("phases", index, key), item.get(key)
@@ -169,7 +169,7 @@ def _deadline_fields(data: dict) -> Iterator[tuple[tuple, Any]]:
         yield ("event", "at"), event.get("at")
 
 
-def _issued_on(data: dict) -> date | None:
+def _issued_on(data: dict[str, Any]) -> date | None:
     directive = data.get("directive")
     if not isinstance(directive, dict):
         return None
@@ -182,7 +182,7 @@ def _issued_on(data: dict) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def _deadline_checks(data: dict, lines: LineMap, origin: str | None) -> list[Problem]:
+def _deadline_checks(data: dict[str, Any], lines: LineMap, origin: str | None) -> list[Problem]:
     """Each deadline expression must be one schedules.parse_deadline reads."""
     from errors import DeadlineError
     from schedules.expressions import parse_deadline
@@ -245,7 +245,7 @@ def _shown(value: Any) -> str:
 _ABSENT = object()
 
 
-def plan_diff(old: dict | Plan, new: dict | Plan) -> list[str]:
+def plan_diff(old: dict[str, Any] | Plan, new: dict[str, Any] | Plan) -> list[str]:
     """What changed between two versions of a plan, one Vietnamese line per changed field (path: old → new)."""
     old_d = old.model_dump(mode="json") if isinstance(old, Plan) else old
     new_d = new.model_dump(mode="json") if isinstance(new, Plan) else new
@@ -254,7 +254,7 @@ def plan_diff(old: dict | Plan, new: dict | Plan) -> list[str]:
     return out
 
 
-def _diff(old: Any, new: Any, path: tuple, out: list[str]) -> None:
+def _diff(old: Any, new: Any, path: tuple[Any, ...], out: list[str]) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
             _diff(old.get(key, _ABSENT), new.get(key, _ABSENT), (*path, key), out)

@@ -16,6 +16,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from hierarchy.model import Category, Kind, Unit
 
@@ -35,7 +36,7 @@ class PilotChoice:
 class UnitIndex:
     """The hierarchy seen from a plan: units active on a day, their children, category and level."""
 
-    def __init__(self, units: Iterable[Unit], *, active_on=None) -> None:
+    def __init__(self, units: Iterable[Unit], *, active_on: date | None = None) -> None:
         self.units: dict[str, Unit] = {}
         for unit in units:
             if active_on is None or unit.active_on(active_on):
@@ -89,7 +90,7 @@ class UnitIndex:
 
     def ancestors(self, code: str) -> list[str]:
         """Codes above `code`, nearest first."""
-        out = []
+        out: list[str] = []
         unit = self.units.get(code)
         while unit is not None and unit.parent_code is not None and len(out) < 1000:
             out.append(unit.parent_code)

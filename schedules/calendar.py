@@ -103,8 +103,8 @@ class WorkingCalendar:
 
             settings = get_settings()
         return cls(
-            extra_days_off=tuple(settings.extra_days_off),
-            extra_working_days=tuple(settings.extra_working_days),
+            extra_days_off=_as_dates(settings.extra_days_off, "extra_days_off"),
+            extra_working_days=_as_dates(settings.extra_working_days, "extra_working_days"),
             office_end=settings.office_hours_end,
             office_start=settings.office_hours_start,
         )

@@ -68,7 +68,8 @@ def cascade(
     if top < earliest:
         text = (
             f"Cấp 0 (cấp trên cùng): hạn {format_instant(top)} sớm hơn hạn sớm nhất cho phép là "
-            f"{format_instant(earliest)}, vì {why}; hạn này do cấp trên giao nên giữ nguyên, các cấp dưới không thể có hạn muộn hơn."
+            f"{format_instant(earliest)}, vì {why}; hạn này do cấp trên giao nên giữ nguyên, "
+            "các cấp dưới không thể có hạn muộn hơn."
         )
         top_warnings.append(text)
         problems.append(Problem(text, field="cấp 0"))

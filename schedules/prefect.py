@@ -7,8 +7,10 @@ local midnight so that their run times do not depend on when the deployment was 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from prefect.schedules import Cron, Interval, Schedule
 
@@ -18,6 +20,8 @@ __all__ = ["TIMEZONE", "deployment_schedules", "next_runs"]
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 _ANCHOR = datetime(2024, 1, 1, tzinfo=LOCAL_TZ)
+
+_T = TypeVar("_T")
 
 
 def deployment_schedules() -> dict[str, list[Schedule]]:
@@ -29,7 +33,7 @@ def deployment_schedules() -> dict[str, list[Schedule]]:
     }
 
 
-def _run(coroutine):
+def _run(coroutine: Coroutine[Any, Any, _T]) -> _T:
     # get_dates is a coroutine; inside a running event loop (a flow) it runs on a worker thread instead.
     try:
         asyncio.get_running_loop()
@@ -43,11 +47,13 @@ def next_runs(schedule: Schedule, after: datetime, n: int) -> list[datetime]:
     """The next n run times strictly after `after`, in local time, computed without a Prefect server."""
     from prefect.server.schemas.schedules import CronSchedule, IntervalSchedule, RRuleSchedule
 
+    server: CronSchedule | IntervalSchedule | RRuleSchedule
     if schedule.cron is not None:
         server = CronSchedule(cron=schedule.cron, timezone=schedule.timezone, day_or=schedule.day_or)
     elif schedule.interval is not None:
-        server = IntervalSchedule(
-            interval=schedule.interval, anchor_date=schedule.anchor_date, timezone=schedule.timezone
+        # Validated like the constructor would; the model turns the plain anchor datetime into its own type.
+        server = IntervalSchedule.model_validate(
+            {"interval": schedule.interval, "anchor_date": schedule.anchor_date, "timezone": schedule.timezone}
         )
     elif schedule.rrule is not None:
         server = RRuleSchedule(rrule=schedule.rrule, timezone=schedule.timezone)
