@@ -14,6 +14,7 @@ __all__ = [
     "DOCUMENT_KINDS",
     "PHASE_LABELS",
     "PHASE_ORDER",
+    "Contact",
     "Directive",
     "Event",
     "FieldDef",
@@ -97,6 +98,15 @@ class Signer(_Model):
     name: str = Field(min_length=1)
 
 
+class Contact(_Model):
+    """Whom a unit calls about the plan: a person of the office in charge, with a phone and/or an e-mail."""
+
+    name: str = Field(min_length=1)
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
 class Directive(_Model):
     """The directive document itself."""
 
@@ -110,6 +120,11 @@ class Directive(_Model):
     recipients: Recipients = Recipients()
     signers: list[Signer] = Field(min_length=1)
     place: str | None = None
+    # Routine letters (đôn đốc) are signed by order (T/L) by the head of the office; the weekly report by the
+    # head of the department in charge. Absent, the title is printed and the name left for the office.
+    office_signer: Signer | None = None
+    report_signer: Signer | None = None
+    contact: Contact | None = None
 
     @model_validator(mode="after")
     def _number_matches_kind(self) -> Directive:
