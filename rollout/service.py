@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from errors import NotFound
+from errors import NotFound, PlanError
 from hierarchy import Unit
 from plans.compiler import CompiledPlan, compile_plan
 from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
@@ -17,7 +17,7 @@ from plans.schema import Plan
 from rollout.amend import AmendResult, amend_directive
 from rollout.issue import IssueResult, issue_directive
 from schedules import WorkingCalendar
-from storage.units import load_units
+from storage.units import load_subtrees, load_units
 
 __all__ = ["PreparedPlan", "amend_plan", "issue_plan", "prepare_plan"]
 
@@ -35,32 +35,47 @@ class PreparedPlan:
         return self.plan.model_dump(mode="json")
 
 
-def _stored_units(session: Session, day: date) -> list[Unit]:
-    return [u for u in load_units(session).values() if u.active_on(day)]
+def _stored_units(session: Session, day: date, roots: list[str] | None = None) -> list[Unit]:
+    units = load_units(session) if roots is None else load_subtrees(session, roots)
+    return [u for u in units.values() if u.active_on(day)]
+
+
+def _compile_stored(session: Session, plan: Plan, calendar: WorkingCalendar) -> CompiledPlan | None:
+    """Compile against the stored units the plan can reach: the subtrees of its issuer and target roots, read by
+    path range, so a province's plan costs a province, not the country. A plan that also names units outside
+    them (a department of another body, say) is compiled again against the whole hierarchy. None when its
+    issuer is not stored."""
+    d = plan.directive
+    scoped = _stored_units(session, d.issued_on, [d.issuer, *plan.targets.roots])
+    if not any(u.code == d.issuer for u in scoped):
+        return None
+    try:
+        return compile_plan(plan, scoped, calendar)
+    except PlanError:
+        return compile_plan(plan, _stored_units(session, d.issued_on), calendar)
 
 
 def prepare_plan(path: Path, calendar: WorkingCalendar, session: Session | None = None) -> PreparedPlan:
     """Load and compile a plan: against the stored hierarchy when its issuer is stored, else against the
     hierarchy the plan file names (so that a plan can be checked before anything is imported)."""
     plan = load_plan(path)
-    issuer = plan.directive.issuer
     if session is not None:
-        units = _stored_units(session, plan.directive.issued_on)
-        if any(u.code == issuer for u in units):
-            return PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
+        compiled = _compile_stored(session, plan, calendar)
+        if compiled is not None:
+            return PreparedPlan(plan, compiled, "cơ sở dữ liệu")
     units = plan_units(plan, path.parent)
     return PreparedPlan(plan, compile_plan(plan, units, calendar), f"hệ thống tổ chức của kế hoạch ({path.name})")
 
 
 def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) -> PreparedPlan:
     plan = load_plan(path)
-    units = _stored_units(session, plan.directive.issued_on)
-    if not any(u.code == plan.directive.issuer for u in units):
+    compiled = _compile_stored(session, plan, calendar)
+    if compiled is None:
         raise NotFound(
             f"Đơn vị ban hành “{plan.directive.issuer}” chưa có trong cơ sở dữ liệu: hãy nhập hệ thống tổ chức trước "
             "(`trienkhai hierarchy import TỆP` hoặc `trienkhai hierarchy generate …`)."
         )
-    return PreparedPlan(plan, compile_plan(plan, units, calendar), "cơ sở dữ liệu")
+    return PreparedPlan(plan, compiled, "cơ sở dữ liệu")
 
 
 def issue_plan(

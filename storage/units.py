@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Row, func, select, update
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from errors import HierarchyError, NotFound
@@ -23,6 +23,7 @@ __all__ = [
     "apply_hierarchy",
     "counts_by_kind",
     "find_unit",
+    "load_subtrees",
     "load_units",
     "subtree_bounds",
     "subtree_units",
@@ -95,6 +96,23 @@ def load_units(session: Session) -> dict[str, Unit]:
         select(UnitRow.__table__, parent.c.code.label("parent_code"))
         .outerjoin(parent, parent.c.id == UnitRow.parent_id)
         .order_by(UnitRow.path)
+    )
+    return {row.code: row_to_unit(row, row.parent_code) for row in rows}
+
+
+def load_subtrees(session: Session, codes: Sequence[str]) -> dict[str, Unit]:
+    """The units of the subtrees of `codes` and their ancestors (closed ones too), keyed by code, in path order:
+    what a plan addressed to those roots can reach, read by path range instead of the whole hierarchy."""
+    paths = list(session.scalars(select(UnitRow.path).where(UnitRow.code.in_(list(codes)))))
+    if not paths:
+        return {}
+    ancestors = {int(part) for path in paths for part in path.split(".")[:-1] if part}
+    parent = UnitRow.__table__.alias("parent")
+    reach = or_(UnitRow.id.in_(ancestors), *(and_(UnitRow.path >= lo, UnitRow.path < hi)
+                                             for lo, hi in map(subtree_bounds, paths)))
+    rows = session.connection().execute(
+        select(UnitRow.__table__, parent.c.code.label("parent_code"))
+        .outerjoin(parent, parent.c.id == UnitRow.parent_id).where(reach).order_by(UnitRow.path)
     )
     return {row.code: row_to_unit(row, row.parent_code) for row in rows}
 
