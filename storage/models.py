@@ -80,5 +80,6 @@ from storage.rollout_models import (  # noqa: E402,F401
     QuotaRow,
     SubmissionRow,
 )
+from storage.intake_models import IdempotentRequestRow, ReportLinkRow, SubmissionDocumentRow  # noqa: E402,F401
 from storage.service_models import ServiceRunRow, StoredFileRow  # noqa: E402,F401
 from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401
