@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications.channels import Envelope
+from notifications.channels import Attachment, Envelope
 from notifications.context import (
     CopyRecipient,
     DeploymentContext,
@@ -55,8 +55,9 @@ def _titles(plan: dict[str, Any]) -> dict[str, str]:
 
 
 def _ref(directive: DirectiveRow, issuer: UnitRow) -> DirectiveRef:
-    return DirectiveRef(number=directive.number, title=directive.title, issued_on=to_local(directive.issued_at).date(),
-                        issuer=issuer.name, kind_name=KIND_NAMES.get(directive.kind, "Văn bản"))
+    return DirectiveRef(number=directive.number, title=directive.title,
+                        issued_on=to_local(directive.issued_at).date(), issuer=issuer.name,
+                        kind_name=KIND_NAMES.get(directive.kind, "Văn bản"))
 
 
 def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCalendar) -> Composed:
@@ -64,7 +65,7 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     directive = session.get(DirectiveRow, row.directive_id)
     recipient = session.get(UnitRow, row.unit_id)
     assert directive is not None and recipient is not None
-    issuer = session.get(UnitRow, directive.issuer_id)
+    issuer = session.get_one(UnitRow, directive.issuer_id)
     # A new directive announces what is owed even before its window opens; chasing is about what is still owed.
     owed = values(UNFINISHED if row.template == "thong_bao_trien_khai" else CHASED)
     items = session.execute(
@@ -84,7 +85,8 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     name = _display_name(recipient, parent)
     cc: list[str] = []
     if row.template == "thong_bao_trien_khai":
-        context: Any = DeploymentContext(recipient=name, directive=ref, obligations=list(lines.values()), sender=issuer.name)
+        context: Any = DeploymentContext(recipient=name, directive=ref, obligations=list(lines.values()),
+                                         sender=issuer.name)
     elif row.template == "nhac_han":
         context = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
     elif row.template == "cong_van_don_doc":
@@ -94,14 +96,21 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
         by_unit: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
         for o, unit in items:
             by_unit.setdefault(unit.id, (unit, []))[1].append(lines[o.id])
+        reminders_sent = row.context.get("rung", 1) - 1
         context = EscalationContext(
             recipient=name, directive=ref, sender=issuer.name, as_of=as_of,
-            units=[OverdueUnit(name=_display_name(u, session.get(UnitRow, u.parent_id)), items=ls, reminders_sent=row.context.get("rung", 1) - 1) for u, ls in by_unit.values()],
+            units=[
+                OverdueUnit(name=_display_name(u, session.get(UnitRow, u.parent_id) if u.parent_id else None),
+                            items=ls, reminders_sent=reminders_sent)
+                for u, ls in by_unit.values()
+            ],
         )
     if not recipient.email and not recipient.webhook:
         return Composed(None, recipient, no_address=True)
     message = render_message(row.template, context)
-    attachments = [letter_attachment(context)] if isinstance(context, LetterContext) else []
+    attachments: list[Attachment | tuple[str, bytes, str]] = (
+        [letter_attachment(context)] if isinstance(context, LetterContext) else []
+    )
     envelope = Envelope(to=[recipient.email] if recipient.email else [], cc=cc, subject=message.subject,
                         text=message.text, html=message.html, idempotency_key=row.key, attachments=attachments)
     return Composed(envelope, recipient)
@@ -121,7 +130,8 @@ def _late_days(due: datetime | None, today: date, calendar: WorkingCalendar) -> 
     return max(0, calendar.working_days_between(due_day, today)) if today > due_day else 0
 
 
-def _letter(directive, issuer, recipient: str, parent, ref, lines, as_of) -> LetterContext:  # type: ignore[no-untyped-def]
+def _letter(directive: DirectiveRow, issuer: UnitRow, recipient: str, parent: UnitRow | None, ref: DirectiveRef,
+            lines: list[ObligationLine], as_of: date) -> LetterContext:
     signer = (directive.plan.get("directive", {}).get("signers") or [{}])[0]
     suffix = directive.number.rpartition("/")[2] or "TU"
     copies = [CopyRecipient(parent.name, "để b/c")] if parent is not None else []
@@ -133,6 +143,7 @@ def _letter(directive, issuer, recipient: str, parent, ref, lines, as_of) -> Let
         directive=ref,
         overdue=lines,
         signature=Signature(title=(signer.get("title") or "").upper(), name=signer.get("name") or "",
-                            form=signer.get("form") or "T/M", collective=(signer.get("body") or "Ban Thường vụ").upper()),
+                            form=signer.get("form") or "T/M",
+                            collective=(signer.get("body") or "Ban Thường vụ").upper()),
         copies=copies,
     )

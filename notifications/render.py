@@ -68,7 +68,13 @@ def format_number(value: int | float | Decimal, decimals: int | None = None) -> 
         raise TypeError(f"so: expected a number, got {type(value).__name__}")
     number = Decimal(str(value))
     if decimals is None:
-        decimals = 0 if number == number.to_integral_value() else max(0, -number.normalize().as_tuple().exponent)
+        if number == number.to_integral_value():
+            decimals = 0
+        else:
+            exponent = number.normalize().as_tuple().exponent
+            if not isinstance(exponent, int):  # NaN has no digits to place
+                raise TypeError(f"so: expected a finite number, got {value!r}")
+            decimals = max(0, -exponent)
     grouped = f"{number:,.{decimals}f}"
     return grouped.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
@@ -145,8 +151,8 @@ def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
 
 def _problem(exc: JinjaTemplateError, filename: str) -> Problem:
     if isinstance(exc, TemplateSyntaxError):
-        source = Path(exc.filename).name if exc.filename else filename
-        return Problem(f"mẫu viết sai cú pháp Jinja: {exc.message}; hãy sửa dòng này", source, exc.lineno)
+        where = Path(exc.filename).name if exc.filename else filename
+        return Problem(f"mẫu viết sai cú pháp Jinja: {exc.message}; hãy sửa dòng này", where, exc.lineno)
     source, line = _template_line(exc)
     if isinstance(exc, SecurityError):
         text = (
