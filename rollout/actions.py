@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from errors import ConflictError, InputError, NotFound, Problem
+from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow
 from storage.units import find_unit
@@ -83,7 +84,9 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     row = _obligation(session, directive, unit_code, key, period)
     if not TRANSITIONS["submit"].allows(row.status):
         raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
+    check_opened(row, now)
     clean = _check_fields(directive, key, data or {})
+    check_quotas(session, directive, row, clean)
     row.status = submitted_status(now, row.due_at).value
     row.submitted_at, row.data = now, clean
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean))
