@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Label, Row, func, select
 from sqlalchemy.orm import Session, aliased
 
 from compliance.model import (
-    ComplianceReport, Counts, DistrictLine, LevelTotals, OverdueUnit, PhaseWindow, UnitLine,
+    ComplianceReport,
+    Counts,
+    DistrictLine,
+    LevelTotals,
+    OverdueUnit,
+    PhaseWindow,
+    UnitLine,
 )
 from compliance.snapshot import COUNT_COLUMNS
 from errors import NotFound
 from rollout.actions import find_directive
 from schedules import WorkingCalendar
 from schedules.render import format_day, local_date
-from storage.models import ComplianceSnapshotRow as Snap
-from storage.models import DirectiveRow, PhaseRow, UnitRow
+from storage.models import ComplianceSnapshotRow as Snap, DirectiveRow, PhaseRow, UnitRow
 
 __all__ = ["build_report", "snapshot_weeks"]
 
@@ -29,15 +36,17 @@ def snapshot_weeks(session: Session, directive_id: int) -> list[date]:
     ))
 
 
-def _sums(table) -> list:  # type: ignore[no-untyped-def]
+def _sums(table: type[Snap]) -> list[Label[Any]]:
     return [func.sum(getattr(table, name)).label(name) for name in COUNT_COLUMNS]
 
 
-def _counts(row) -> Counts:  # type: ignore[no-untyped-def]
+def _counts(row: Snap | Row[Any]) -> Counts:
     return Counts(**{name: int(getattr(row, name) or 0) for name in COUNT_COLUMNS})
 
 
-def _district_rows(session: Session, directive_id: int, weeks: list[date]):  # type: ignore[no-untyped-def]
+def _district_rows(
+    session: Session, directive_id: int, weeks: list[date]
+) -> Iterator[tuple[date, str, str, Row[Any]]]:
     """Each level-1 unit's subtree added up per week, in one pass over the snapshots: a unit belongs to the
     level-1 unit whose path is the prefix of its own, so grouping by that prefix is the subtree sum."""
     districts = dict(session.execute(
@@ -78,7 +87,8 @@ def _department(session: Session, directive: DirectiveRow) -> str | None:
 
 def _phases(session: Session, directive_id: int) -> list[PhaseWindow]:
     windows = []
-    for phase in session.scalars(select(PhaseRow).where(PhaseRow.directive_id == directive_id).order_by(PhaseRow.seq)):
+    query = select(PhaseRow).where(PhaseRow.directive_id == directive_id).order_by(PhaseRow.seq)
+    for phase in session.scalars(query):
         start = phase.opened_at or phase.opens_at
         if start is None:
             continue
@@ -111,7 +121,11 @@ def build_report(
         )
     earlier = [w for w in weeks if w < week]
     previous = earlier[-1] if earlier else None
-    as_of = session.scalar(select(func.max(Snap.taken_at)).where(Snap.directive_id == directive.id, Snap.week == week))
+    as_of = session.scalar(
+        select(func.max(Snap.taken_at)).where(Snap.directive_id == directive.id, Snap.week == week)
+    )
+    if as_of is None:  # cannot happen: the week is one of the kept snapshots
+        raise NotFound(f"Chưa có số liệu tuần {format_day(week)} của văn bản {number}.")
 
     per_week: dict[date, dict[str, tuple[str, int, Counts]]] = {}
     for week_of_row, code, name, row in _district_rows(session, directive.id, weeks):
@@ -132,7 +146,8 @@ def build_report(
     ).all())
     parent = aliased(UnitRow)
     rows = session.execute(
-        select(Snap, UnitRow.code, UnitRow.name, UnitRow.path, parent.name).join(UnitRow, UnitRow.id == Snap.unit_id)
+        select(Snap, UnitRow.code, UnitRow.name, UnitRow.path, parent.name)
+        .join(UnitRow, UnitRow.id == Snap.unit_id)
         .outerjoin(parent, parent.id == UnitRow.parent_id)
         .where(Snap.directive_id == directive.id, Snap.week == week).order_by(Snap.level, UnitRow.path)
     ).all()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from rollout.reconcile import active_directive_ids
@@ -35,7 +36,7 @@ def week_of(now: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _count(status: str):  # type: ignore[no-untyped-def]
+def _count(status: str) -> ColumnElement[Any]:
     return func.sum(case((ObligationRow.status == status, 1), else_=0))
 
 
@@ -61,12 +62,15 @@ def take_snapshot(session: Session, now: datetime) -> SnapshotRun:
         func.max(ObligationRow.escalation_step).label("escalation_step"),
         func.min(case((ObligationRow.status == Status.OVERDUE.value, ObligationRow.due_at))).label("overdue_since"),
     ).where(ObligationRow.directive_id.in_(ids)).group_by(ObligationRow.directive_id, ObligationRow.unit_id)
-    columns = ["week", "directive_id", "unit_id", "level", "taken_at", *COUNT_COLUMNS, "escalation_step", "overdue_since"]
+    columns = ["week", "directive_id", "unit_id", "level", "taken_at", *COUNT_COLUMNS, "escalation_step",
+               "overdue_since"]
     session.execute(insert(ComplianceSnapshotRow).from_select(columns, rows))
     # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT.
     written = session.scalar(select(func.count()).select_from(ComplianceSnapshotRow).where(
         ComplianceSnapshotRow.week == week, ComplianceSnapshotRow.directive_id.in_(ids)
     )) or 0
-    numbers = list(session.scalars(select(DirectiveRow.number).where(DirectiveRow.id.in_(ids)).order_by(DirectiveRow.id)))
+    numbers = list(
+        session.scalars(select(DirectiveRow.number).where(DirectiveRow.id.in_(ids)).order_by(DirectiveRow.id))
+    )
     session.flush()
     return SnapshotRun(week, now, numbers, written)

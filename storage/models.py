@@ -70,6 +70,7 @@ class AuditEntry(Base):
 
 # Importing this module registers every table (and re-exports the rows of the other model modules).
 from storage.compliance_models import ComplianceSnapshotRow  # noqa: E402,F401
+from storage.intake_models import IdempotentRequestRow, ReportLinkRow, SubmissionDocumentRow  # noqa: E402,F401
 from storage.rollout_models import (  # noqa: E402,F401
     DirectiveRow,
     EventRow,
@@ -80,6 +81,5 @@ from storage.rollout_models import (  # noqa: E402,F401
     QuotaRow,
     SubmissionRow,
 )
-from storage.intake_models import IdempotentRequestRow, ReportLinkRow, SubmissionDocumentRow  # noqa: E402,F401
 from storage.service_models import ServiceRunRow, StoredFileRow  # noqa: E402,F401
 from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401

@@ -43,7 +43,8 @@ def render_chart(report: ComplianceReport) -> bytes:
         if end <= phase.start:
             continue
         planned = phase.start > report.week
-        axes.axvspan(phase.start, end, facecolor=_PHASE_COLOURS.get(phase.name, "#eeeeee"), alpha=0.7, lw=0,
+        axes.axvspan(mdates.date2num(phase.start), mdates.date2num(end),
+                     facecolor=_PHASE_COLOURS.get(phase.name, "#eeeeee"), alpha=0.7, lw=0,
                      edgecolor="#999999", hatch="//" if planned else None)
         label = textwrap.fill(phase.label + (" (dự kiến)" if planned else ""), width=22)
         # Staggered, left-aligned names inside their band, so short bands next to each other do not collide.
@@ -51,16 +52,17 @@ def render_chart(report: ComplianceReport) -> bytes:
                   fontsize=8, fontstyle="italic", transform=axes.get_xaxis_transform(),
                   bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.5})
     # Ten strong colours, then the same colours dashed: pale tab20 shades vanish on the shaded bands.
-    colours = matplotlib.colormaps["tab10"].colors
+    colours = matplotlib.color_sequences["tab10"]
     markers = "osD^v<>ph*"
     for index, (name, points) in enumerate(sorted(report.series.items())):
         kept = [(w, share) for w, share in points if share is not None]
         if not kept:
             continue
-        axes.plot([w for w, _ in kept], [s for _, s in kept], label=name, color=colours[index % len(colours)],
+        axes.plot(mdates.date2num([w for w, _ in kept]), [s for _, s in kept], label=name,
+                  color=colours[index % len(colours)],
                   linestyle="-" if index < len(colours) else "--", marker=markers[index % len(markers)],
                   markersize=4, linewidth=1.6, clip_on=False)
-    axes.set_xlim(lo, hi)
+    axes.set_xlim(mdates.date2num(lo), mdates.date2num(hi))
     axes.set_ylim(0, 1.0)
     axes.set_yticks([i / 10 for i in range(11)])
     axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
+from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import _Row
+from docx.text.paragraph import Paragraph
 
 from compliance.model import ComplianceReport, Counts
 from compliance.outputs.text import percent, points, short_department
@@ -28,11 +32,11 @@ def report_number(report: ComplianceReport) -> str:
     return f"Số       -BC/{initials}{body}"
 
 
-def _text(paragraph, text: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _text(paragraph: Paragraph, text: str, **kwargs: Any) -> None:
     _line(paragraph, text, **{"size": 14, **kwargs})
 
 
-def _body_paragraph(doc, text: str = "", *, bold: bool = False, indent: bool = True):  # type: ignore[no-untyped-def]
+def _body_paragraph(doc: DocumentObject, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
     paragraph = _paragraph(doc, WD_ALIGN_PARAGRAPH.JUSTIFY)
     paragraph.paragraph_format.first_line_indent = Cm(1.0) if indent else None
     paragraph.paragraph_format.space_after = Pt(6)
@@ -41,14 +45,16 @@ def _body_paragraph(doc, text: str = "", *, bold: bool = False, indent: bool = T
     return paragraph
 
 
-def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+def _repeat_header(row: _Row) -> None:
     # The header row repeats on each printed page of a long table.
     element = OxmlElement("w:tblHeader")
     element.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(element)
 
 
-def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float], *, size: int = 11) -> None:  # type: ignore[no-untyped-def]
+def _table(
+    doc: DocumentObject, headers: list[str], rows: list[list[str]], widths: list[float], *, size: int = 11
+) -> None:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -75,7 +81,7 @@ def _count_sentence(counts: Counts) -> str:
     return "; ".join(f"{status.label} {n}" for status, n in labels)
 
 
-def _header(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _header(doc: DocumentObject, report: ComplianceReport) -> None:
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, [_HEADER_LEFT, _PAGE_WIDTH - _HEADER_LEFT])
     left, right = table.cell(0, 0), table.cell(0, 1)
@@ -92,7 +98,7 @@ def _header(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-d
     _text(_paragraph(right), f"{place}{format_day_long(local_date(report.as_of))}", italic=True)
 
 
-def _title(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _title(doc: DocumentObject, report: ComplianceReport) -> None:
     heading = _paragraph(doc)
     heading.paragraph_format.space_before = Pt(24)
     _text(heading, "BÁO CÁO", size=15, bold=True)
@@ -106,7 +112,7 @@ def _title(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-de
     _text(rule, "-----")
 
 
-def _general(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _general(doc: DocumentObject, report: ComplianceReport) -> None:
     _body_paragraph(doc, "I. TÌNH HÌNH CHUNG", bold=True, indent=False)
     units = sum(level.units for level in report.levels)
     totals = report.totals
@@ -130,7 +136,7 @@ def _general(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
            [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9])
 
 
-def _districts(doc, report: ComplianceReport, chart_png: bytes | None) -> None:  # type: ignore[no-untyped-def]
+def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes | None) -> None:
     _body_paragraph(doc, "II. KẾT QUẢ CỦA CÁC HUYỆN, THỊ, THÀNH ỦY, ĐẢNG ỦY TRỰC THUỘC", bold=True, indent=False)
     _table(doc, ["STT", "Đơn vị", "Đúng hạn", "Trễ hạn", "Quá hạn", "Đang làm", "Tỷ lệ đúng hạn", "So với tuần trước"],
            [[str(i), d.name, str(d.counts.done_on_time), str(d.counts.done_late), str(d.counts.overdue),
@@ -146,20 +152,21 @@ def _districts(doc, report: ComplianceReport, chart_png: bytes | None) -> None: 
         _line(caption, "Biểu đồ: tỷ lệ hoàn thành nhiệm vụ theo tuần của từng đơn vị cấp huyện", size=12, italic=True)
 
 
-def _overdue(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _overdue(doc: DocumentObject, report: ComplianceReport) -> None:
     _body_paragraph(doc, "III. CÁC TỔ CHỨC ĐẢNG QUÁ HẠN CHƯA HOÀN THÀNH", bold=True, indent=False)
     grouped = report.overdue_by_level()
     if not grouped:
         _body_paragraph(doc, "Không có tổ chức đảng nào quá hạn chưa hoàn thành.")
     for index, (level, units) in enumerate(grouped.items(), 1):
         _body_paragraph(doc, f"{index}. Cấp {level}: {len(units)} tổ chức đảng", bold=True)
-        _table(doc, ["STT", "Tổ chức đảng", "Thuộc", "Số việc quá hạn", "Hạn từ ngày", "Số ngày làm việc quá hạn", "Mức đôn đốc"],
+        _table(doc, ["STT", "Tổ chức đảng", "Thuộc", "Số việc quá hạn", "Hạn từ ngày", "Số ngày làm việc quá hạn",
+                     "Mức đôn đốc"],
                [[str(i), u.name, u.belongs_to, str(u.overdue), format_day(u.overdue_since), str(u.days_overdue),
                  str(u.escalation_step)] for i, u in enumerate(units, 1)],
                [1.0, 3.6, 4.4, 1.6, 2.2, 2.0, 1.6], size=11)
 
 
-def _closing(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _closing(doc: DocumentObject, report: ComplianceReport) -> None:
     _body_paragraph(doc, "IV. ĐỀ XUẤT", bold=True, indent=False)
     via = f" (qua {short_department(report.department_name, report.issuer_name)})" if report.department_name else ""
     _body_paragraph(doc, "Đề nghị các huyện, thị, thành ủy, đảng ủy trực thuộc chỉ đạo các tổ chức đảng quá hạn "
@@ -169,7 +176,8 @@ def _closing(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, [Cm(8.0), _PAGE_WIDTH - Cm(8.0)])
     left, right = table.cell(0, 0), table.cell(0, 1)
-    _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT, first=True), "Nơi nhận:", size=12, bold=True, italic=True, underline=True)
+    _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT, first=True), "Nơi nhận:", size=12, bold=True, italic=True,
+          underline=True)
     keeper = short_department(report.department_name, report.issuer_name) if report.department_name else "Văn phòng"
     initials = "".join(w[0].upper() for w in keeper.split())
     for text in (f"- Thường trực {report.issuer_name} (b/c),", "- Các huyện, thị, thành ủy, đảng ủy trực thuộc,",
@@ -183,7 +191,9 @@ def _closing(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
 def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> bytes:
     """The report as .docx bytes: A4, margins 2/2/3/2 cm, Times New Roman 14, tables in 11."""
     doc = new_document()
-    doc.core_properties.title = re.sub(r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}")
+    doc.core_properties.title = re.sub(
+        r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}"
+    )
     doc.core_properties.author = report.department_name or report.issuer_name
     doc.core_properties.language = "vi-VN"
     _header(doc, report)

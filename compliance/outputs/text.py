@@ -32,7 +32,8 @@ def signed(change: int | None) -> str:
 
 
 def short_department(department: str, issuer: str) -> str:
-    """"Ban Tuyên giáo Tỉnh ủy" under "Tỉnh ủy Quảng Trị" → "Ban Tuyên giáo": the header names the committee above it."""
+    """"Ban Tuyên giáo Tỉnh ủy" under "Tỉnh ủy Quảng Trị" → "Ban Tuyên giáo": the header names the committee
+    above it."""
     words, issuer_words = department.split(), issuer.split()
     for cut in range(1, len(words)):
         tail = words[cut:]

@@ -18,7 +18,9 @@ __all__ = ["build_xlsx", "sheet_names"]
 PERCENT = "0.0%"
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
-_COUNT_HEADERS = ["Đúng hạn", "Trễ hạn", "Quá hạn", "Đang thực hiện", "Chưa đến hạn", "Miễn", "Tổng số", "Tỷ lệ đúng hạn"]
+_COUNT_HEADERS = [
+    "Đúng hạn", "Trễ hạn", "Quá hạn", "Đang thực hiện", "Chưa đến hạn", "Miễn", "Tổng số", "Tỷ lệ đúng hạn",
+]
 
 
 def _sheet_title(text: str) -> str:
@@ -80,7 +82,8 @@ def _level(sheet: Worksheet, report: ComplianceReport, level: int) -> None:
 def build_xlsx(reports: list[ComplianceReport]) -> bytes:
     """A workbook with, for each report, its summary per district and one sheet per level; percentages formatted."""
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # the empty sheet a new workbook starts with
+        book.remove(book.active)
     for report in reports:
         names = sheet_names(report)
         _summary(book.create_sheet(names[0]), report)
