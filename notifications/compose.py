@@ -6,7 +6,7 @@ submitted or waived in the meantime, and a row whose items are all done is cance
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,12 +25,15 @@ from notifications.context import (
     OverdueUnit,
     ReminderContext,
     Signature,
+    as_mapping,
 )
 from notifications.docx_letter import letter_attachment
 from notifications.render import render_message
+from rollout.links import contact_of, create_link, link_url
 from rollout.status import CHASED, UNFINISHED, values
 from schedules import WorkingCalendar
 from schedules.render import to_local
+from settings import get_settings
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
 
 __all__ = ["Composed", "compose"]
@@ -107,13 +110,32 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
         )
     if not recipient.email and not recipient.webhook:
         return Composed(None, recipient, no_address=True)
-    message = render_message(row.template, context)
+    where = _report_where(session, row, recipient, now)
+    message = render_message(row.template, {**as_mapping(context), **where})
+    if where["report_link"] and where["report_link"] not in message.text:
+        # A province's own template may not know the link yet: the letter carries it all the same.
+        message = replace(message, text=f"{message.text.rstrip()}\n\nBáo cáo trực tuyến tại: {where['report_link']}\n")
     attachments: list[Attachment | tuple[str, bytes, str]] = (
         [letter_attachment(context)] if isinstance(context, LetterContext) else []
     )
     envelope = Envelope(to=[recipient.email] if recipient.email else [], cc=cc, subject=message.subject,
                         text=message.text, html=message.html, idempotency_key=row.key, attachments=attachments)
     return Composed(envelope, recipient)
+
+
+def _report_where(session: Session, row: OutboxRow, recipient: UnitRow, now: datetime) -> dict[str, str | None]:
+    """Where the recipient hands in what it owes: its personal link when the public address is set (a new link
+    per message, written in its own short transaction so the pass's read session stays read-only), else the
+    office it reports to. An escalation goes to an office that follows up on the dashboard: no link."""
+    where = contact_of(session, recipient)
+    settings = get_settings()
+    if row.template == "leo_thang" or not settings.public_url:
+        return {"report_link": None, "report_where": where}
+    has_children = session.scalar(select(UnitRow.id).where(UnitRow.parent_id == recipient.id).limit(1)) is not None
+    with Session(session.get_bind()) as writer, writer.begin():
+        token = create_link(writer, recipient, now=now, days=settings.report_link_days, subtree=has_children,
+                            outbox_id=row.id)
+    return {"report_link": link_url(settings.public_url, token), "report_where": where}
 
 
 def _display_name(unit: UnitRow, parent: UnitRow | None) -> str:

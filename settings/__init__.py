@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_tls: bool = False
     mail_from: str = "trienkhai@localhost"
+    # Where units open their personal report links (e.g. https://trienkhai.quangtri.dcs.vn); None: letters say
+    # where to report instead of carrying a link.
+    public_url: str | None = None
+    report_link_days: int = 60
+    # Documents units hand in: a folder, by default home/files.
+    files_dir: Path | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -61,6 +67,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, toml)
+
+    @property
+    def effective_files_dir(self) -> Path:
+        """The folder of the documents units hand in: the configured one, or `files` in the data folder."""
+        return self.files_dir or self.home / "files"
 
     @property
     def effective_database_url(self) -> str:
