@@ -20,6 +20,7 @@ app = typer.Typer(no_args_is_help=True, help="Hệ thống tổ chức: nhập, 
 class FileFormat(StrEnum):
     csv = "csv"
     yaml = "yaml"
+    xlsx = "xlsx"
 
 
 def _apply(units: list[Unit] | Path, source: str) -> None:
@@ -44,7 +45,9 @@ def _apply(units: list[Unit] | Path, source: str) -> None:
 
 
 @app.command("import")
-def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp .csv hoặc .yaml")) -> None:
+def import_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp .xlsx, .csv hoặc .yaml"),
+) -> None:
     """Nhập hệ thống tổ chức từ tệp (tất cả hoặc không: có lỗi thì không ghi gì)."""
     _apply(file, str(file))
 
@@ -52,14 +55,18 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
 @app.command("export")
 def export_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="Tệp kết quả"),
-    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv hoặc yaml"),
+    format: FileFormat = typer.Option(FileFormat.csv, "--format", help="csv, yaml hoặc xlsx (Excel)"),
 ) -> None:
-    """Xuất toàn bộ hệ thống tổ chức ra tệp CSV hoặc YAML."""
+    """Xuất toàn bộ hệ thống tổ chức ra tệp CSV, YAML hoặc Excel (sửa rồi nhập lại được ngay)."""
     from hierarchy.files import write_units
+    from hierarchy.workbook import write_workbook
 
     with unit_of_work() as uow:
         units = list(repo.load_units(uow.session).values())
-    write_units(units, output, format=format.value)
+    if format is FileFormat.xlsx:
+        write_workbook(units, output)
+    else:
+        write_units(units, output, format=format.value)
     console.print(f"Đã xuất {len(units):,} đơn vị ra {output}.")
 
 
@@ -80,8 +87,12 @@ def generate_cmd(
         units = generate_national(**kwargs) if national else generate_quang_tri_2017(**kwargs)
     if output is not None:
         from hierarchy.files import write_units
+        from hierarchy.workbook import write_workbook
 
-        write_units(units, output, format="yaml" if output.suffix in (".yaml", ".yml") else "csv")
+        if output.suffix.lower() == ".xlsx":
+            write_workbook(units, output)
+        else:
+            write_units(units, output, format="yaml" if output.suffix in (".yaml", ".yml") else "csv")
         console.print(f"Đã ghi {len(units):,} đơn vị ra {output}.")
         return
     _apply(units, "dữ liệu sinh " + ("toàn quốc" if national else "Quảng Trị 2017"))
