@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
-from rollout.actions import find_directive
+from rollout.actions import find_directive, report_figure
 from rollout.status import Status, StatusCounts
 from storage.models import ObligationRow, UnitRow
-from storage.units import find_unit, subtree_bounds
+from storage.units import PATH_DIGITS, find_unit, subtree_bounds
 
 __all__ = ["ChildStatus", "Rollup", "children_status", "rollup"]
+
+SEGMENT = PATH_DIGITS + 1  # one unit's piece of a materialised path: its padded id and '.'
+MAX_LEVELS_BELOW = 12  # deeper than any hierarchy: Trung ương down to a chi bộ is six levels
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,26 @@ def _numeric_fields(plan: dict[str, Any], key: str | None) -> list[str]:
         for f in o.get("fields") or []
         if f["type"] in ("int", "float") and f.get("sum", True) is not False
     })
+
+
+def _own_unless_consolidated(name: str, anchor_path: str) -> ColumnElement[Any]:
+    """A unit's figure counts unless a unit above it, inside the subtree, reported the same field for the same item
+    and period: that unit's report is the consolidation of its subtree and replaces the sum of what is under it.
+
+    Ancestors are found by their paths, the leading segments of the unit's own path (one unique-index lookup
+    each), never by scanning the subtree; a figure not given skips the lookup.
+    """
+    above, above_unit = aliased(ObligationRow), aliased(UnitRow)
+    lengths = range(len(anchor_path), len(anchor_path) + SEGMENT * MAX_LEVELS_BELOW, SEGMENT)
+    consolidated = exists().where(
+        above.directive_id == ObligationRow.directive_id, above.key == ObligationRow.key,
+        above.period == ObligationRow.period, above.unit_id == above_unit.id,
+        above_unit.path.in_([func.substr(UnitRow.path, 1, n) for n in lengths]),
+        func.length(above_unit.path) < func.length(UnitRow.path),
+        report_figure(above.data, name).is_not(None),
+    )
+    own = report_figure(ObligationRow.data, name)
+    return case((own.is_(None), None), (consolidated, None), else_=own)
 
 
 def rollup(session: Session, number: str, unit_code: str, *, key: str | None = None) -> Rollup:
@@ -58,7 +81,8 @@ def rollup(session: Session, number: str, unit_code: str, *, key: str | None = N
     sums: dict[str, float] = {}
     if fields:
         row = session.execute(
-            select(*[func.coalesce(func.sum(ObligationRow.data[name].as_float()), 0) for name in fields]).where(*scope)
+            select(*[func.coalesce(func.sum(_own_unless_consolidated(name, unit.path)), 0) for name in fields])
+            .where(*scope)
         ).one()
         sums = dict(zip(fields, (float(v) for v in row), strict=True))
     return Rollup(unit.code, unit.name, {Status(s).value: n for s, n in counts.items()}, sums)
