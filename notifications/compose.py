@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from errors import InputError
 from notifications.channels import Attachment, Envelope
 from notifications.context import (
+    ContactLine,
     CopyRecipient,
     DeploymentContext,
     DirectiveRef,
     EscalationContext,
+    EventLine,
     Issuer,
     LetterContext,
     ObligationLine,
@@ -28,10 +31,12 @@ from notifications.context import (
     as_mapping,
 )
 from notifications.docx_letter import letter_attachment
-from notifications.render import render_message
+from notifications.forms import OrganisationForm, organisation_form
+from notifications.render import format_due, render_message
 from rollout.links import contact_of, create_link, link_url
 from rollout.status import CHASED, UNFINISHED, values
 from schedules import WorkingCalendar
+from schedules.expressions import parse_deadline
 from schedules.render import to_local
 from settings import get_settings
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
@@ -93,8 +98,16 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     elif row.template == "nhac_han":
         context = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
     elif row.template == "cong_van_don_doc":
-        context = _letter(directive, issuer, name, parent, ref, list(lines.values()), as_of)
-        cc = [parent.email] if parent is not None and parent.email else []
+        own = [lines[o.id] for o, unit in items if unit.id == recipient.id]
+        late: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
+        for o, unit in items:
+            if unit.id != recipient.id:
+                late.setdefault(unit.id, (unit, []))[1].append(lines[o.id])
+        late_units = [OverdueUnit(_display_name(u, session.get(UnitRow, u.parent_id) if u.parent_id else None), ls)
+                      for u, ls in late.values()]
+        context = _letter(session, directive, issuer, recipient, name, ref, own, late_units, as_of)
+        # The superior is copied only when it is not the issuer itself (a letter through the line has none).
+        cc = [parent.email] if parent is not None and parent.email and parent.id != issuer.id else []
     else:
         by_unit: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
         for o, unit in items:
@@ -152,20 +165,80 @@ def _late_days(due: datetime | None, today: date, calendar: WorkingCalendar) -> 
     return max(0, calendar.working_days_between(due_day, today)) if today > due_day else 0
 
 
-def _letter(directive: DirectiveRow, issuer: UnitRow, recipient: str, parent: UnitRow | None, ref: DirectiveRef,
-            lines: list[ObligationLine], as_of: date) -> LetterContext:
-    signer = (directive.plan.get("directive", {}).get("signers") or [{}])[0]
-    suffix = directive.number.rpartition("/")[2] or "TU"
-    copies = [CopyRecipient(parent.name, "để b/c")] if parent is not None else []
+def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipient: UnitRow, name: str,
+            ref: DirectiveRef, own: list[ObligationLine], late_units: list[OverdueUnit], as_of: date) -> LetterContext:
+    """A routine đôn đốc letter in the issuer's form, signed by order (T/L) by its office; Nơi nhận by convention:
+    Như trên, the issuer's standing body (để b/c), the department in charge (để theo dõi), the recipient's own
+    superior when it is not the issuer (để chỉ đạo), Lưu VP."""
+    data = directive.plan.get("directive", {})
+    form = issuer_form(session, issuer)
+    signer = data.get("office_signer") or {}
+    collective = form.collective(signer.get("body"))
+    signature = Signature(title=(signer.get("title") or "Chánh Văn phòng").upper(), name=signer.get("name") or "",
+                          form=form.family.form(signer.get("form") or "T/L"), collective=collective)
+    department = _department(session, directive)
+    copies = [CopyRecipient(form.standing, "để b/c")]
+    if department is not None:
+        copies.append(CopyRecipient(department, "để theo dõi"))
+    if recipient.parent_id is not None and recipient.parent_id != issuer.id:
+        superior = session.get(UnitRow, recipient.parent_id)
+        if superior is not None:
+            copies.append(CopyRecipient(superior.name, "để chỉ đạo"))
+    report_to = _report_to(session, directive)
+    contact = data.get("contact")
+    event = directive.plan.get("event")
+    dues = [d for d in (line.due for line in [*own, *(i for u in late_units for i in u.items)]) if d is not None]
     return LetterContext(
-        issuer=Issuer(name=issuer.name, code=suffix),
-        place=directive.plan.get("directive", {}).get("place") or "",
+        issuer=Issuer(name=form.header_name, parent=form.header_above,
+                      code=directive.number.rpartition("/")[2] or "TU"),
+        place=data.get("place") or "",
         issued_on=as_of,
-        recipient=recipient,
+        recipient=name,
         directive=ref,
-        overdue=lines,
-        signature=Signature(title=(signer.get("title") or "").upper(), name=signer.get("name") or "",
-                            form=signer.get("form") or "T/M",
-                            collective=(signer.get("body") or "Ban Thường vụ").upper()),
+        overdue=own,
+        signature=signature,
         copies=copies,
+        filing="Lưu VP",
+        requester=form.standing_committee,
+        report_to=report_to,
+        family=form.family,
+        late_units=late_units,
+        contact=ContactLine(**{k: contact.get(k) for k in ("name", "title", "phone", "email")}) if contact else None,
+        event=_event(directive, event) if event else None,
+        first_due=min((to_local(d).date() if isinstance(d, datetime) else d) for d in dues) if dues else None,
     )
+
+
+def issuer_form(session: Session, unit: UnitRow) -> OrganisationForm:
+    """The form of a unit as an issuer: its family, its header lines (with its hierarchy's top above it)."""
+    root = session.get(UnitRow, int(unit.path[:9])) if unit.path else None
+    committee = session.get(UnitRow, unit.parent_id) if unit.kind == "ban" and unit.parent_id else None
+    return organisation_form(unit.name, unit.kind, root_name=root.name if root is not None else None,
+                             committee=committee.name if committee else None,
+                             committee_kind=committee.kind if committee else None)
+
+
+def _department(session: Session, directive: DirectiveRow) -> str | None:
+    codes = [o.get("route_via") for o in directive.plan.get("obligations", []) if o.get("route_via")]
+    return session.scalar(select(UnitRow.name).where(UnitRow.code == codes[0])) if codes else None
+
+
+def _report_to(session: Session, directive: DirectiveRow) -> str | None:
+    """Where results go, as the plan says it: "Ban Thường vụ Tỉnh ủy (qua Ban Tuyên giáo Tỉnh ủy)"."""
+    for o in directive.plan.get("obligations", []):
+        via = session.scalar(select(UnitRow.name).where(UnitRow.code == o["route_via"])) if o.get("route_via") else None
+        if o.get("report_to") or via:
+            return f"{o.get('report_to') or via}{f' (qua {via})' if via and o.get('report_to') else ''}"
+    return None
+
+
+def _event(directive: DirectiveRow, event: dict[str, Any]) -> EventLine | None:
+    """The plan's event with its instant read from its text as the compiler reads it; unreadable text is left out."""
+    try:
+        at = parse_deadline(str(event["at"]), issued_on=to_local(directive.issued_at).date())
+    except InputError:
+        return None
+    # A window ("trong tháng 11/2020") is recalled as the plan wrote it; an instant as people write one.
+    if at.opens is not None or at.due is None:
+        return EventLine(event["title"], str(event["at"]), event.get("place"))
+    return EventLine(event["title"], format_due(at.due), event.get("place"))

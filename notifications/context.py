@@ -7,10 +7,14 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
+from notifications.forms import PARTY, Family
+
 __all__ = [
+    "ContactLine",
     "CopyRecipient",
     "DeploymentContext",
     "DirectiveRef",
+    "EventLine",
     "EscalationContext",
     "Issuer",
     "LetterContext",
@@ -64,6 +68,32 @@ class CopyRecipient:
 
 
 @dataclass(frozen=True)
+class ContactLine:
+    """Whom to call about the letter: "đồng chí Lê Văn B, Chuyên viên Văn phòng Tỉnh ủy, điện thoại 0233 385 2345"."""
+
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The contact as one phrase, each part present only when known."""
+        parts = [f"đồng chí {self.name}", self.title or ""]
+        parts += [f"điện thoại {self.phone}" if self.phone else "", f"thư điện tử {self.email}" if self.email else ""]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """The event the plan organises, as a letter recalls it: what, when (as written for people), where."""
+
+    title: str
+    at: str
+    place: str | None = None
+
+
+@dataclass(frozen=True)
 class Signature:
     """The signature block: form and collective (“T/M BAN THƯỜNG VỤ”), the signer's title and name."""
 
@@ -96,6 +126,16 @@ class ReminderContext:
 
 
 @dataclass(frozen=True)
+class OverdueUnit:
+    """One late unit in an escalation: its overdue items and how many reminders it already ignored."""
+
+    name: str
+    items: list[ObligationLine]
+    reminders_sent: int = 0
+    last_reminder_on: date | None = None
+
+
+@dataclass(frozen=True)
 class LetterContext:
     """`cong_van_don_doc`: the formal chasing letter to a unit that is late on one directive."""
 
@@ -116,21 +156,22 @@ class LetterContext:
     # Who speaks in the body (“Ban Thường vụ Tỉnh ủy”) and where the result goes; both default to the issuer.
     requester: str | None = None
     report_to: str | None = None
+    # The family of the issuer (Party or Đoàn): national line, star, number label, words.
+    family: Family = PARTY
+    # Late units of the recipient's subtree when the letter goes through the line (listed after the body).
+    late_units: list[OverdueUnit] = field(default_factory=list)
+    contact: ContactLine | None = None
+    event: EventLine | None = None
+    link: str | None = None
+    # The earliest deadline the letter is about, for a subject that tells letters apart.
+    first_due: date | None = None
     # The number as printed after “Số”: blank before the serial so the office can write it in by hand.
     number_text: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "number_text", self.number or f"      -CV/{self.issuer.code}")
-
-
-@dataclass(frozen=True)
-class OverdueUnit:
-    """One late unit in an escalation: its overdue items and how many reminders it already ignored."""
-
-    name: str
-    items: list[ObligationLine]
-    reminders_sent: int = 0
-    last_reminder_on: date | None = None
+        label = self.family.number_label
+        number = self.number or f"      -CV/{self.issuer.code}"
+        object.__setattr__(self, "number_text", f"{label} {number}")
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from docx.text.paragraph import Paragraph
 
 from notifications.channels import Attachment
 from notifications.context import LetterContext
-from notifications.render import SUBJECT_SUFFIX, render_template
-from schedules.render import format_day_long
+from notifications.render import SUBJECT_SUFFIX, format_due, format_number, render_template
+from schedules.render import format_day, format_day_long
 
 __all__ = ["DOCX_MIME", "build_letter", "letter_attachment", "letter_filename", "new_document"]
 
@@ -103,10 +103,10 @@ def _header(doc, ctx: LetterContext, subject: str) -> None:
         _line(_paragraph(left, first=True), ctx.issuer.parent.upper())
         first = False
     _line(_paragraph(left, first=first), ctx.issuer.name.upper(), bold=True)
-    _line(_paragraph(left), "*")
-    _line(_paragraph(left), f"Số {ctx.number_text}")
+    _line(_paragraph(left), ctx.family.star)
+    _line(_paragraph(left), ctx.number_text)
     _line(_paragraph(left), subject, size=12, italic=True)
-    _line(_paragraph(right, first=True), "ĐẢNG CỘNG SẢN VIỆT NAM", size=15, bold=True, underline=True)
+    _line(_paragraph(right, first=True), ctx.family.national, size=15, bold=True, underline=True)
     _paragraph(right)
     _line(_paragraph(right), f"{ctx.place}, {format_day_long(ctx.issued_on)}", italic=True)
 
@@ -142,6 +142,33 @@ def _footer(doc, ctx: LetterContext, override_dir: Path | None) -> None:
     for _ in range(4):
         _paragraph(right)
     _line(_paragraph(right), signature.name, bold=True)
+
+
+def _annex(doc: DocumentObject, ctx: LetterContext) -> None:
+    """The late units of the recipient's subtree on a page of their own, as the body says "danh sách kèm theo"."""
+    title = _paragraph(doc)
+    title.paragraph_format.page_break_before = True
+    _line(title, f"DANH SÁCH {ctx.family.organisations.upper()} CHƯA HOÀN THÀNH NHIỆM VỤ", bold=True)
+    _line(_paragraph(doc), f"(Kèm theo Công văn {ctx.number_text} ngày {format_day(ctx.issued_on)}"
+          f" của {ctx.requester or ctx.issuer.name})", size=13, italic=True)
+    _paragraph(doc)
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("STT", "Đơn vị", "Nội dung chưa hoàn thành"), strict=True):
+        _line(_paragraph(cell, first=True), text, size=12, bold=True)
+    for index, unit in enumerate(ctx.late_units, 1):
+        items = "; ".join(
+            f"{o.description} (hạn {format_due(o.due) if o.due else 'không ghi'}"
+            f"{f', quá hạn {format_number(o.days_overdue)} ngày làm việc' if o.days_overdue else ''})"
+            for o in unit.items)
+        cells = table.add_row().cells
+        for cell, text, align in ((cells[0], str(index), WD_ALIGN_PARAGRAPH.CENTER),
+                                  (cells[1], unit.name, WD_ALIGN_PARAGRAPH.LEFT),
+                                  (cells[2], items, WD_ALIGN_PARAGRAPH.LEFT)):
+            _line(_paragraph(cell, align, first=True), text, size=12)
+    for row in table.rows:
+        for cell, width in zip(row.cells, (Cm(1.2), Cm(6.0), _PAGE_WIDTH - Cm(7.2)), strict=True):
+            cell.width = width
 
 
 # Styles a letter or a report uses; python-docx's default template carries hundreds more (and a second
@@ -189,6 +216,8 @@ def build_letter(ctx: LetterContext, *, override_dir: Path | None = None) -> byt
     _header(doc, ctx, subject)
     _body(doc, ctx, override_dir)
     _footer(doc, ctx, override_dir)
+    if ctx.late_units:
+        _annex(doc, ctx)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -75,6 +75,7 @@ def sample_context(template_name: str) -> Any:
             requester="Ban Thường vụ Tỉnh ủy",
             report_to=_VIA,
             new_due=date(2017, 7, 20),
+            first_due=date(2017, 6, 30),
         ),
         "leo_thang": EscalationContext(
             recipient="Ban Tuyên giáo Tỉnh ủy Quảng Trị",

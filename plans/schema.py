@@ -6,8 +6,9 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from hierarchy.limits import FIRST_DAY, LAST_DAY, MAX_MEMBERS, day_problem, shown, text_problem
 from hierarchy.model import Category, Kind
 
 __all__ = [
@@ -63,10 +64,66 @@ def _day(value: object) -> object:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_day)]
+def _in_years(day: date) -> date:
+    """A written day lies between the founding of the Party (1930) and the end of the calendar's century (2100)."""
+    trouble = day_problem(day)
+    if trouble is not None:
+        raise ValueError(f"ngày {day.day}/{day.month}/{day.year} {trouble}")
+    return day
+
+
+def _text(max_chars: int) -> AfterValidator:
+    """Text on one line without control, invisible or bidi characters, at most `max_chars` characters."""
+
+    def check(value: str) -> str:
+        trouble = text_problem(value, max_chars=max_chars)
+        if trouble is not None:
+            hint = "; viết trên một dòng (dùng “>-” thay cho “>” hoặc “|”)" if "\n" in value else ""
+            raise ValueError(f"{shown(value)} {trouble}{hint}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _between(low: int, high: int) -> AfterValidator:
+    """An integer from `low` to `high` inclusive."""
+
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"{shown(value)} nằm ngoài khoảng hợp lệ; ghi một số nguyên từ {low} đến {high}")
+        return value
+
+    return AfterValidator(check)
+
+
+_YEAR = re.compile(r"\d{4,}")
+
+
+def _deadline_years(value: str) -> str:
+    """Every year written in a deadline expression lies within the years a plan may name (1930–2100)."""
+    for match in _YEAR.finditer(value):
+        year = int(match.group()) if len(match.group()) <= 6 else 0
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ValueError(f"năm {shown(match.group())} trong {shown(value)} nằm ngoài khoảng hợp lệ; "
+                             f"ghi năm từ {FIRST_DAY.year} đến {LAST_DAY.year}")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day), AfterValidator(_in_years)]
 # A deadline expression read by schedules.parse_deadline ("trước ngày 30/6/2017", "từ tháng 7/2017"…).
-DeadlineText = Annotated[str, BeforeValidator(lambda v: v.isoformat() if isinstance(v, date) else v)]
-Code = Annotated[str, Field(min_length=1)]
+DeadlineText = Annotated[
+    str, BeforeValidator(lambda v: v.isoformat() if isinstance(v, date) else v), _text(300),
+    AfterValidator(_deadline_years),
+]
+# Sizes follow the database columns: unit codes, directive numbers and keys 64, labels 200, titles 1000.
+Code = Annotated[str, Field(min_length=1), _text(64)]
+Key = Annotated[str, _text(64)]
+Label = Annotated[str, _text(200)]
+Name = Annotated[str, _text(300)]
+Title = Annotated[str, _text(1000)]
+WorkingDays = Annotated[int, _between(0, 250)]
+Members = Annotated[int, _between(0, MAX_MEMBERS)]
+Count = Annotated[int, _between(0, 100_000)]
 
 
 class _Model(BaseModel):
@@ -76,26 +133,26 @@ class _Model(BaseModel):
 class ParentDirective(_Model):
     """The directive this plan implements (căn cứ / thực hiện)."""
 
-    number: str = Field(min_length=1)
+    number: Key = Field(min_length=1)
     date: Day | None = None
-    issuer: str | None = None
-    title: str | None = None
+    issuer: Name | None = None
+    title: Title | None = None
 
 
 class Recipients(_Model):
     """Nơi nhận: `to` receive it to act, `bc` receive it for information upward (báo cáo)."""
 
-    to: list[str] = []
-    bc: list[str] = []
+    to: list[Name] = []
+    bc: list[Name] = []
 
 
 class Signer(_Model):
     """Signature block: form (T/M, K/T, T/L), the body signed for, the signer's title and name."""
 
     form: Literal["T/M", "K/T", "T/L"] | None = None
-    body: str | None = None
-    title: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    body: Name | None = None
+    title: Label = Field(min_length=1)
+    name: Label = Field(min_length=1)
 
 
 class Contact(_Model):
@@ -110,16 +167,16 @@ class Contact(_Model):
 class Directive(_Model):
     """The directive document itself."""
 
-    number: str = Field(min_length=3)
+    number: Key = Field(min_length=3)
     kind: DocumentKind
     issuer: Code
     co_issuers: list[Code] = []
     issued_on: Day
-    title: str = Field(min_length=1)
+    title: Title = Field(min_length=1)
     implements: list[ParentDirective] = []
     recipients: Recipients = Recipients()
     signers: list[Signer] = Field(min_length=1)
-    place: str | None = None
+    place: Name | None = None
     # Routine letters (đôn đốc) are signed by order (T/L) by the head of the office; the weekly report by the
     # head of the department in charge. Absent, the title is printed and the name left for the office.
     office_signer: Signer | None = None
@@ -144,8 +201,8 @@ class Directive(_Model):
 class HierarchyRef(_Model):
     """The hierarchy a plan targets: a generator name or a hierarchy file (relative to the plan file)."""
 
-    generator: str | None = None
-    file: str | None = None
+    generator: Key | None = None
+    file: Name | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> HierarchyRef:
@@ -159,9 +216,9 @@ class UnitFilter(_Model):
 
     kinds: list[Kind] = []
     categories: list[Category] = []
-    min_members: int | None = Field(default=None, ge=0)
-    max_members: int | None = Field(default=None, ge=0)
-    levels: list[Annotated[int, Field(ge=0)]] = []
+    min_members: Members | None = None
+    max_members: Members | None = None
+    levels: list[Annotated[int, _between(0, 20)]] = []
     codes: list[Code] = []
     exclude: list[Code] = []
 
@@ -176,8 +233,8 @@ class Gate(_Model):
     """What must hold before a phase may open: a date, a share of reports received, a recorded approval."""
 
     after: DeadlineText | None = None
-    share: float | None = Field(default=None, ge=0, le=1)
-    counts: str | None = None  # key of the obligation whose reports count towards `share`
+    share: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    counts: Key | None = None  # key of the obligation whose reports count towards `share`
     approval: bool = False
 
 
@@ -185,7 +242,7 @@ class Phase(_Model):
     """One phase of the rollout with its window and gate."""
 
     name: PhaseName
-    label: str | None = None
+    label: Label | None = None
     opens: DeadlineText | None = None
     due: DeadlineText | None = None
     gate: Gate = Gate()
@@ -198,17 +255,17 @@ class PilotRule(_Model):
     pick_kinds: list[Kind] = [Kind.CHI_BO, Kind.CHI_BO_CO_SO]
     # Empty: every category present in the group; listed: missing ones are reported as warnings.
     categories: list[Category] = []
-    at_least: int = Field(default=1, ge=1)
+    at_least: Annotated[int, _between(1, 1000)] = 1
     order: Literal["code", "seeded"] = "code"
-    seed: int = 0
+    seed: Annotated[int, _between(0, 2**31 - 1)] = 0
     include: list[Code] = []
 
 
 class FieldDef(_Model):
     """A structured field of a report; numbers add up, lists concatenate at each level, text is collected."""
 
-    name: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
-    label: str = Field(min_length=1)
+    name: Key = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    label: Name = Field(min_length=1)
     type: Literal["int", "float", "text", "list"]
     sum: bool | None = None
 
@@ -222,20 +279,20 @@ class FieldDef(_Model):
 class Obligation(_Model):
     """What each selected unit owes: its own plan, an activity, a report."""
 
-    key: str = Field(min_length=1)
+    key: Key = Field(min_length=1)
     kind: Literal["plan", "activity", "report"]
-    title: str = Field(min_length=1)
+    title: Title = Field(min_length=1)
     phase: PhaseName | None = None
     units: UnitFilter = UnitFilter()
     due: DeadlineText | None = None
-    within_working_days: int | None = Field(default=None, ge=1)
+    within_working_days: Annotated[int, _between(1, 250)] | None = None
     opens: DeadlineText | None = None
-    lead_days: list[Annotated[int, Field(ge=0)]] | None = None
-    times_per_year: tuple[int, int] | None = None
+    lead_days: list[WorkingDays] | None = None
+    times_per_year: tuple[Annotated[int, _between(1, 366)], Annotated[int, _between(1, 366)]] | None = None
     in_monthly_meetings: bool = False
-    peaks: list[str] = []  # periods of intensified activity, e.g. "30/4", "19/5", "2/9"
-    route_via: str | None = None
-    report_to: str | None = None
+    peaks: list[Label] = []  # periods of intensified activity, e.g. "30/4", "19/5", "2/9"
+    route_via: Key | None = None
+    report_to: Name | None = None
     fields: list[FieldDef] = []
 
     @model_validator(mode="after")
@@ -256,44 +313,44 @@ class Obligation(_Model):
 class Milestone(_Model):
     """A dated task assigned to one unit (often a department), possibly after another milestone."""
 
-    key: str = Field(min_length=1)
-    title: str = Field(min_length=1)
+    key: Key = Field(min_length=1)
+    title: Title = Field(min_length=1)
     assignee: Code
     due: DeadlineText
-    after: str | None = None
+    after: Key | None = None
 
 
 class QuotaRule(_Model):
     """One quota rule; the most specific matching rule gives a unit its number (see plans.quotas)."""
 
-    value: int = Field(ge=0)
+    value: Count
     kinds: list[Kind] = []
     categories: list[Category] = []
-    min_members: int | None = Field(default=None, ge=0)
-    max_members: int | None = Field(default=None, ge=0)
+    min_members: Members | None = None
+    max_members: Members | None = None
     codes: list[Code] = []
 
 
 class QuotaDef(_Model):
     """A quota (chỉ tiêu phân bổ), e.g. delegates per unit by kind and size."""
 
-    name: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    unit_label: str = "đại biểu"
+    name: Key = Field(min_length=1)
+    label: Name = Field(min_length=1)
+    unit_label: Label = "đại biểu"
     units: UnitFilter = UnitFilter()
     rules: list[QuotaRule] = Field(min_length=1)
-    expected_total: int | None = Field(default=None, ge=0)
+    expected_total: Members | None = None
 
 
 class Event(_Model):
     """The single event a plan organises (a forum, a conference)."""
 
-    title: str = Field(min_length=1)
+    title: Title = Field(min_length=1)
     at: DeadlineText
-    place: str | None = None
+    place: Name | None = None
     host: Code | None = None
-    delegates: int | None = Field(default=None, ge=0)
-    awards: dict[str, int] = {}
+    delegates: Count | None = None
+    awards: dict[Key, Count] = {}
 
 
 class EscalationStep(_Model):
@@ -309,7 +366,7 @@ class Plan(_Model):
     directive: Directive
     hierarchy: HierarchyRef
     targets: Targets = Targets()
-    lead_days: list[Annotated[int, Field(ge=0)]] = [5]
+    lead_days: list[WorkingDays] = [5]
     cascade_policy: Literal["clamp", "error"] = "clamp"
     phases: list[Phase] = []
     pilot: PilotRule | None = None
@@ -319,3 +376,6 @@ class Plan(_Model):
     quotas: list[QuotaDef] = []
     # Empty: the default ladder of rollout.ladder (remind −3, đôn đốc +1, superior +5, issuer +10).
     escalation: list[EscalationStep] = []
+    # "line": the issuer's đôn đốc letter goes to its direct child, which answers for the late units of its
+    # subtree (listed in the letter); "direct": to each late unit itself.
+    chase_channel: Literal["line", "direct"] = "line"

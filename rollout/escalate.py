@@ -61,7 +61,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
             & ObligationRow.status.in_(values(CHASED)) & (ObligationRow.escalation_step < reached)
         )
         rows = session.execute(
-            select(ObligationRow.id, ObligationRow.unit_id, UnitRow.parent_id, UnitRow.route_via)
+            select(ObligationRow.id, ObligationRow.unit_id, UnitRow.parent_id, UnitRow.route_via, UnitRow.path)
             .join(UnitRow, UnitRow.id == ObligationRow.unit_id).where(match)
         ).all()
         if not rows:
@@ -70,10 +70,26 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
                         .execution_options(synchronize_session=False))
         step = ladder[reached - 1]
         offices = _unit_ids(session, {r.route_via for r in rows if r.route_via})
-        for obligation_id, unit_id, parent_id, route_via in rows:
+        heads = _line_heads(session, directive) if step.action == "chase" else None
+        for obligation_id, unit_id, parent_id, route_via, path in rows:
             recipient = _recipient(directive, step, unit_id, parent_id, offices.get(route_via) if route_via else None)
+            if heads is not None:
+                # Through the line: the issuer chases its direct child, which answers for its whole subtree.
+                recipient = heads[1].get(path[: heads[0]], recipient)
             batches[(recipient, reached)].append(obligation_id)
     return _write_outbox(session, directive, batches, ladder, now, calendar)
+
+
+def _line_heads(session: Session, directive: DirectiveRow) -> tuple[int, dict[str, int]] | None:
+    """The issuer's direct children by path, and the length of their paths; None when the plan chases directly."""
+    if directive.plan.get("chase_channel", "line") != "line":
+        return None
+    issuer_path = session.scalar(select(UnitRow.path).where(UnitRow.id == directive.issuer_id))
+    if issuer_path is None:
+        return None
+    children = dict(session.execute(
+        select(UnitRow.path, UnitRow.id).where(UnitRow.parent_id == directive.issuer_id)).all())
+    return len(issuer_path) + (len(next(iter(children))) - len(issuer_path) if children else 0), children
 
 
 def _unit_ids(session: Session, codes: set[str]) -> dict[str, int]:

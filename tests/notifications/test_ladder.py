@@ -87,3 +87,53 @@ def test_ladder_fires_on_working_days_only_across_tet(engine, tmp_path: Path) ->
     chase = next(m for m in letters if "đôn đốc" in m["Subject"].lower())
     assert any(part.get_filename() and part.get_filename().endswith(".docx") for part in chase.iter_attachments())
     assert "12-KH/TU" in chase.get_body(("plain",)).get_content()
+
+
+LINE_PLAN = PLAN.replace("kinds: [huyen_uy, dang_uy_truc_thuoc]}\nphases", "kinds: [chi_bo, chi_bo_co_so]}\nphases").replace(
+    "units: {kinds: [huyen_uy, dang_uy_truc_thuoc]}}", "units: {kinds: [chi_bo, chi_bo_co_so]}, report_to: Ban Thường vụ "
+    "Tỉnh ủy, route_via: TU-QT-BTG}")
+
+
+def test_letters_go_through_the_line_with_the_late_units_listed(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import docx
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(LINE_PLAN, encoding="utf-8")
+    with UnitOfWork(engine) as uow:
+        apply_hierarchy(uow.session, small_quang_tri_2017(), now=datetime(2024, 1, 2, tzinfo=UTC), actor="t")
+        issue_plan(uow.session, plan, now=datetime(2024, 1, 15, 2, tzinfo=UTC), actor="t", calendar=CAL)
+        uow.commit()
+    at = datetime(2024, 2, 19, 3, tzinfo=UTC)  # one working day after the deadline: the đôn đốc rung
+    with UnitOfWork(engine) as uow:
+        advance(uow.session, at, calendar=CAL)
+        uow.commit()
+    outbox = OutboxFolderChannel(tmp_path / "outbox", "vp@tinhuy.dcs.vn")
+    dispatch(engine, at, channel=outbox, calendar=CAL)
+    with UnitOfWork(engine) as uow:
+        from storage.models import UnitRow
+
+        issuer = uow.session.scalar(select(UnitRow).where(UnitRow.code == "TU-QT"))
+        letters = uow.session.execute(
+            select(UnitRow.parent_id).join(OutboxRow, OutboxRow.unit_id == UnitRow.id)
+            .where(OutboxRow.template == "cong_van_don_doc")).scalars().all()
+        cells = uow.session.scalar(select(func.count()).select_from(UnitRow).where(UnitRow.kind.in_(["chi_bo", "chi_bo_co_so"])))
+    # The Tỉnh ủy writes to its direct children only, never to each of the late chi bộ.
+    assert letters and set(letters) == {issuer.id} and len(letters) < cells
+    messages = [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in (tmp_path / "outbox").glob("*.eml")]
+    chases = [m for m in messages if m["Subject"].startswith("V/v đôn đốc")]
+    assert len({m["Subject"] for m in chases}) == len(chases) == len(letters)
+    for message in chases:
+        attachment = next(p for p in message.iter_attachments() if p.get_filename().endswith(".docx"))
+        document = docx.Document(io.BytesIO(attachment.get_content()))
+        copies = [p.text for p in document.tables[1].cell(0, 0).paragraphs if p.text]
+        assert copies[1] == "- Như trên," and copies[-1] == "- Lưu VP."
+        assert "- Thường trực Tỉnh ủy (để b/c)," in copies
+        assert not any("Tỉnh ủy Quảng Trị (để b/c)" in line for line in copies)  # never reports to itself
+        assert [p.text for p in document.tables[1].cell(0, 1).paragraphs if p.text][:2] == [
+            "T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG"]
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert "DANH SÁCH CÁC TỔ CHỨC ĐẢNG CHƯA HOÀN THÀNH NHIỆM VỤ" in text
+        assert "ngày làm việc" in "\n".join(c.text for t in document.tables for c in t._cells)
+        assert "Ban Thường vụ Tỉnh ủy (qua Ban Tuyên giáo" in text

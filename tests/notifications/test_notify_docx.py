@@ -30,7 +30,7 @@ def test_header_has_issuer_star_number_and_subject_left_party_name_and_date_righ
         "TỈNH ỦY QUẢNG TRỊ",
         "*",
         "Số 125-CV/TU",
-        "V/v đôn đốc thực hiện Kế hoạch số 47-KH/TU",
+        "V/v đôn đốc báo cáo kết quả chỉ đạo điểm tổ chức Diễn đàn — Ban Thường vụ Huyện ủy Gio Linh (hạn 30/6/2017)",
     ]
     assert _cell_lines(letter, 0, 1) == ["ĐẢNG CỘNG SẢN VIỆT NAM", "Đông Hà, ngày 10 tháng 7 năm 2017"]
     party = letter.tables[0].cell(0, 1).paragraphs[0].runs[0]
@@ -63,9 +63,9 @@ def test_body_names_the_directive_and_lists_every_overdue_item() -> None:
     assert body[1].startswith("Thực hiện Kế hoạch số 47-KH/TU, ngày 22/3/2017 của Ban Thường vụ Tỉnh ủy về")
     assert "chưa hoàn thành 3 nội dung sau:" in body[1]
     assert body[2:5] == [
-        "- Xây dựng kế hoạch thực hiện (hạn ngày 14/4/2017, đã quá hạn 87 ngày);",
-        "- Tổ chức Diễn đàn tại chi bộ điểm (hạn ngày 31/5/2017, đã quá hạn 40 ngày);",
-        "- Báo cáo kết quả chỉ đạo điểm (hạn ngày 30/6/2017, đã quá hạn 10 ngày).",
+        "- Xây dựng kế hoạch thực hiện (hạn ngày 14/4/2017, đã quá hạn 87 ngày làm việc);",
+        "- Tổ chức Diễn đàn tại chi bộ điểm (hạn ngày 31/5/2017, đã quá hạn 40 ngày làm việc);",
+        "- Báo cáo kết quả chỉ đạo điểm (hạn ngày 30/6/2017, đã quá hạn 10 ngày làm việc).",
     ]
     assert body[5].endswith("trước ngày 20/7/2017./.")
 
@@ -79,7 +79,7 @@ def test_footer_has_distribution_list_and_signature_block() -> None:
     letter = _open(build_letter(context))
     assert _cell_lines(letter, 1, 0) == [
         "Nơi nhận:",
-        "- Ban Thường vụ Huyện ủy Gio Linh,",
+        "- Như trên,",
         "- Thường trực Tỉnh ủy (để b/c),",
         "- Lưu VP.",
     ]
