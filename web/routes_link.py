@@ -160,9 +160,9 @@ async def link_submit(request: Request, token: str, obligation_id: int,
         return _refused(request, "Không thuộc đơn vị của đường liên kết", "Nội dung này không thuộc đơn vị mà đường "
                         "liên kết được gửi tới; hãy mở lại đường liên kết và chọn đúng nội dung.",
                         links.contact_of(work.session, grant.unit), 403)
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
-    document = await _document(form)
+    async with request.form() as form:  # closes the uploaded file's spool whatever happens next
+        values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
+        document = await _document(form)
     directive_plan = next((o for o in _plan_items(work, obligation) if o.get("key") == obligation.key), {})
     types = {f["name"]: f["type"] for f in directive_plan.get("fields") or []}
     data: dict[str, Any] = {}
