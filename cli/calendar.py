@@ -126,3 +126,21 @@ def parse(
     if deadline.recurrence is not None:
         console.print(f"Lặp lại: {deadline.recurrence}")
     console.print(f"Ý nghĩa: {deadline.meaning}")
+
+
+@app.command("link")
+def link(
+    unit: str = typer.Option(None, "--unit", help="Mã đơn vị: lịch các hạn của đơn vị đó"),
+    directive: str = typer.Option(None, "--directive", help="Số văn bản, ví dụ 47-KH/TU: lịch của cả văn bản"),
+) -> None:
+    """In đường dẫn lịch (.ics) để thêm vào Google Calendar, Outlook hay lịch điện thoại (không cần đăng nhập)."""
+    from rollout.calendar_feed import FeedRef, calendar_secret, feed_path
+    from settings import get_settings
+
+    if (unit is None) == (directive is None):
+        raise typer.BadParameter("Chọn đúng một trong --unit hoặc --directive.")
+    settings = get_settings()
+    ref = FeedRef("unit", unit) if unit is not None else FeedRef("directive", directive)
+    path = feed_path(ref, calendar_secret(settings.calendar_secret, settings.home))
+    base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    _console().print(f"{base}{path}")

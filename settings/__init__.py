@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # where to report instead of carrying a link.
     public_url: str | None = None
     report_link_days: int = 60
+    # Key that signs calendar feed links (.ics); None: one kept in home/calendar-secret. Several machines
+    # serving the dashboard must share it.
+    calendar_secret: str | None = None
     # Documents units hand in: a folder, by default home/files.
     files_dir: Path | None = None
 
