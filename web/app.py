@@ -74,6 +74,9 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link):
         app.include_router(module.router)
+    from web import routes_calendar
+
+    app.include_router(routes_calendar.router)
 
     @app.exception_handler(LoginRequired)
     def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
