@@ -55,7 +55,8 @@ def templates() -> Jinja2Templates:
 
 def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     """The dashboard over `engine`; `clock` gives "now" (tests pin it); weekly reports are read from the file store."""
-    from web import routes_api, routes_auth, routes_directives, routes_forms, routes_link, routes_reports, routes_units
+    from web import api_submissions, routes_api, routes_auth, routes_directives, routes_forms, routes_link, routes_reports
+    from web import routes_units
 
     app = FastAPI(
         title="trienkhai — API theo dõi triển khai văn bản",
@@ -72,7 +73,8 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link):
+    for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link,
+                   api_submissions):
         app.include_router(module.router)
     from web import routes_calendar
 

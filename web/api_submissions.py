@@ -1,0 +1,230 @@
+"""Submissions by API for e-office systems: the same checks and messages as the forms, and retries made safe.
+
+A request carrying `Idempotency-Key` is recorded with its answer under (account, key) in the same transaction
+as the submission; the same request sent again gets the recorded answer and records nothing, and two copies
+racing each other are settled by the table's primary key. Refusals write nothing and are not recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from errors import ConflictError, InputError, NotFound, Problem
+from rollout import actions
+from rollout.intake import hand_in
+from rollout.status import FINISHED, values
+from settings import get_settings
+from storage import UnitOfWork
+from storage.documents import DocumentIn
+from storage.models import IdempotentRequestRow, ObligationRow, UnitRow
+from storage.units import find_unit
+from web.accounts import Principal, Role
+from web.deps import api_principal, now, uow
+
+router = APIRouter(prefix="/api", tags=["Nộp báo cáo"])
+
+
+class DocumentPayload(BaseModel):
+    """The unit's own document: number, date as people write it, signer, and the file in base64."""
+
+    number: str = Field(description="Số, ký hiệu, ví dụ 05-BC/CB")
+    signed_on: str = Field(description="Ngày ban hành, ví dụ 19/6/2017")
+    signer: str = Field(description="Người ký")
+    file_name: str | None = None
+    content_base64: str | None = Field(None, description="Tệp PDF, DOCX, XLSX, PNG hoặc JPEG, tối đa 20 MB")
+
+
+class SubmissionIn(BaseModel):
+    """A report of one unit for one item of a directive (the earliest period still owed when none is given)."""
+
+    directive: str = Field(examples=["47-KH/TU"])
+    unit: str = Field(examples=["QT-GIOLINH-GIOAN-CB01"])
+    key: str = Field(examples=["bao-cao-chi-dao-diem"])
+    period: int | None = None
+    data: dict[str, Any] = {}
+    document: DocumentPayload | None = None
+
+
+class WaiverIn(BaseModel):
+    """Waiving one item of a unit, with the reason (office administrators only)."""
+
+    directive: str
+    unit: str
+    key: str
+    period: int | None = None
+    reason: str
+
+
+class SubmissionOut(BaseModel):
+    """What was recorded: the item's new status and, for a report, the figures kept and the document's digest."""
+
+    directive: str
+    unit: str
+    key: str
+    period: int
+    status: str
+    submitted_at: datetime | None
+    data: dict[str, Any] | None
+    document_sha256: str | None = None
+
+
+class Refusal(BaseModel):
+    """Why nothing was recorded: one message, and each problem with the field it concerns."""
+
+    detail: str
+    problems: list[dict[str, str | None]] = []
+
+
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    403: {"model": Refusal, "description": "Ngoài phạm vi hoặc vai trò của tài khoản"},
+    404: {"model": Refusal, "description": "Không có văn bản, đơn vị hoặc nội dung này"},
+    409: {"model": Refusal, "description": "Trái với trạng thái đã ghi nhận (đã nộp, kỳ chưa mở…)"},
+    422: {"model": Refusal, "description": "Dữ liệu không hợp lệ; không ghi nhận gì"},
+}
+
+
+def _refusal(status: int, message: str, problems: list[Problem] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": message, "problems": [{"field": p.field, "message": p.message}
+                                                         for p in problems or []]}, status_code=status)
+
+
+def _replay(work: UnitOfWork, principal: Principal, key: str | None, digest: str) -> JSONResponse | None:
+    if not key:
+        return None
+    row = work.session.get(IdempotentRequestRow, (principal.account_id, key))
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        return _refusal(422, f"Khóa Idempotency-Key “{key}” đã dùng cho một yêu cầu khác; mỗi yêu cầu mới cần một khóa mới.")
+    return JSONResponse(row.response, status_code=row.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def _digest(path: str, body: BaseModel) -> str:
+    return hashlib.sha256(json.dumps([path, body.model_dump(mode="json")], sort_keys=True).encode()).hexdigest()
+
+
+def _obligation(work: UnitOfWork, principal: Principal, body: SubmissionIn | WaiverIn) -> ObligationRow:
+    directive = actions.find_directive(work.session, body.directive)
+    unit = find_unit(work.session, body.unit)
+    if not principal.sees(unit.path):
+        raise PermissionError(unit.code)
+    query = select(ObligationRow).where(ObligationRow.directive_id == directive.id, ObligationRow.unit_id == unit.id,
+                                        ObligationRow.key == body.key)
+    if body.period is not None:
+        query = query.where(ObligationRow.period == body.period)
+    # the earliest period still owed, else the latest one (as the CLI picks)
+    row = work.session.scalars(query.order_by(ObligationRow.status.in_(values(FINISHED)), ObligationRow.period)).first()
+    if row is None:
+        raise NotFound(f"{unit.name} ({unit.code}) không có nội dung “{body.key}” theo văn bản {directive.number}.")
+    return row
+
+
+def _document(payload: DocumentPayload | None) -> DocumentIn | None:
+    if payload is None:
+        return None
+    content = None
+    if payload.content_base64 is not None:
+        try:
+            content = base64.b64decode(payload.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InputError([Problem("tệp không phải chuỗi base64 hợp lệ", field="document.content_base64")]) from exc
+    return DocumentIn(number=payload.number, signed_on=payload.signed_on, signer=payload.signer,
+                      file_name=payload.file_name, content=content)
+
+
+def _record(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
+            change: Any) -> JSONResponse:
+    """Run the change; on success record the answer under the key and commit both, or replay a racing twin's."""
+    try:
+        answer = change()
+    except PermissionError:
+        work.session.rollback()
+        return _refusal(403, "Đơn vị này ngoài phạm vi của tài khoản.")
+    except InputError as exc:
+        work.session.rollback()
+        return _refusal(422, exc.title or "Dữ liệu không hợp lệ, chưa ghi nhận", exc.problems)
+    except NotFound as exc:
+        work.session.rollback()
+        return _refusal(404, str(exc))
+    except ConflictError as exc:
+        work.session.rollback()
+        return _refusal(409, str(exc))
+    response = answer.model_dump(mode="json")
+    if key:
+        work.session.add(IdempotentRequestRow(account_id=principal.account_id, key=key, request_hash=digest,
+                                              status_code=201, response=response, created_at=now(request)))
+    try:
+        work.commit()
+    except IntegrityError:
+        work.session.rollback()  # the same key won a race: its answer is the answer
+        replayed = _replay(work, principal, key, digest)
+        if replayed is None:
+            raise
+        return replayed
+    request.app.state.figures.clear()
+    return JSONResponse(response, status_code=201)
+
+
+def _out(row: ObligationRow, body: SubmissionIn | WaiverIn, sha: str | None = None) -> SubmissionOut:
+    return SubmissionOut(directive=body.directive, unit=body.unit, key=row.key, period=row.period, status=row.status,
+                         submitted_at=row.submitted_at, data=row.data, document_sha256=sha)
+
+
+@router.post("/submissions", status_code=201, response_model=SubmissionOut, responses=ANSWERS,
+             summary="Nộp báo cáo của một đơn vị")
+def api_submit(request: Request, body: SubmissionIn, principal: Principal = Depends(api_principal),
+               work: UnitOfWork = Depends(uow),
+               idempotency_key: str | None = Header(None, max_length=200, description="Gửi lại cùng khóa: ghi một lần")
+               ) -> JSONResponse:
+    """Record a report with the same checks as the form (fields, period opened, quota, document); cán bộ báo cáo
+    and văn phòng, within their subtree."""
+    digest = _digest(request.url.path, body)
+    replayed = _replay(work, principal, idempotency_key, digest)
+    if replayed is not None:
+        return replayed
+    if principal.role not in (Role.ADMIN, Role.REPORTER):
+        return _refusal(403, "Tài khoản chỉ xem, không nộp báo cáo được.")
+
+    def change() -> SubmissionOut:
+        row = _obligation(work, principal, body)
+        done = hand_in(work.session, row, data=body.data, document=_document(body.document), now=now(request),
+                       actor=principal.actor, files_dir=get_settings().effective_files_dir)
+        return _out(done.obligation, body, done.document.sha256 if done.document else None)
+
+    return _record(request, work, principal, idempotency_key, digest, change)
+
+
+@router.post("/waivers", status_code=201, response_model=SubmissionOut, responses=ANSWERS,
+             summary="Miễn một nội dung cho một đơn vị")
+def api_waive(request: Request, body: WaiverIn, principal: Principal = Depends(api_principal),
+              work: UnitOfWork = Depends(uow),
+              idempotency_key: str | None = Header(None, max_length=200, description="Gửi lại cùng khóa: ghi một lần")
+              ) -> JSONResponse:
+    """Waive an item with a reason: văn phòng (admin) only, within its subtree."""
+    digest = _digest(request.url.path, body)
+    replayed = _replay(work, principal, idempotency_key, digest)
+    if replayed is not None:
+        return replayed
+    if principal.role is not Role.ADMIN:
+        return _refusal(403, "Chỉ tài khoản quản trị văn phòng được miễn nội dung.")
+
+    def change() -> SubmissionOut:
+        row = _obligation(work, principal, body)
+        unit = work.session.get(UnitRow, row.unit_id)
+        assert unit is not None
+        done = actions.waive(work.session, body.directive, unit.code, row.key, reason=body.reason, now=now(request),
+                             actor=principal.actor, period=row.period)
+        return _out(done, body)
+
+    return _record(request, work, principal, idempotency_key, digest, change)
