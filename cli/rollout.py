@@ -39,19 +39,23 @@ def submit_cmd(
     number: str, unit: str, key: str,
     field: list[str] = typer.Option([], "--field", "-f", help="Số liệu báo cáo TÊN=GIÁ_TRỊ (lặp lại được)"),
     period: int = typer.Option(None, "--period", help="Kỳ (mặc định: kỳ sớm nhất còn nợ)"),
+    now: str = typer.Option(None, "--now", help="Thời điểm nộp (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
 ) -> None:
     """Ghi nhận báo cáo của một đơn vị (đúng hạn hay quá hạn tính theo hạn của đơn vị)."""
     with unit_of_work() as uow:
-        row = actions.submit(uow.session, number, unit, key, data=_fields(field), now=now_utc(), actor=actor(), period=period)
+        row = actions.submit(uow.session, number, unit, key, data=_fields(field), now=instant(now), actor=actor(), period=period)
         uow.commit()
     console.print(f"Đã ghi nhận: {unit} — {key} (kỳ {row.period}): {Status(row.status).label}.")
 
 
 @report_app.command("waive")
-def waive_cmd(number: str, unit: str, key: str, reason: str = typer.Option(..., "--reason", help="Lý do miễn")) -> None:
+def waive_cmd(
+    number: str, unit: str, key: str, reason: str = typer.Option(..., "--reason", help="Lý do miễn"),
+    now: str = typer.Option(None, "--now", help="Thời điểm nộp (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
+) -> None:
     """Miễn một nghĩa vụ cho một đơn vị, có ghi lý do."""
     with unit_of_work() as uow:
-        actions.waive(uow.session, number, unit, key, reason=reason, now=now_utc(), actor=actor())
+        actions.waive(uow.session, number, unit, key, reason=reason, now=instant(now), actor=actor())
         uow.commit()
     console.print(f"Đã miễn nghĩa vụ {key} cho {unit}.")
 
