@@ -11,13 +11,15 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from errors import ConflictError, InputError, NotFound, Problem
 from storage.models import AccountRow, AuditEntry, LoginAttemptRow, UnitRow
 from storage.units import find_unit
 
-__all__ = ["Principal", "Role", "authenticate", "create_account", "disable_account", "issue_token", "principal_for_token"]
+__all__ = [
+    "Principal", "Role", "authenticate", "create_account", "disable_account", "issue_token", "principal_for_token",
+]
 
 _hasher = PasswordHasher()
 # A dummy hash verified when the name is unknown, so that timing does not tell which names exist.
@@ -95,7 +97,8 @@ def create_account(session: Session, username: str, password: str, role: str, un
     problems = []
     username = username.strip()
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
-        problems.append(Problem("tên đăng nhập gồm chữ, số, dấu chấm, gạch ngang, gạch dưới (tối đa 64 ký tự)", field="username"))
+        problems.append(Problem("tên đăng nhập gồm chữ, số, dấu chấm, gạch ngang, gạch dưới (tối đa 64 ký tự)",
+                                field="username"))
     if role not in {r.value for r in Role}:
         problems.append(Problem(f"vai trò “{role}” không có; chọn một trong: admin, reporter, viewer", field="role"))
     if len(password) < MIN_PASSWORD:
@@ -127,7 +130,8 @@ def disable_account(session: Session, username: str, *, now: datetime, actor: st
     if not account.active:
         raise ConflictError(f"Tài khoản “{username}” đã bị khóa từ trước.")
     account.active, account.disabled_at, account.token_hash = False, now, None
-    session.add(AuditEntry(at=now, actor=actor, action="account.disable", subject=f"account/{username}", reason=None, details={}))
+    session.add(AuditEntry(at=now, actor=actor, action="account.disable", subject=f"account/{username}", reason=None,
+                           details={}))
     session.flush()
     return account
 
@@ -139,7 +143,8 @@ def issue_token(session: Session, username: str, *, now: datetime, actor: str) -
         raise ConflictError(f"Tài khoản “{username}” đã bị khóa.")
     token = secrets.token_urlsafe(32)
     account.token_hash = token_digest(token)
-    session.add(AuditEntry(at=now, actor=actor, action="account.token", subject=f"account/{username}", reason=None, details={}))
+    session.add(AuditEntry(at=now, actor=actor, action="account.token", subject=f"account/{username}", reason=None,
+                           details={}))
     session.flush()
     return token
 
@@ -153,7 +158,7 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     return None if row is None else _principal(*row)
 
 
-def _failures(session: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
+def _failures(session: Session, column: InstrumentedAttribute[str], value: str, since: datetime) -> int:
     return session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
         column == value, LoginAttemptRow.at >= since, LoginAttemptRow.ok.is_(False))) or 0
 
@@ -167,14 +172,17 @@ def authenticate(session: Session, username: str, password: str, address: str, *
     account = session.scalar(select(AccountRow).where(AccountRow.username == username))
     ok = False
     try:
-        ok = _hasher.verify(account.password_hash if account else _DUMMY, password) and account is not None and account.active
+        ok = (_hasher.verify(account.password_hash if account else _DUMMY, password)
+              and account is not None and account.active)
     except (VerificationError, InvalidHashError):
         ok = False
     session.add(LoginAttemptRow(at=now, username=username[:64], address=address[:64], ok=ok))
-    session.add(AuditEntry(at=now, actor=f"web:{username[:60]}", action="account.login" if ok else "account.login_failed",
+    session.add(AuditEntry(at=now, actor=f"web:{username[:60]}",
+                           action="account.login" if ok else "account.login_failed",
                            subject=f"account/{username[:60]}", reason=None, details={"address": address}))
     session.flush()
     if not ok or account is None:
-        raise InputError([Problem("tên đăng nhập hoặc mật khẩu không đúng", field="password")], title="Chưa đăng nhập được")
-    unit = session.get(UnitRow, account.unit_id)
+        raise InputError([Problem("tên đăng nhập hoặc mật khẩu không đúng", field="password")],
+                         title="Chưa đăng nhập được")
+    unit = session.get_one(UnitRow, account.unit_id)
     return _principal(account, unit)

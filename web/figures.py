@@ -72,7 +72,9 @@ class FigureCache:
             self._items.clear()
 
 
-def subtree_figures(cache: FigureCache, session: Session, directive: DirectiveRow, anchor: UnitRow, at: datetime) -> Figures:
+def subtree_figures(
+    cache: FigureCache, session: Session, directive: DirectiveRow, anchor: UnitRow, at: datetime
+) -> Figures:
     """The figures of `anchor`'s subtree for `directive` as of `at` (to the minute)."""
     def compute() -> Figures:
         return Figures(

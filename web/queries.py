@@ -65,7 +65,8 @@ def concerns(session: Session, principal: Principal, directive_id: int, root: Un
         return True
     lo, hi = subtree_bounds(principal.unit_path)
     return session.scalar(
-        select(ObligationRow.id).where(ObligationRow.directive_id + 0 == directive_id, ObligationRow.unit_id == UnitRow.id,
+        select(ObligationRow.id).where(ObligationRow.directive_id + 0 == directive_id,
+                                       ObligationRow.unit_id == UnitRow.id,
                                        UnitRow.path >= lo, UnitRow.path < hi).limit(1)) is not None
 
 
@@ -202,18 +203,23 @@ def overdue_lines(session: Session, directive_id: int, anchor: UnitRow) -> list[
     return [OverdueLine(o, u, letters.get(u.id, [])) for o, u in rows]
 
 
-def own_obligations(session: Session, unit: UnitRow, directive_id: int | None = None) -> list[tuple[ObligationRow, DirectiveRow]]:
+def own_obligations(
+    session: Session, unit: UnitRow, directive_id: int | None = None
+) -> list[tuple[ObligationRow, DirectiveRow]]:
     """A unit's own obligations (for one directive or all), by directive then deadline."""
     query = (select(ObligationRow, DirectiveRow).join(DirectiveRow, DirectiveRow.id == ObligationRow.directive_id)
              .where(ObligationRow.unit_id == unit.id))
     if directive_id is not None:
         query = query.where(ObligationRow.directive_id == directive_id)
-    return [(o, d) for o, d in session.execute(query.order_by(DirectiveRow.number, ObligationRow.due_at, ObligationRow.key)).all()]
+    query = query.order_by(DirectiveRow.number, ObligationRow.due_at, ObligationRow.key)
+    return [(o, d) for o, d in session.execute(query).all()]
 
 
-def unit_submissions(session: Session, unit: UnitRow, limit: int = 100) -> list[tuple[SubmissionRow, ObligationRow, DirectiveRow]]:
+def unit_submissions(
+    session: Session, unit: UnitRow, limit: int = 100
+) -> list[tuple[SubmissionRow, ObligationRow, DirectiveRow]]:
     """The latest reports and waivers recorded for a unit."""
-    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+    return [(s, o, d) for s, o, d in session.execute(
         select(SubmissionRow, ObligationRow, DirectiveRow)
         .join(ObligationRow, ObligationRow.id == SubmissionRow.obligation_id)
         .join(DirectiveRow, DirectiveRow.id == ObligationRow.directive_id)
@@ -243,7 +249,7 @@ def anchor_for(session: Session, principal: Principal, root: UnitRow, unit_code:
         return unit_in_scope(session, principal, unit_code)
     if root.path.startswith(principal.unit_path):
         return root
-    return session.get(UnitRow, principal.unit_id)  # type: ignore[return-value]
+    return session.get_one(UnitRow, principal.unit_id)
 
 
 def summaries(session: Session, principal: Principal, now: datetime) -> list[DirectiveSummary]:

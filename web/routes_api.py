@@ -120,7 +120,8 @@ def api_directives(request: Request, principal: Principal = Depends(api_principa
 @router.get("/directives/{number:path}", response_model=DirectiveDetail, summary="Một văn bản, nhìn từ một đơn vị")
 def api_directive(request: Request, number: str, unit: str | None = None, principal: Principal = Depends(api_principal),
                   work: UnitOfWork = Depends(uow)) -> DirectiveDetail:
-    """One directive: phases, figures of the subtree of `unit` (default: the account's view), children, overdue units."""
+    """One directive: phases, figures of the subtree of `unit` (default: the account's view), children, overdue
+    units."""
     session, at = work.session, now(request)
     directive, root = q.directive_in_scope(session, principal, number)
     anchor = q.anchor_for(session, principal, root, unit)
@@ -137,8 +138,10 @@ def api_directive(request: Request, number: str, unit: str | None = None, princi
                   for c in figures.children],
         overdue_units=[OverdueItem(unit=o.unit.code, key=o.obligation.key, period=o.obligation.period,
                                    due_at=o.obligation.due_at, escalation_step=o.obligation.escalation_step,
-                                   letters=[{"template": m.template, "status": m.status, "created_at": m.created_at.isoformat(),
-                                             "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in o.letters])
+                                   letters=[{"template": m.template, "status": m.status,
+                                             "created_at": m.created_at.isoformat(),
+                                             "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+                                            for m in o.letters])
                        for o in figures.overdue],
     )
 

@@ -20,8 +20,10 @@ router = APIRouter(include_in_schema=False)
 def _login_page(request: Request, error: str | None = None, username: str = "", status: int = 200) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     response = request.app.state.templates.TemplateResponse(
-        request, "login.html", {"error": error, "username": username, "csrf": token, "principal": None}, status_code=status)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        request, "login.html", {"error": error, "username": username, "csrf": token, "principal": None},
+        status_code=status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
     return response
 
 
@@ -67,7 +69,8 @@ def logout(request: Request, csrf: str = Form(""), principal: Principal = Depend
            work: UnitOfWork = Depends(uow)) -> RedirectResponse:
     """End the session on the server, not only in the browser."""
     check_csrf(request, csrf)
-    work.session.execute(delete(SessionRow).where(SessionRow.id == token_digest(request.cookies.get(SESSION_COOKIE, ""))))
+    session_id = token_digest(request.cookies.get(SESSION_COOKIE, ""))
+    work.session.execute(delete(SessionRow).where(SessionRow.id == session_id))
     work.session.add(AuditEntry(at=now(request), actor=principal.actor, action="account.logout",
                                 subject=f"account/{principal.username}", reason=None, details={}))
     work.commit()

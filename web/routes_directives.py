@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -21,7 +24,7 @@ LETTER_NAMES = {"nhac_han": "Nhắc hạn", "cong_van_don_doc": "Công văn đô
 STATUSES = [Status.OVERDUE, Status.OPEN, Status.PENDING, Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED]
 
 
-def render(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """A page with the account, its CSRF token, the clock and the service's health in its context."""
     base = {"principal": getattr(request.state, "principal", None), "csrf": getattr(request.state, "csrf", ""),
             "now": now(request), "Role": Role, "service": service_status(request)}
@@ -35,8 +38,8 @@ def directives_page(request: Request, principal: Principal = Depends(page_princi
     return render(request, "directives.html", {"items": q.summaries(work.session, principal, now(request))})
 
 
-def directive_context(work: UnitOfWork, principal: Principal, number: str, unit: str | None, at,  # type: ignore[no-untyped-def]
-                      cache: FigureCache) -> dict:  # type: ignore[type-arg]
+def directive_context(work: UnitOfWork, principal: Principal, number: str, unit: str | None, at: datetime,
+                      cache: FigureCache) -> dict[str, Any]:
     """Everything the directive page shows, from the anchor unit down."""
     session = work.session
     directive, root = q.directive_in_scope(session, principal, number)

@@ -28,12 +28,14 @@ def _back(directive: DirectiveRow, unit: UnitRow | None = None) -> RedirectRespo
     return RedirectResponse(url, status_code=303)
 
 
-def _obligation(work: UnitOfWork, principal: Principal, obligation_id: int) -> tuple[ObligationRow, UnitRow, DirectiveRow]:
+def _obligation(
+    work: UnitOfWork, principal: Principal, obligation_id: int
+) -> tuple[ObligationRow, UnitRow, DirectiveRow]:
     row = work.session.get(ObligationRow, obligation_id)
     unit = work.session.get(UnitRow, row.unit_id) if row else None
     if row is None or unit is None or not principal.sees(unit.path):
         raise q.OutOfScope(str(obligation_id))
-    return row, unit, work.session.get(DirectiveRow, row.directive_id)  # type: ignore[return-value]
+    return row, unit, work.session.get_one(DirectiveRow, row.directive_id)
 
 
 def _governed(work: UnitOfWork, principal: Principal, directive_id: int) -> DirectiveRow:
@@ -67,10 +69,13 @@ def _split(problems: list[Problem] | None) -> tuple[dict[str, str], list[str]]:
 
 def _report_page(request: Request, obligation: ObligationRow, unit: UnitRow, directive: DirectiveRow,
                  values: dict[str, str], problems: list[Problem] | None = None) -> HTMLResponse:
-    spec = next((o for o in directive.plan.get("obligations", []) if o.get("key") == obligation.key), {})
+    spec: dict[str, Any] = next(
+        (o for o in directive.plan.get("obligations", []) if o.get("key") == obligation.key), {}
+    )
     errors, general = _split(problems)
     return render(request, "form_report.html", {
-        "obligation": obligation, "unit": unit, "directive": directive, "spec": spec, "fields": spec.get("fields") or [],
+        "obligation": obligation, "unit": unit, "directive": directive, "spec": spec,
+        "fields": spec.get("fields") or [],
         "values": values, "errors": errors, "general": general,
     }, status=400 if problems else 200)
 
@@ -93,13 +98,18 @@ async def report_submit(request: Request, obligation_id: int, principal: Princip
     require_role(principal, Role.ADMIN, Role.REPORTER)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    spec = next((o for o in directive.plan.get("obligations", []) if o.get("key") == obligation.key), {})
+    spec: dict[str, Any] = next(
+        (o for o in directive.plan.get("obligations", []) if o.get("key") == obligation.key), {}
+    )
     types = {f["name"]: f["type"] for f in spec.get("fields") or []}
     data: dict[str, Any] = {}
     for name, value in values.items():
         if not value.strip():
             continue  # an empty field is a figure not given, not a zero
-        data[name] = [line.strip() for line in value.splitlines() if line.strip()] if types.get(name) == "list" else value.strip()
+        if types.get(name) == "list":
+            data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+        else:
+            data[name] = value.strip()
     problems = _attempt(work, lambda: actions.submit(
         work.session, directive.number, unit.code, obligation.key, data=data, now=now(request), actor=principal.actor,
         period=obligation.period), request)
@@ -137,11 +147,13 @@ async def waive_submit(request: Request, obligation_id: int, principal: Principa
     require_role(principal, Role.ADMIN)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     reason = str(form.get("reason", ""))
-    problems = _attempt(work, lambda: actions.waive(work.session, directive.number, unit.code, obligation.key, reason=reason,
-                                                    now=now(request), actor=principal.actor, period=obligation.period), request)
+    problems = _attempt(work, lambda: actions.waive(work.session, directive.number, unit.code, obligation.key,
+                                                    reason=reason, now=now(request), actor=principal.actor,
+                                                    period=obligation.period), request)
     if problems:
         return _simple_page(request, f"Miễn nghĩa vụ cho {unit.name}", request.url.path,
-                            {"directive": directive, "unit": unit, "obligation": obligation, "reason": reason}, problems)
+                            {"directive": directive, "unit": unit, "obligation": obligation, "reason": reason},
+                            problems)
     return _back(directive, unit)
 
 
@@ -197,7 +209,9 @@ async def state_submit(request: Request, directive_id: int, principal: Principal
     directive = _governed(work, principal, directive_id)
     chosen, reason = str(form.get("state_action", "")), str(form.get("reason", ""))
     if chosen not in STATE_ACTIONS:
-        problems: list[Problem] | None = [Problem("chọn Tạm dừng, Tiếp tục hoặc Hủy đợt triển khai", field="state_action")]
+        problems: list[Problem] | None = [
+            Problem("chọn Tạm dừng, Tiếp tục hoặc Hủy đợt triển khai", field="state_action")
+        ]
     else:
         problems = _attempt(work, lambda: actions.set_state(work.session, directive.number, chosen, reason=reason,
                                                             now=now(request), actor=principal.actor), request)

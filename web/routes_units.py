@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
@@ -15,7 +17,7 @@ from web.routes_directives import render
 router = APIRouter(include_in_schema=False)
 
 
-def unit_context(work: UnitOfWork, principal: Principal, code: str) -> dict:  # type: ignore[type-arg]
+def unit_context(work: UnitOfWork, principal: Principal, code: str) -> dict[str, Any]:
     """A unit in the account's subtree, its chain of parents, children, obligations and latest submissions."""
     unit = q.unit_in_scope(work.session, principal, code)
     return {

@@ -50,14 +50,16 @@ def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> 
         opens = p.opened_at or p.opens_at or start
         ends = p.closed_at or p.due_at or (max(opens, now) + timedelta(days=30))
         title = f"{p.label}: {_day(opens)} – {_day(ends)}"
+        width = max(x(ends) - x(opens), 3)
         out.append(f'<text x="4" y="{y + 16}" class="row-label">{escape(p.label[:38])}</text>'
-                   f'<rect x="{x(opens):.1f}" y="{y + 4}" width="{max(x(ends) - x(opens), 3):.1f}" height="{ROW_H - 9}" '
+                   f'<rect x="{x(opens):.1f}" y="{y + 4}" width="{width:.1f}" height="{ROW_H - 9}" '
                    f'rx="3" fill="{PHASE_STATE.get(p.state, "#999")}"><title>{escape(title)}</title></rect>')
         y += ROW_H
     for k in keys:
         out.append(f'<text x="4" y="{y + 16}" class="row-label key">{escape(k.title[:42])}</text>')
         if k.first_due and k.last_due and k.last_due > k.first_due:
-            out.append(f'<line x1="{x(k.first_due):.1f}" y1="{y + 12}" x2="{x(k.last_due):.1f}" y2="{y + 12}" class="span"/>')
+            out.append(f'<line x1="{x(k.first_due):.1f}" y1="{y + 12}" x2="{x(k.last_due):.1f}" y2="{y + 12}" '
+                       'class="span"/>')
         for due in {d for d in (k.first_due, k.last_due) if d and d <= end}:
             cx = x(due)
             out.append(f'<path d="M{cx:.1f},{y + 4} l7,8 l-7,8 l-7,-8 z" class="milestone">'
