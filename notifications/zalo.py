@@ -1,0 +1,155 @@
+"""Zalo as a channel: ZNS template messages to a phone number and Zalo OA text messages, on Zalo's HTTP API.
+
+The access token lives about 25 hours; an answer saying it is invalid or expired makes the channel trade its
+refresh token for a new pair once and send again. A rate limit or a server error is transient (the dispatcher
+retries later); a refused template, phone or account is permanent, and `FallbackChannel` then sends the same
+message by e-mail, so a unit is never left unwarned because Zalo said no.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from hierarchy.phone import zalo_phone
+from notifications.channels import Channel, ChannelError, Envelope, Sent, message_id_for
+
+__all__ = ["FallbackChannel", "ZaloEnvelope", "ZaloTokens", "ZaloChannel"]
+
+OAUTH_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
+ZNS_URL = "https://business.openapi.zalo.me/message/template"
+OA_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
+
+# Error codes of the API's JSON answers ("error" field), by what the sender should do about them.
+TOKEN_ERRORS = frozenset({-124, -201, -216})  # access token invalid or expired: refresh, then send again
+RATE_LIMITED = frozenset({-32, -100, -133})   # too many requests, unknown error, daily quota: later
+TEMPLATE_REFUSED = frozenset({-109, -111, -112, -115, -117, -118, -119, -123, -131})
+PHONE_REFUSED = frozenset({-108})
+
+
+@dataclass(frozen=True)
+class ZaloEnvelope(Envelope):
+    """A message that may go by Zalo: the recipient's phone, the approved ZNS template and its values, or an OA
+    follower id for a plain text message."""
+
+    phone: str | None = None
+    template_id: str | None = None
+    template_data: Mapping[str, str] = field(default_factory=dict)
+    zalo_user_id: str | None = None
+
+
+@dataclass
+class ZaloTokens:
+    """The OA's current token pair; `save` keeps a refreshed pair (the refresh token changes on each use)."""
+
+    access_token: str
+    refresh_token: str
+    save: Callable[[ZaloTokens], None] = lambda tokens: None
+
+
+class ZaloChannel:
+    """Sends a ZaloEnvelope as a ZNS template message (with a phone and template) or an OA message (user id)."""
+
+    def __init__(self, app_id: str, secret_key: str, tokens: ZaloTokens, *, client: httpx.Client | None = None,
+                 oauth_url: str = OAUTH_URL, zns_url: str = ZNS_URL, oa_url: str = OA_URL) -> None:
+        self.app_id, self.secret_key, self.tokens = app_id, secret_key, tokens
+        self.client = client or httpx.Client(timeout=20)
+        self.oauth_url, self.zns_url, self.oa_url = oauth_url, zns_url, oa_url
+
+    def send(self, envelope: Envelope) -> Sent:
+        """Deliver by Zalo or raise ChannelError (transient for rate limits and outages, permanent for refusals)."""
+        if not isinstance(envelope, ZaloEnvelope):
+            raise ChannelError("Thông báo không có thông tin gửi qua Zalo (số điện thoại hoặc người theo dõi OA)",
+                               transient=False)
+        url, body = self._request(envelope)
+        answer = self._post(url, body)
+        if answer.get("error") in TOKEN_ERRORS:
+            self._refresh()
+            answer = self._post(url, body)
+        return self._result(envelope, answer)
+
+    def _request(self, envelope: ZaloEnvelope) -> tuple[str, dict[str, Any]]:
+        if envelope.template_id and envelope.phone:
+            phone = zalo_phone(envelope.phone)
+            if phone is None:
+                raise ChannelError(f"Số {envelope.phone} không phải số di động Việt Nam, không gửi được tin Zalo",
+                                   transient=False)
+            # tracking_id lets Zalo and our records name the same send: the outbox's idempotency key.
+            return self.zns_url, {"phone": phone, "template_id": envelope.template_id,
+                                  "template_data": dict(envelope.template_data),
+                                  "tracking_id": envelope.idempotency_key[:48]}
+        if envelope.zalo_user_id:
+            return self.oa_url, {"recipient": {"user_id": envelope.zalo_user_id},
+                                 "message": {"text": f"{envelope.subject}\n\n{envelope.text}"[:2000]}}
+        raise ChannelError("Thiếu số điện thoại và mẫu tin ZNS, hoặc mã người theo dõi OA, để gửi qua Zalo",
+                           transient=False)
+
+    def _post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self.client.post(url, json=body, headers={"access_token": self.tokens.access_token})
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"Không kết nối được tới Zalo ({type(exc).__name__})", transient=True) from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise ChannelError(f"Zalo tạm thời không nhận tin (mã HTTP {response.status_code}); sẽ gửi lại sau",
+                               transient=True)
+        try:
+            answer = response.json()
+        except ValueError as exc:
+            raise ChannelError("Zalo trả lời không đúng định dạng; sẽ gửi lại sau", transient=True) from exc
+        return answer if isinstance(answer, dict) else {"error": -100}
+
+    def _refresh(self) -> None:
+        try:
+            response = self.client.post(self.oauth_url, headers={"secret_key": self.secret_key}, data={
+                "refresh_token": self.tokens.refresh_token, "app_id": self.app_id, "grant_type": "refresh_token"})
+            answer = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ChannelError("Không làm mới được mã truy cập Zalo; sẽ thử lại sau", transient=True) from exc
+        if not isinstance(answer, dict) or not answer.get("access_token") or not answer.get("refresh_token"):
+            raise ChannelError("Zalo từ chối làm mới mã truy cập: cần cấp lại quyền cho ứng dụng trên trang Zalo "
+                               "for Developers", transient=False)
+        self.tokens.access_token = str(answer["access_token"])
+        self.tokens.refresh_token = str(answer["refresh_token"])
+        self.tokens.save(self.tokens)
+
+    def _result(self, envelope: ZaloEnvelope, answer: dict[str, Any]) -> Sent:
+        code = answer.get("error", -100)
+        if code == 0:
+            data = answer.get("data") or {}
+            return Sent(message_id_for(envelope.idempotency_key, "zalo"), f"zalo:{data.get('msg_id', '')}")
+        message = str(answer.get("message", ""))[:200]
+        if code in TOKEN_ERRORS:
+            raise ChannelError("Mã truy cập Zalo vẫn không hợp lệ sau khi làm mới; sẽ thử lại sau", transient=True)
+        if code in RATE_LIMITED:
+            raise ChannelError(f"Zalo tạm từ chối vì gửi quá nhiều (mã {code}); sẽ gửi lại sau", transient=True)
+        if code in TEMPLATE_REFUSED:
+            raise ChannelError(f"Zalo không nhận mẫu tin {envelope.template_id} (mã {code}: {message}); mẫu cần được "
+                               "duyệt lại", transient=False)
+        if code in PHONE_REFUSED:
+            raise ChannelError(f"Zalo không nhận số điện thoại {envelope.phone} (mã {code})", transient=False)
+        raise ChannelError(f"Zalo từ chối tin (mã {code}: {message})", transient=False)
+
+
+class FallbackChannel:
+    """Tries each channel in turn: a permanent refusal moves on to the next (Zalo, then e-mail); a transient
+    failure stops the ladder, so the dispatcher retries the first channel later instead of changing channel."""
+
+    def __init__(self, *channels: Channel) -> None:
+        self.channels = channels
+
+    def send(self, envelope: Envelope) -> Sent:
+        """Deliver by the first channel that accepts; every refusal is kept in the result's `refused`."""
+        refused: list[str] = []
+        for channel in self.channels:
+            try:
+                sent = channel.send(envelope)
+            except ChannelError as exc:
+                if exc.transient:
+                    raise
+                refused.append(str(exc))
+                continue
+            return Sent(sent.message_id, sent.location, sent.already_sent, tuple(refused) + sent.refused)
+        raise ChannelError("; ".join(refused) or "Không có kênh gửi nào", transient=False)
