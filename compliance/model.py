@@ -141,6 +141,20 @@ class ComplianceReport:
     units: list[UnitLine]
     series: dict[str, list[tuple[date, float | None]]] = field(default_factory=dict)
     phases: list[PhaseWindow] = field(default_factory=list)
+    # The issuer's form (see notifications.forms): "dang" or "doan", its header lines and the words of its family.
+    family: str = "dang"
+    header_above: str | None = None
+    header_name: str = ""
+    standing: str = ""
+    standing_committee: str = ""
+    lower_units: str = "các đơn vị trực thuộc"
+    # Figures units reported, summed over the whole organisation: (report title, [(field label, total)]).
+    field_totals: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
+    # The signature block: form and collective ("T/L BAN THƯỜNG VỤ" or ""), title, name; and the plan's b/c list.
+    signer_form: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+    report_to_above: list[str] = field(default_factory=list)
 
     def overdue_by_level(self) -> dict[int, list[OverdueUnit]]:
         """Overdue units grouped by level, top level first."""

@@ -135,11 +135,13 @@ def _footer(doc, ctx: LetterContext, override_dir: Path | None) -> None:
     copies = render_template(f"{TEMPLATE}.noi_nhan.txt", ctx, override_dir=override_dir)
     for text in filter(None, (line.strip() for line in copies.splitlines())):
         _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT), text, size=12)
+    # The distribution list and the signature stay on one page: a signature alone on a page is not signed.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     signature = ctx.signature
     _line(_paragraph(right, first=True), f"{signature.form} {signature.collective.upper()}", bold=True)
     _line(_paragraph(right), signature.title.upper(), bold=True)
     # Room for the handwritten signature and the seal.
-    for _ in range(4):
+    for _ in range(3):
         _paragraph(right)
     _line(_paragraph(right), signature.name, bold=True)
 
@@ -149,7 +151,8 @@ def _annex(doc: DocumentObject, ctx: LetterContext) -> None:
     title = _paragraph(doc)
     title.paragraph_format.page_break_before = True
     _line(title, f"DANH SÁCH {ctx.family.organisations.upper()} CHƯA HOÀN THÀNH NHIỆM VỤ", bold=True)
-    _line(_paragraph(doc), f"(Kèm theo Công văn {ctx.number_text} ngày {format_day(ctx.issued_on)}"
+    number = ctx.number or f"      -CV/{ctx.issuer.code}"
+    _line(_paragraph(doc), f"(Kèm theo Công văn số {number} ngày {format_day(ctx.issued_on)}"
           f" của {ctx.requester or ctx.issuer.name})", size=13, italic=True)
     _paragraph(doc)
     table = doc.add_table(rows=1, cols=3)
@@ -166,8 +169,13 @@ def _annex(doc: DocumentObject, ctx: LetterContext) -> None:
                                   (cells[1], unit.name, WD_ALIGN_PARAGRAPH.LEFT),
                                   (cells[2], items, WD_ALIGN_PARAGRAPH.LEFT)):
             _line(_paragraph(cell, align, first=True), text, size=12)
+    table.autofit = False
+    widths = (Cm(1.2), Cm(6.0), _PAGE_WIDTH - Cm(7.2))
+    # Both the grid and each cell carry the width: LibreOffice reads the first, Word the second.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
-        for cell, width in zip(row.cells, (Cm(1.2), Cm(6.0), _PAGE_WIDTH - Cm(7.2)), strict=True):
+        for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
 
 

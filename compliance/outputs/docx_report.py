@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import io
 import re
+from xml.sax.saxutils import escape
 from typing import Any
 
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
 
-from compliance.model import ComplianceReport, Counts
-from compliance.outputs.text import percent, points, short_department
+from compliance.model import ComplianceReport, Counts, OverdueUnit
+from compliance.outputs.text import number, percent, points, short_department
+from notifications.forms import DOAN, PARTY, Family
 from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, new_document
 from rollout.status import Status
 from schedules.render import format_day, format_day_long, format_time, local_date
@@ -74,31 +76,40 @@ def _table(
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
+def _words(report: ComplianceReport) -> Family:
+    return DOAN if report.family == DOAN.key else PARTY
+
+
 def _count_sentence(counts: Counts) -> str:
     labels = [(Status.DONE_ON_TIME, counts.done_on_time), (Status.DONE_LATE, counts.done_late),
               (Status.OVERDUE, counts.overdue), (Status.OPEN, counts.open), (Status.PENDING, counts.pending),
               (Status.WAIVED, counts.waived)]
-    return "; ".join(f"{status.label} {n}" for status, n in labels)
+    return "; ".join(f"{status.label} {number(n)}" for status, n in labels)
 
 
-def _header(doc: DocumentObject, report: ComplianceReport) -> None:
+def _header(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, [_HEADER_LEFT, _PAGE_WIDTH - _HEADER_LEFT])
     left, right = table.cell(0, 0), table.cell(0, 1)
+    words = _words(report)
     if report.department_name:
-        _text(_paragraph(left, first=True), report.issuer_name.upper())
+        above = report.header_name or report.issuer_name.upper()
+        _text(_paragraph(left, first=True), above)
         _text(_paragraph(left), short_department(report.department_name, report.issuer_name).upper(), bold=True)
+    elif report.header_above:
+        _text(_paragraph(left, first=True), report.header_above)
+        _text(_paragraph(left), report.header_name, bold=True)
     else:
-        _text(_paragraph(left, first=True), report.issuer_name.upper(), bold=True)
-    _text(_paragraph(left), "*")
-    _text(_paragraph(left), report_number(report))
-    _line(_paragraph(right, first=True), "ĐẢNG CỘNG SẢN VIỆT NAM", size=15, bold=True, underline=True)
+        _text(_paragraph(left, first=True), report.header_name or report.issuer_name.upper(), bold=True)
+    _text(_paragraph(left), words.star)
+    _text(_paragraph(left), report_number(report).replace("Số", words.number_label, 1))
+    _line(_paragraph(right, first=True), words.national, size=15, bold=True, underline=True)
     _paragraph(right)
     place = f"{report.place}, " if report.place else ""
     _text(_paragraph(right), f"{place}{format_day_long(local_date(report.as_of))}", italic=True)
 
 
-def _title(doc: DocumentObject, report: ComplianceReport) -> None:
+def _title(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
     heading = _paragraph(doc)
     heading.paragraph_format.space_before = Pt(24)
     _text(heading, "BÁO CÁO", size=15, bold=True)
@@ -112,35 +123,36 @@ def _title(doc: DocumentObject, report: ComplianceReport) -> None:
     _text(rule, "-----")
 
 
-def _general(doc: DocumentObject, report: ComplianceReport) -> None:
+def _general(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+    words = _words(report)
     _body_paragraph(doc, "I. TÌNH HÌNH CHUNG", bold=True, indent=False)
     units = sum(level.units for level in report.levels)
     totals = report.totals
     _body_paragraph(doc, f"Tính đến {format_time(report.as_of)} ngày {format_day(local_date(report.as_of))}, "
-                    f"{units} tổ chức đảng thuộc phạm vi triển khai có {totals.total} nhiệm vụ phải thực hiện; "
-                    f"trong đó: {_count_sentence(totals)}. Tỷ lệ hoàn thành đúng hạn trên số nhiệm vụ đã đến hạn "
-                    f"đạt {percent(totals.share_on_time)}; tỷ lệ hoàn thành trên số nhiệm vụ đã triển khai đạt "
-                    f"{percent(totals.completion)}.")
+                    f"{number(units)} {words.organisation} thuộc phạm vi triển khai có {number(totals.total)} nhiệm vụ "
+                    f"phải thực hiện; trong đó: {_count_sentence(totals)}. Tỷ lệ hoàn thành đúng hạn trên số nhiệm vụ "
+                    f"đã đến hạn đạt {percent(totals.share_on_time)}; tỷ lệ hoàn thành trên số nhiệm vụ đã triển khai "
+                    f"đạt {percent(totals.completion)}.")
     if report.previous_week is not None:
         done = sum(d.done_change or 0 for d in report.districts)
         late = sum(d.overdue_change or 0 for d in report.districts)
         _body_paragraph(doc, f"So với kỳ tổng hợp trước (tuần từ ngày {format_day(report.previous_week)}): "
-                        f"hoàn thành thêm {done} nhiệm vụ; số nhiệm vụ quá hạn chưa hoàn thành "
+                        f"hoàn thành thêm {number(done)} nhiệm vụ; số nhiệm vụ quá hạn chưa hoàn thành "
                         f"{'tăng' if late > 0 else 'giảm' if late < 0 else 'không đổi'}"
-                        f"{f' {abs(late)}' if late else ''}.")
+                        f"{f' {number(abs(late))}' if late else ''}.")
     _body_paragraph(doc, "Kết quả theo từng cấp:")
     _table(doc, ["Cấp", "Số tổ chức", "Đúng hạn", "Trễ hạn", "Quá hạn", "Đang làm", "Chưa đến hạn", "Tỷ lệ đúng hạn"],
-           [[str(lv.level), str(lv.units), str(lv.counts.done_on_time), str(lv.counts.done_late),
-             str(lv.counts.overdue), str(lv.counts.open), str(lv.counts.pending), percent(lv.counts.share_on_time)]
-            for lv in report.levels],
+           [[str(lv.level), number(lv.units), number(lv.counts.done_on_time), number(lv.counts.done_late),
+             number(lv.counts.overdue), number(lv.counts.open), number(lv.counts.pending),
+             percent(lv.counts.share_on_time)] for lv in report.levels],
            [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9])
 
 
-def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes | None) -> None:
-    _body_paragraph(doc, "II. KẾT QUẢ CỦA CÁC HUYỆN, THỊ, THÀNH ỦY, ĐẢNG ỦY TRỰC THUỘC", bold=True, indent=False)
+def _districts(doc, report: ComplianceReport, chart_png: bytes | None) -> None:  # type: ignore[no-untyped-def]
+    _body_paragraph(doc, f"II. KẾT QUẢ CỦA {report.lower_units.removeprefix('các ').upper()}", bold=True, indent=False)
     _table(doc, ["STT", "Đơn vị", "Đúng hạn", "Trễ hạn", "Quá hạn", "Đang làm", "Tỷ lệ đúng hạn", "So với tuần trước"],
-           [[str(i), d.name, str(d.counts.done_on_time), str(d.counts.done_late), str(d.counts.overdue),
-             str(d.counts.open), percent(d.counts.share_on_time), points(d.share_change)]
+           [[str(i), d.name, number(d.counts.done_on_time), number(d.counts.done_late), number(d.counts.overdue),
+             number(d.counts.open), percent(d.counts.share_on_time), points(d.share_change)]
             for i, d in enumerate(report.districts, 1)],
            [1.1, 4.6, 1.6, 1.6, 1.6, 1.6, 2.0, 1.9], size=11)
     _body_paragraph(doc, "(Cột “So với tuần trước”: thay đổi của tỷ lệ đúng hạn, tính bằng điểm phần trăm.)")
@@ -149,29 +161,51 @@ def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes |
         picture.add_run().add_picture(io.BytesIO(chart_png), width=_PAGE_WIDTH)
         caption = _paragraph(doc)
         caption.paragraph_format.space_after = Pt(12)
-        _line(caption, "Biểu đồ: tỷ lệ hoàn thành nhiệm vụ theo tuần của từng đơn vị cấp huyện", size=12, italic=True)
+        _line(caption, "Biểu đồ: tỷ lệ hoàn thành nhiệm vụ theo tuần của từng đơn vị trực thuộc", size=12, italic=True)
 
 
-def _overdue(doc: DocumentObject, report: ComplianceReport) -> None:
-    _body_paragraph(doc, "III. CÁC TỔ CHỨC ĐẢNG QUÁ HẠN CHƯA HOÀN THÀNH", bold=True, indent=False)
-    grouped = report.overdue_by_level()
-    if not grouped:
-        _body_paragraph(doc, "Không có tổ chức đảng nào quá hạn chưa hoàn thành.")
-    for index, (level, units) in enumerate(grouped.items(), 1):
-        _body_paragraph(doc, f"{index}. Cấp {level}: {len(units)} tổ chức đảng", bold=True)
-        _table(doc, ["STT", "Tổ chức đảng", "Thuộc", "Số việc quá hạn", "Hạn từ ngày", "Số ngày làm việc quá hạn",
-                     "Mức đôn đốc"],
-               [[str(i), u.name, u.belongs_to, str(u.overdue), format_day(u.overdue_since), str(u.days_overdue),
-                 str(u.escalation_step)] for i, u in enumerate(units, 1)],
-               [1.0, 3.6, 4.4, 1.6, 2.2, 2.0, 1.6], size=11)
+def _figures(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+    _body_paragraph(doc, "III. SỐ LIỆU CÁC ĐƠN VỊ ĐÃ BÁO CÁO", bold=True, indent=False)
+    if not report.field_totals:
+        _body_paragraph(doc, "Kế hoạch không quy định số liệu phải báo cáo.")
+    for title, fields in report.field_totals:
+        figures = "; ".join(f"{label.lower()}: {number(value)}" for label, value in fields)
+        _body_paragraph(doc, f"- {title}: {figures}.")
 
 
-def _closing(doc: DocumentObject, report: ComplianceReport) -> None:
-    _body_paragraph(doc, "IV. ĐỀ XUẤT", bold=True, indent=False)
+def _assessment(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+    """Đánh giá drafted from the figures, for the office to edit: best and weakest units, what holds things up."""
+    words = _words(report)
+    _body_paragraph(doc, "IV. ĐÁNH GIÁ", bold=True, indent=False)
+    ranked = sorted((d for d in report.districts if d.counts.share_on_time is not None),
+                    key=lambda d: (-(d.counts.share_on_time or 0), d.name))
+    good = [d for d in ranked if (d.counts.share_on_time or 0) >= 0.8][:3]
+    weak = [d for d in reversed(ranked) if (d.counts.share_on_time or 0) < 0.5][:3]
+    best = ", ".join(f"{d.name} ({percent(d.counts.share_on_time)})" for d in good)
+    _body_paragraph(doc, "1. Ưu điểm: " + (f"{best} thực hiện tốt, tỷ lệ hoàn thành đúng hạn từ 80% trở lên; "
+                                           if good else "") + f"{number(report.totals.done)} nhiệm vụ đã hoàn thành.")
+    overdue_units = len(report.overdue)
+    worst = ", ".join(f"{d.name} ({percent(d.counts.share_on_time)})" for d in weak)
+    _body_paragraph(doc, f"2. Hạn chế: còn {number(overdue_units)} {words.organisation} quá hạn chưa hoàn thành "
+                    f"({number(report.totals.overdue)} nhiệm vụ)" + (f"; tỷ lệ đúng hạn thấp: {worst}" if weak else "")
+                    + ".")
+    chased = sum(1 for u in report.overdue if u.escalation_step >= 2)
+    _body_paragraph(doc, f"3. Nguyên nhân: {number(chased)} {words.organisation} đã được đôn đốc bằng văn bản nhưng chưa "
+                    "hoàn thành; một số cấp ủy chưa chỉ đạo, kiểm tra sát việc triển khai ở cấp dưới "
+                    "(văn phòng bổ sung nguyên nhân cụ thể).")
+
+
+def _proposal(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+    words = _words(report)
+    _body_paragraph(doc, "V. ĐỀ XUẤT", bold=True, indent=False)
     via = f" (qua {short_department(report.department_name, report.issuer_name)})" if report.department_name else ""
-    _body_paragraph(doc, "Đề nghị các huyện, thị, thành ủy, đảng ủy trực thuộc chỉ đạo các tổ chức đảng quá hạn "
-                    f"khẩn trương hoàn thành nhiệm vụ và báo cáo kết quả về Ban Thường vụ {report.issuer_name}{via} "
-                    "theo đúng thời gian quy định.")
+    receiver = report.standing_committee or f"Ban Thường vụ {report.issuer_name}"
+    _body_paragraph(doc, f"Đề nghị {report.lower_units} chỉ đạo {words.organisations} quá hạn (danh sách tại phụ lục) "
+                    f"khẩn trương hoàn thành nhiệm vụ và báo cáo kết quả về {receiver}{via} theo đúng thời gian quy "
+                    "định.")
+
+
+def _signature(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
     doc.add_paragraph()
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, [Cm(8.0), _PAGE_WIDTH - Cm(8.0)])
@@ -180,28 +214,88 @@ def _closing(doc: DocumentObject, report: ComplianceReport) -> None:
           underline=True)
     keeper = short_department(report.department_name, report.issuer_name) if report.department_name else "Văn phòng"
     initials = "".join(w[0].upper() for w in keeper.split())
-    for text in (f"- Thường trực {report.issuer_name} (b/c),", "- Các huyện, thị, thành ủy, đảng ủy trực thuộc,",
+    above = [f"- {name} (b/c)," for name in report.report_to_above]
+    standing = report.standing or f"Thường trực {report.issuer_name}"
+    for text in (*above, f"- {standing} (b/c),", f"- {report.lower_units[:1].upper()}{report.lower_units[1:]},",
                  f"- Lưu {initials}."):
         _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT), text, size=12)
-    _text(_paragraph(right, first=True), "TRƯỞNG BAN" if report.department_name else "T/M BAN THƯỜNG VỤ", bold=True)
-    for _ in range(5):  # room for the signature and the seal
+    first = True
+    for line in (report.signer_form, report.signer_title or "TRƯỞNG BAN"):
+        if line:
+            _text(_paragraph(right, first=first), line, bold=True)
+            first = False
+    for _ in range(4):  # room for the signature and the seal
         _paragraph(right)
+    if report.signer_name:
+        _text(_paragraph(right), report.signer_name, bold=True)
+
+
+def _appendix(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+    """Overdue units grouped by district on pages of their own, as one table written in one piece of XML:
+    python-docx adds a row in ~1 ms, and a province has thousands of late units."""
+    words = _words(report)
+    title = _paragraph(doc)
+    title.paragraph_format.page_break_before = True
+    _text(title, f"PHỤ LỤC: DANH SÁCH {words.organisations.upper()} QUÁ HẠN CHƯA HOÀN THÀNH", bold=True)
+    _line(_paragraph(doc), f"(Kèm theo Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number})",
+          size=12, italic=True)
+    if not report.overdue:
+        _body_paragraph(doc, f"Không có {words.organisation} nào quá hạn chưa hoàn thành.")
+        return
+    by_district: dict[str, list[OverdueUnit]] = {}
+    for unit in report.overdue:
+        by_district.setdefault(unit.district or report.issuer_name, []).append(unit)
+    headers = ["STT", "Tên đơn vị", "Trực thuộc", "Số việc quá hạn", "Hạn từ ngày", "Ngày làm việc quá hạn"]
+    widths = [1.0, 5.6, 4.4, 1.8, 2.2, 2.0]
+    rows = [_row(headers, widths, bold=True, header=True)]
+    for district, units in sorted(by_district.items()):
+        rows.append(_row([f"{district} ({number(len(units))} đơn vị)"], [sum(widths)], bold=True))
+        rows.extend(_row([str(i), u.name, u.parent or "", number(u.overdue), format_day(u.overdue_since),
+                          number(u.days_overdue)], widths) for i, u in enumerate(units, 1))
+    grid = "".join(f'<w:gridCol w:w="{_twips(w)}"/>' for w in widths)
+    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+           f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+    doc.element.body.append(parse_xml(xml))
+    # A table may not be the last element of the body before the section properties.
+    doc.add_paragraph()
+    body = doc.element.body
+    body.append(body.find(qn("w:sectPr")))
+
+
+def _twips(cm: float) -> int:
+    return round(cm * 567)
+
+
+def _row(cells: list[str], widths: list[float], *, bold: bool = False, header: bool = False) -> str:
+    props = "<w:trPr><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+    span = len(cells) == 1
+    out = []
+    for text, width in zip(cells, widths, strict=True):
+        grid = '<w:gridSpan w:val="6"/>' if span else ""
+        run = (f'<w:r><w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="22"/></w:rPr>'
+               f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{_twips(width)}" w:type="dxa"/>{grid}</w:tcPr>'
+                   f'<w:p><w:pPr><w:spacing w:after="0"/></w:pPr>{run}</w:p></w:tc>')
+    return f"<w:tr>{props}{''.join(out)}</w:tr>"
 
 
 def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> bytes:
-    """The report as .docx bytes: A4, margins 2/2/3/2 cm, Times New Roman 14, tables in 11."""
+    """The report as .docx bytes: A4, margins 2/2/3/2 cm, Times New Roman 14, tables in 11; sections I–V, the
+    signature, then the overdue units in an appendix grouped by district."""
     doc = new_document()
-    doc.core_properties.title = re.sub(
-        r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}"
-    )
+    doc.core_properties.title = re.sub(r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}")
     doc.core_properties.author = report.department_name or report.issuer_name
     doc.core_properties.language = "vi-VN"
     _header(doc, report)
     _title(doc, report)
     _general(doc, report)
     _districts(doc, report, chart_png)
-    _overdue(doc, report)
-    _closing(doc, report)
+    _figures(doc, report)
+    _assessment(doc, report)
+    _proposal(doc, report)
+    _signature(doc, report)
+    _appendix(doc, report)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

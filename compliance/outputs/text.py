@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.numbers import format_decimal, format_percent
+
 from notifications.docx_letter import _ascii_slug
 
-__all__ = ["file_stem", "percent", "points", "signed", "short_department"]
+__all__ = ["file_stem", "number", "percent", "points", "signed", "short_department"]
+
+# CLDR's Vietnamese locale: a dot groups thousands, a comma marks decimals (3.542; 64,7%).
+LOCALE = "vi"
+
+
+def number(value: float | None) -> str:
+    """3542 → "3.542"; 2.5 → "2,5"; None → "–"."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.##", locale=LOCALE)
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
     """0.6667 → "66,7%"; None (nothing due yet) → "–"."""
     if value is None:
         return "–"
-    return f"{value * 100:.{decimals}f}".replace(".", ",") + "%"
+    return format_percent(value, format="#,##0." + "0" * decimals + "%", locale=LOCALE)
 
 
 def points(change: float | None) -> str:

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.model import ComplianceReport, Counts
+from notifications.forms import DOAN, PARTY
 from schedules.render import format_day
 
 __all__ = ["build_xlsx", "sheet_names"]
@@ -55,6 +56,13 @@ def _write(sheet: Worksheet, title: str, headers: list[str], rows: list[list[obj
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "C3"  # title and header rows, and the unit's name, stay in view
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(sheet.max_row, 2)}"
+    # Printed on A4 landscape, as wide as one page, the header rows on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:2"
 
 
 def _summary(sheet: Worksheet, report: ComplianceReport) -> None:
@@ -62,7 +70,7 @@ def _summary(sheet: Worksheet, report: ComplianceReport) -> None:
                "Hoàn thành thêm", "Quá hạn tăng thêm"]
     rows = [[i, d.name, d.units, *_counts(d.counts), d.share_change, d.done_change, d.overdue_change]
             for i, d in enumerate(report.districts, 1)]
-    rows.append(["", "Toàn Đảng bộ", sum(lv.units for lv in report.levels), *_counts(report.totals), None, None, None])
+    rows.append(["", DOAN.whole if report.family == DOAN.key else PARTY.whole, sum(lv.units for lv in report.levels), *_counts(report.totals), None, None, None])
     title = f"Kế hoạch số {report.number} – số liệu tuần {format_day(report.week)}"
     _write(sheet, title, headers, rows, [6, 36, 10, 10, 10, 10, 12, 12, 8, 10, 12, 14, 12, 12], {11, 12})
     for cell in sheet[sheet.max_row]:

@@ -1,0 +1,86 @@
+"""The weekly report and the đôn đốc letter as printed: converted to PDF by LibreOffice, page 1 read back by poppler.
+
+The PNG of each first page is kept in the test's tmp folder (pytest keeps the last runs) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from compliance.run import run_compliance
+from notifications.docx_letter import build_letter
+from notifications.preview import sample_context
+from tests.notifications.test_letter_forms import _letter_for
+
+from compliance_scenario import at
+
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                                reason="LibreOffice and poppler-utils are installed by ./dev test")
+
+
+def _pdf(docx: Path) -> Path:
+    subprocess.run(["soffice", "--headless", "-env:UserInstallation=file://" + str(docx.parent / "lo-profile"),
+                    "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    return docx.with_suffix(".pdf")
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _page_text(pdf: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _first_page(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "80", "-png", str(pdf), str(pdf.with_suffix(""))],
+                   check=True, timeout=60)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@SQLITE_ONLY
+def test_weekly_report_prints_with_the_header_on_top_and_late_units_in_the_appendix(followed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    paths = {p.suffix: p for p in run_compliance(followed, at(2017, 6, 30, 15), tmp_path / "out")}
+    pdf = _pdf(paths[".docx"])
+    lines = _first_page(pdf)
+    assert lines[0].startswith("TỈNH ỦY QUẢNG TRỊ") and "ĐẢNG CỘNG SẢN VIỆT NAM" in lines[0]
+    assert any("BÁO CÁO" == line for line in lines)
+    assert 2 <= _pages(pdf) <= 7
+    assert any(tmp_path.glob("out/*-1.png"))
+    sheet = load_workbook(paths[".xlsx"]).worksheets[0]
+    assert sheet.auto_filter.ref and sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$1:$2"
+
+
+@pytest.mark.parametrize(("name", "kind", "root", "national"), [
+    ("Tỉnh ủy Quảng Trị", "tinh_uy", None, "ĐẢNG CỘNG SẢN VIỆT NAM"),
+    ("Đoàn Khối các cơ quan tỉnh", "doan_khoi", "Tỉnh đoàn Quảng Trị", "ĐOÀN TNCS HỒ CHÍ MINH"),
+])
+def test_letter_prints_on_one_page_plus_its_list(name, kind, root, national, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, context = _letter_for(name, kind, root, "Ban Thường vụ Huyện ủy Gio Linh")
+    letter = tmp_path / "letter.docx"
+    letter.write_bytes(build_letter(context))
+    pdf = _pdf(letter)
+    lines = _first_page(pdf)
+    assert national in lines[0]
+    pages = [_page_text(pdf, n) for n in range(1, _pages(pdf) + 1)]
+    assert 2 <= len(pages) <= 3
+    # Nơi nhận and the signature are never split apart; the list of late units opens its own page.
+    signed = next(i for i, text in enumerate(pages) if "Nơi nhận:" in text)
+    assert "Lê Văn B" in pages[signed] and pages[-1].lstrip().startswith("DANH SÁCH")
+    plain = tmp_path / "plain.docx"
+    plain.write_bytes(build_letter(replace(sample_context("cong_van_don_doc"))))
+    assert _pages(_pdf(plain)) == 1
+    assert (tmp_path / "letter-1.png").exists()
