@@ -14,6 +14,7 @@ import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -109,7 +110,9 @@ def _mail(settings: Settings) -> str:
         with client:
             code, reply = client.ehlo()
             if code != 250:
-                raise ConfigError(f"máy chủ thư {host}:{port} trả lời EHLO bằng mã {code}: kiểm tra smtp_host, smtp_port.")
+                raise ConfigError(
+                    f"máy chủ thư {host}:{port} trả lời EHLO bằng mã {code}: kiểm tra smtp_host, smtp_port."
+                )
             if settings.smtp_tls and port != 465:
                 client.starttls(context=context)
                 client.ehlo()
@@ -141,9 +144,10 @@ def _prefect_client(url: str) -> httpx.Client:
     headers = {}
     if key := os.environ.get("PREFECT_API_KEY"):
         headers["Authorization"] = f"Bearer {key}"
-    auth = os.environ.get("PREFECT_API_AUTH_STRING")  # a self-hosted server behind basic authentication
+    # A self-hosted server behind basic authentication: "user:password".
+    user, colon, password = os.environ.get("PREFECT_API_AUTH_STRING", "").partition(":")
     return httpx.Client(base_url=url, headers=headers, timeout=NETWORK_TIMEOUT,
-                        auth=tuple(auth.split(":", 1)) if auth and ":" in auth else None)  # type: ignore[arg-type]
+                        auth=(user, password) if colon else None)
 
 
 def _prefect(url: str) -> str:
@@ -256,12 +260,14 @@ def run_checks(settings: Callable[[], Settings], api_url: str, now: datetime) ->
         prefect = _checked("Máy chủ Prefect", lambda: _prefect(api_url))
         checks.append(prefect)
         if prefect.ok:
-            checks += [_checked(f"Lịch {job.label.lower()}", lambda flow=job.flow: _deployment(api_url, flow))
+            checks += [_checked(f"Lịch {job.label.lower()}", partial(_deployment, api_url, job.flow))
                        for job in JOBS]
         else:
-            checks.append(Check("Lịch chạy trên Prefect", False, "chưa kiểm tra được vì máy chủ Prefect không trả lời."))
+            checks.append(Check("Lịch chạy trên Prefect", False,
+                                "chưa kiểm tra được vì máy chủ Prefect không trả lời."))
         if loaded is None or database is None or not database.ok:
-            checks.append(Check("Hộp thư đi và các lần chạy", False, "chưa kiểm tra được vì chưa đọc được cơ sở dữ liệu."))
+            checks.append(Check("Hộp thư đi và các lần chạy", False,
+                                "chưa kiểm tra được vì chưa đọc được cơ sở dữ liệu."))
             return checks
         engine, calendar = engines[0], WorkingCalendar.from_settings(loaded)
         checks.append(_checked("Hộp thư đi", lambda: _outbox(engine, now, calendar)))

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from schedules.render import format_short
+from storage.base import table_of
 from storage.service_models import ServiceRunRow
 
 __all__ = [
-    "ADVICE", "DEPLOYMENT", "JOBS", "STALE_INTERVALS", "Job", "JobHealth", "Run", "ServiceHealth", "judge", "service_health",
+    "ADVICE", "DEPLOYMENT", "JOBS", "STALE_INTERVALS", "Job", "JobHealth", "Run", "ServiceHealth", "judge",
+    "service_health",
 ]
 
 STALE_INTERVALS = 2
@@ -121,7 +124,8 @@ def judge(job: Job, now: datetime, *, last_run: Run | None, last_completed: Run 
     alarm, failed = None, None
     if last_finished is not None and last_finished.outcome == "failed":
         failed = last_finished
-        alarm = f"lần chạy lúc {format_short(last_finished.started_at)} bị lỗi “{last_finished.error or 'không rõ lỗi'}”"
+        error = last_finished.error or "không rõ lỗi"
+        alarm = f"lần chạy lúc {format_short(last_finished.started_at)} bị lỗi “{error}”"
     elif last_completed is not None:
         since = last_completed.finished_at or last_completed.started_at
         if now - since > limit:
@@ -136,7 +140,7 @@ def judge(job: Job, now: datetime, *, last_run: Run | None, last_completed: Run 
     return JobHealth(job, last_run, last_completed, alarm, failed)
 
 
-_T = ServiceRunRow.__table__
+_T = table_of(ServiceRunRow)
 _COLUMNS = (_T.c.job, _T.c.name, _T.c.host, _T.c.started_at, _T.c.finished_at, _T.c.outcome, _T.c.error)
 _PICKS = {  # kind: (extra condition, newest first?)
     "last": (None, True),
@@ -146,7 +150,7 @@ _PICKS = {  # kind: (extra condition, newest first?)
 }
 
 
-def _pick(job: str, kind: str) -> Select:  # type: ignore[type-arg]
+def _pick(job: str, kind: str) -> Select[Any]:
     condition, newest = _PICKS[kind]
     order = (_T.c.started_at.desc(), _T.c.id.desc()) if newest else (_T.c.started_at.asc(), _T.c.id.asc())
     query = select(literal_column(f"'{kind}'").label("kind"), *_COLUMNS).where(_T.c.job == job)
