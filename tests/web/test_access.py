@@ -9,13 +9,18 @@ import pytest
 from sqlalchemy import func, select
 
 from storage import UnitOfWork
+from rollout.links import create_link
 from storage.files import save_files
 from storage.models import AuditEntry, ObligationRow, SubmissionRow
+from storage.units import find_unit
 from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 
 # Routes that do not name anything in a subtree: signing in and out, the home redirect, the lists (filtered by
 # scope, checked below) and the OpenAPI description.
 UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json"}
+# The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
+LINK_PAGE = "/bao-cao/{token}"
+LINK_TOKEN = "khong-co-lien-ket-nay"
 
 
 def _flat(routes: list, prefix: str = "") -> list[tuple[str, object]]:  # type: ignore[type-arg]
@@ -32,7 +37,7 @@ def _flat(routes: list, prefix: str = "") -> list[tuple[str, object]]:  # type: 
 def _routes(site: Site) -> list[tuple[str, str]]:
     out = []
     for path, route in _flat(site.app.routes):  # type: ignore[attr-defined]
-        if path.startswith("/static") or path in UNSCOPED:
+        if path.startswith("/static") or path in UNSCOPED or path == LINK_PAGE:
             continue
         for method in sorted(getattr(route, "methods", None) or {"GET"}):
             if method != "HEAD":
@@ -40,8 +45,8 @@ def _routes(site: Site) -> list[tuple[str, str]]:
     return out
 
 
-def _url(site: Site, path: str) -> str:
-    values = {"number": NUMBER, "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
+def _url(site: Site, path: str, token: str = LINK_TOKEN) -> str:
+    values = {"token": token, "number": NUMBER, "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
               "directive_id": str(site.directive_id), "phase": "rollout", "day": "2017-06-19", "filename": "tuan.xlsx"}
     url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], path)
     assert "{" not in url
@@ -69,13 +74,22 @@ def test_every_route_refuses_an_account_outside_the_subtree(site: Site, report_f
     routes = _routes(site)
     assert {p for _, p in routes} >= {"/directives/{number:path}", "/units/{code}", "/api/units/{code}",
                                       "/forms/obligations/{obligation_id}/report", "/reports/{day}/{filename}"}
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        camlo_link = create_link(uow.session, find_unit(uow.session, "QT-CAMLO"), now=site.clock.now, days=60,
+                                 subtree=True)
+        uow.commit()
     before = _counts(site)
     form = {"so_dien_dan": "1", "reason": "thử", "state_action": "hold"}
+    # API calls name their target in a JSON body: the Gio Linh chi bộ's report.
+    body = {"directive": NUMBER, "unit": site.pilot_cell, "key": "bao-cao-chi-dao-diem", "data": {"so_dien_dan": 1},
+            "reason": "thử"}
     with login(site, "camlo") as client:  # Cam Lộ's office administrator; the targets are in Gio Linh
         form["csrf"] = csrf_of(client)
         headers = {"Authorization": f"Bearer {site.tokens['camlo']}"}
         for method, path in routes:
-            response = client.request(method, _url(site, path), data=form if method == "POST" else None, headers=headers)
+            api_post = method == "POST" and path.startswith("/api/")
+            response = client.request(method, _url(site, path, camlo_link), headers=headers, json=body if api_post else None,
+                                      data=form if method == "POST" and not api_post else None)
             assert response.status_code == 403, (method, path, response.status_code)
             assert "Gio An" not in response.text and "Gio Linh" not in response.text
         # the lists only show Cam Lộ's part
@@ -84,6 +98,9 @@ def test_every_route_refuses_an_account_outside_the_subtree(site: Site, report_f
         listed = httpx.get(f"{site.url}/api/directives", headers=headers).json()
         assert [d["figures"]["unit"] for d in listed] == ["QT-CAMLO"]
     assert _counts(site) == before
+    # Cam Lộ's personal link opens Cam Lộ's page (each opening audited), with nothing of Gio Linh.
+    page = httpx.get(f"{site.url}/bao-cao/{camlo_link}").text
+    assert "Huyện ủy Cam Lộ" in page and "Gio An" not in page and "Gio Linh" not in page
 
 
 def test_a_unit_outside_every_directive_sees_no_directive(site: Site) -> None:
@@ -106,8 +123,12 @@ def test_api_needs_credentials_on_every_endpoint(site: Site) -> None:
 
 
 def test_pages_without_a_session_go_to_login(site: Site) -> None:
-    for method, path in _routes(site):
+    for method, path in [*_routes(site), ("GET", LINK_PAGE)]:
         if path.startswith("/api/"):
+            continue
+        if path.startswith("/bao-cao/"):  # no session needed, only a valid link: a made-up one opens nothing
+            response = httpx.request(method, site.url + _url(site, path), data={"csrf": "x"})
+            assert response.status_code == 404 and "Đường liên kết không đúng" in response.text, (method, path)
             continue
         response = httpx.request(method, site.url + _url(site, path), data={"csrf": "x"})
         assert response.status_code == 303 and response.headers["location"] == "/login", (method, path)
