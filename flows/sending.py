@@ -9,6 +9,7 @@ from prefect import flow, task
 from flows.runtime import engine, recorded, run_namer
 from notifications.channels import channel_from_settings
 from notifications.dispatch import dispatch
+from notifications.zalo import zalo_from_settings
 from schedules import WorkingCalendar
 from settings import get_settings
 
@@ -20,7 +21,7 @@ def dispatch_pass(now: datetime) -> dict[str, int | bool]:
     """One dispatcher pass; a retried pass sends only what is still pending (claims expire, keys are unique)."""
     settings = get_settings()
     result = dispatch(engine(), now, channel=channel_from_settings(settings),
-                      calendar=WorkingCalendar.from_settings(settings))
+                      calendar=WorkingCalendar.from_settings(settings), zalo=zalo_from_settings(settings))
     return {"sent": result.sent, "retried": result.retried, "failed": result.failed,
             "cancelled": result.cancelled, "quiet": result.quiet}
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from errors import StorageError
 from notifications.channels import AppriseChannel, Channel, ChannelError
 from notifications.compose import compose
+from notifications.zalo import FallbackChannel, ZaloRoute
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
 from storage.db import WRITE_LOCK
@@ -89,8 +90,10 @@ def dispatch(
     calendar: WorkingCalendar,
     webhook_channel: Callable[[str], Channel] = lambda url: AppriseChannel([url]),
     limit: int | None = None,
+    zalo: ZaloRoute | None = None,
 ) -> DispatchResult:
-    """Send the outbox rows due at `now` that no other pass holds, a claimed batch at a time, each recorded at once."""
+    """Send the outbox rows due at `now` that no other pass holds, a claimed batch at a time, each recorded at once;
+    with `zalo`, a unit with a mobile number gets the message by Zalo first, by e-mail if Zalo refuses it."""
     result = DispatchResult()
     if next_office_instant(now, calendar) != now:
         result.quiet = True
@@ -113,13 +116,15 @@ def dispatch(
                 break
             if remaining is not None:
                 remaining -= len(held)
-            _send_batch(engine, session, me, held, now, lease_clock, channel, calendar, webhook_channel, result)
+            _send_batch(engine, session, me, held, now, lease_clock, channel, calendar, webhook_channel, result,
+                        zalo)
     return result
 
 
 def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now: datetime,
                 lease_clock: Callable[[], datetime], channel: Channel, calendar: WorkingCalendar,
-                webhook_channel: Callable[[str], Channel], result: DispatchResult) -> None:
+                webhook_channel: Callable[[str], Channel], result: DispatchResult,
+                zalo: ZaloRoute | None = None) -> None:
     """Send the rows this pass holds, in order, recording each at once; renew the lease half-way through it."""
     todo = list(held)
     renewed, lost = time.monotonic(), False
@@ -136,7 +141,7 @@ def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now:
                 todo = [i for i in todo if i in still]
             if row.id not in todo:
                 continue  # another pass took it over: it is theirs to send and record
-            outcome = _attempt(session, row, now, channel, calendar, webhook_channel)
+            outcome = _attempt(session, row, now, channel, calendar, webhook_channel, zalo)
             # End the read transaction: on SQLite an open one pins an old snapshot of the whole database.
             session.commit()
             todo.remove(row.id)
@@ -154,7 +159,7 @@ def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now:
 
 
 def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, calendar: WorkingCalendar,
-             webhook_channel: Callable[[str], Channel]) -> _Outcome:
+             webhook_channel: Callable[[str], Channel], zalo: ZaloRoute | None = None) -> _Outcome:
     composed = compose(session, row, now, calendar)
     if composed.cancelled:
         return _Outcome("cancelled", {"status": "cancelled", "last_error": composed.cancelled})
@@ -166,7 +171,11 @@ def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, 
     assert envelope is not None
     tried = {"attempts": row.attempts + 1, "recipients": {"to": envelope.to, "cc": envelope.cc}}
     try:
-        sent = (channel if envelope.to else webhook_channel(composed.recipient.webhook)).send(envelope)
+        target = channel if envelope.to else webhook_channel(composed.recipient.webhook)
+        unit = composed.recipient
+        if zalo is not None and (by_zalo := zalo.envelope(envelope, unit.name, unit.phone, row.template)) is not None:
+            envelope, target = by_zalo, FallbackChannel(zalo.channel, target)
+        sent = target.send(envelope)
     except ChannelError as exc:
         if exc.transient and tried["attempts"] < MAX_ATTEMPTS:
             later = next_office_instant(now + backoff(tried["attempts"]), calendar)

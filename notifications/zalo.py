@@ -8,6 +8,7 @@ message by e-mail, so a unit is never left unwarned because Zalo said no.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +17,9 @@ import httpx
 
 from hierarchy.phone import zalo_phone
 from notifications.channels import Channel, ChannelError, Envelope, Sent, message_id_for
+from settings import Settings
 
-__all__ = ["FallbackChannel", "ZaloEnvelope", "ZaloTokens", "ZaloChannel"]
+__all__ = ["FallbackChannel", "ZaloChannel", "ZaloEnvelope", "ZaloRoute", "ZaloTokens", "zalo_from_settings"]
 
 OAUTH_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
 ZNS_URL = "https://business.openapi.zalo.me/message/template"
@@ -153,3 +155,43 @@ class FallbackChannel:
                 continue
             return Sent(sent.message_id, sent.location, sent.already_sent, tuple(refused) + sent.refused)
         raise ChannelError("; ".join(refused) or "Không có kênh gửi nào", transient=False)
+
+
+@dataclass
+class ZaloRoute:
+    """When the dispatcher goes by Zalo first: a unit with a mobile number, for a message whose template has an
+    approved ZNS template (`templates`: outbox template name to ZNS template id; templates are data because
+    Zalo approves each one)."""
+
+    channel: ZaloChannel
+    templates: Mapping[str, str]
+
+    def envelope(self, envelope: Envelope, unit_name: str, phone: str | None, template: str) -> ZaloEnvelope | None:
+        """The Zalo form of `envelope`, or None when this message or unit does not go by Zalo."""
+        template_id = self.templates.get(template)
+        if template_id is None or not phone or zalo_phone(phone) is None:
+            return None
+        return ZaloEnvelope(to=envelope.to, subject=envelope.subject, text=envelope.text,
+                            idempotency_key=envelope.idempotency_key, html=envelope.html, cc=envelope.cc,
+                            attachments=envelope.attachments, phone=phone, template_id=template_id,
+                            template_data={"don_vi": unit_name[:100], "tieu_de": envelope.subject[:100]})
+
+
+def zalo_from_settings(settings: Settings) -> ZaloRoute | None:
+    """The Zalo route when the OA's app id, secret key and refresh token are configured; the refreshed token pair
+    is kept in the data folder, since each refresh token can be used once."""
+    if not (settings.zalo_app_id and settings.zalo_secret_key and settings.zalo_refresh_token):
+        return None
+    store = settings.home / "zalo-tokens.json"
+    saved: dict[str, str] = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
+
+    def save(tokens: ZaloTokens) -> None:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        temporary = store.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"access_token": tokens.access_token,
+                                         "refresh_token": tokens.refresh_token}), encoding="utf-8")
+        temporary.replace(store)  # a crash mid-write never leaves a half-written, unusable pair
+
+    tokens = ZaloTokens(saved.get("access_token", settings.zalo_access_token or ""),
+                        saved.get("refresh_token", settings.zalo_refresh_token), save=save)
+    return ZaloRoute(ZaloChannel(settings.zalo_app_id, settings.zalo_secret_key, tokens), settings.zalo_templates)

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     # Key that signs calendar feed links (.ics); None: one kept in home/calendar-secret. Several machines
     # serving the dashboard must share it.
     calendar_secret: str | None = None
+    # Zalo OA (ZNS template messages): app id and secret key from Zalo for Developers, the OA's first refresh
+    # token, and for each message template the id of its approved ZNS template (e.g. {"nhac_han": "123456"}).
+    zalo_app_id: str | None = None
+    zalo_secret_key: str | None = None
+    zalo_refresh_token: str | None = None
+    zalo_access_token: str | None = None
+    zalo_templates: dict[str, str] = {}
     # Documents units hand in: a folder, by default home/files.
     files_dir: Path | None = None
 
