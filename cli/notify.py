@@ -89,10 +89,12 @@ def dispatch_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (IS
     """Gửi một lượt các thông báo đến hạn (trong giờ hành chính)."""
     from notifications.channels import channel_from_settings
     from notifications.dispatch import dispatch
+    from notifications.zalo import zalo_from_settings
 
     at = instant(now)
     settings = get_settings()
-    result = dispatch(database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings))
+    result = dispatch(database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings),
+                      zalo=zalo_from_settings(settings))
     if result.quiet:
         console.print("Ngoài giờ hành chính: chưa gửi gì.")
         return
