@@ -49,6 +49,26 @@ def check_cmd(file: Path = PlanFile) -> None:
     console.print(table)
 
 
+@app.command("draft")
+def draft_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Văn bản .docx, .pdf (có lớp chữ) hoặc .txt"),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Tệp bản nháp .yaml (mặc định: cạnh văn bản)"),
+) -> None:
+    """Đọc một văn bản (.docx, .pdf, .txt) thành bản nháp kế hoạch để đối chiếu, điền chỗ THIẾU rồi kiểm tra."""
+    from intake import GAP, draft_plan
+
+    draft, text = draft_plan(file)  # raises before anything is written
+    target = out or file.with_suffix(".yaml")
+    target.write_text(text, encoding="utf-8")
+    gaps = text.count(f"# {GAP}:")
+    console.print(f"[green]Đã viết bản nháp[/] {target}: {len(draft.parents)} văn bản căn cứ, "
+                  f"{len(draft.deadlines)} mốc thời gian, {len(draft.recipients)} nơi nhận, "
+                  f"{len(draft.signers)} chữ ký.")
+    console.print(f"Còn {gaps} chỗ {GAP} cần điền; {len(draft.flags)} điểm cần kiểm tra.")
+    for flag in draft.flags:
+        console.print(f"[yellow]Cần kiểm tra (dòng {flag.line}):[/] {flag.message}")
+
+
 @app.command("issue")
 def issue_cmd(file: Path = PlanFile) -> None:
     """Ban hành kế hoạch: tạo toàn bộ đợt triển khai trong một giao dịch (ban hành lại không tạo gì mới)."""

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from errors import PlanError, Problem
 from hierarchy.model import Unit
+from plans.gaps import gap_problems
 from plans.schema import PHASE_ORDER, Plan
 from plans.source import LineMap, dotted, load_yaml_with_lines, translate_errors
 
@@ -92,6 +93,12 @@ def _parse(text: str, origin: str | None) -> tuple[Plan | None, list[Problem]]:
     except ValidationError as exc:
         problems += translate_errors(exc, lines, origin)
     problems += _cross_checks(data, lines, origin)
+    gaps = gap_problems(data, lines, origin)
+    if gaps:
+        # A gap also breaks the schema there ("THIẾU" is no date); the gap is the one thing to say about it.
+        fields = {p.field for p in gaps}
+        problems = [p for p in problems if p.field not in fields and not any(
+            (p.field or "").startswith(f"{f}.") or (p.field or "").startswith(f"{f}[") for f in fields)] + gaps
     problems.sort(key=lambda p: (p.line or 0, p.field or ""))
     return (plan if not problems else None), problems
 

@@ -1,0 +1,197 @@
+"""Write what was read as a draft plan file: every value with its source line and quote as a YAML comment.
+
+A value the document does not give is written as the placeholder GAP ("THIẾU") with a `# THIẾU:` comment
+saying what to fill in; `plan check` refuses a plan that still holds one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from intake.body import read_body
+from intake.header import read_header, read_recipients, read_signers
+from intake.model import GAP, Draft, Found, Line
+from intake.text import IntakeError, read_document
+from schedules import WorkingCalendar
+
+__all__ = ["draft_from_text", "draft_plan", "render_draft"]
+
+_SCHEMA_KINDS = ("NQ", "CT", "KL", "KH", "KHLT", "KHPH", "HD", "CV", "BC", "TB")
+
+
+def draft_from_text(text: str, source: str = "văn bản") -> Draft:
+    """Read a document's text into a Draft; IntakeError when it is not a directive at all."""
+    draft = Draft(source, [Line(i, t) for i, t in enumerate(text.split("\n"), 1)])
+    start = read_header(draft)
+    read_signers(draft)
+    read_recipients(draft)
+    read_body(draft, start, WorkingCalendar())
+    signs = sum(x is not None and x != [] for x in (draft.kind, draft.number, draft.recipients or None,
+                                                   draft.signers or None, draft.issued_on))
+    if signs < 2:
+        raise IntakeError(f"{source}: không phải một văn bản chỉ đạo (kế hoạch, hướng dẫn…): không thấy đủ tên loại "
+                          "văn bản, số hiệu, ngày ban hành, Nơi nhận hay chữ ký; không viết bản nháp")
+    return draft
+
+
+def draft_plan(path: Path) -> tuple[Draft, str]:
+    """Read a .txt/.docx/.pdf document and return what was read and the draft plan YAML."""
+    draft = draft_from_text(read_document(path), str(path))
+    return draft, render_draft(draft)
+
+
+def _q(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def _src(found: Found) -> str:
+    quote = found.quote if len(found.quote) <= 90 else found.quote[:87] + "…"
+    confidence = f"{found.confidence:.2f}".replace(".", ",")
+    return f"# dòng {found.line}: “{quote}” · tin cậy {confidence}"
+
+
+def _gap(what: str) -> str:
+    return f"{_q(GAP)}  # {GAP}: {what}"
+
+
+def _value(found: Found | None, what: str) -> str:
+    return _gap(what) if found is None else f"{_q(found.value)}  {_src(found)}"
+
+
+def render_draft(d: Draft) -> str:
+    """The draft plan file in the plan language (see plans.schema), values commented with their source."""
+    out: list[str] = [f"# Bản nháp đọc từ {d.source}. Đối chiếu từng giá trị với văn bản gốc;",
+                      f"# điền mọi chỗ ghi {GAP} rồi chạy `trienkhai plan check`."]
+    for flag in d.flags:
+        out.append(f"# CẦN KIỂM TRA (dòng {flag.line}): {flag.message}")
+    out.append("directive:")
+    out.append(f"  number: {_value(d.number, 'số hiệu, ví dụ 47-KH/TU')}")
+    kind = d.kind
+    if kind is not None and kind.value not in _SCHEMA_KINDS:
+        out.append(f"  kind: {_gap(f'loại văn bản “{kind.quote}” ({kind.value}) chưa có trong ngôn ngữ kế hoạch')}")
+    else:
+        out.append(f"  kind: {_value(kind, 'loại văn bản: KH, KHPH, KHLT, HD, CT…')}")
+    body = d.issuer.value if d.issuer else (d.signers[0].body.value if d.signers and d.signers[0].body else None)
+    named = f" (văn bản ghi: {body})" if body else ""
+    out.append(f"  issuer: {_gap('mã đơn vị ban hành trong hệ thống tổ chức' + named)}")
+    if d.issuer:
+        out.append(f"  # cơ quan ban hành: {d.issuer.value} {_src(d.issuer)}")
+    if d.parent_body:
+        out.append(f"  # cơ quan cấp trên: {d.parent_body.value} {_src(d.parent_body)}")
+    issued = None if d.issued_on is None else Found(d.issued_on.value.isoformat(), d.issued_on.line,
+                                                      d.issued_on.quote, d.issued_on.confidence)
+    out.append(f"  issued_on: {_value(issued, 'ngày ban hành, ví dụ 2017-03-22')}")
+    out.append(f"  title: {_value(d.title, 'trích yếu')}")
+    if d.place:
+        out.append(f"  place: {_value(d.place, '')}")
+    if d.parents:
+        out.append("  implements:")
+        for p in d.parents:
+            out.append(f"    - number: {_value(p.number, '')}  # {p.kind}")
+            if p.date:
+                out.append(f"      date: {p.date.value.isoformat()}  {_src(p.date)}")
+            if p.issuer:
+                out.append(f"      issuer: {_value(p.issuer, '')}")
+            if p.title:
+                out.append(f"      title: {_value(p.title, '')}")
+    _recipients(d, out)
+    _signers(d, out)
+    out += ["", "hierarchy:", f"  generator: {_gap('hệ thống tổ chức: generator (tên hàm sinh) hoặc file')}"]
+    _rollout(d, out)
+    return "\n".join(out) + "\n"
+
+
+def _recipients(d: Draft, out: list[str]) -> None:
+    if not d.recipients:
+        out.append("  # Không thấy Nơi nhận trong văn bản.")
+        return
+    out.append("  recipients:")
+    for label, bc in (("bc", True), ("to", False)):
+        group = [r for r in d.recipients if r.bc == bc]
+        if group:
+            out.append(f"    {label}:")
+            for r in group:
+                why = "" if not bc or r.marked else " · suy ra: cơ quan cấp trên, văn bản không ghi “b/c”"
+                out.append(f"      - {_q(r.name.value)}  {_src(r.name)}{why}")
+
+
+def _signers(d: Draft, out: list[str]) -> None:
+    if not d.signers:
+        out += ["  signers:", "    - form: null", f"      title: {_gap('chức vụ người ký')}",
+                f"      name: {_gap('họ tên người ký')}"]
+        return
+    out.append("  signers:")
+    for s in d.signers:
+        out.append(f"    - form: {_value(s.form, '')}")
+        if s.body:
+            out.append(f"      body: {_value(s.body, '')}")
+        out.append(f"      title: {_value(s.title, 'chức vụ người ký')}")
+        out.append(f"      name: {_value(s.name, 'họ tên người ký')}")
+
+
+def _slug(text: str, used: set[str]) -> str:
+    base = "-".join(re.findall(r"[a-z0-9]+", text))[:30] or "viec"
+    key, n = base, 2
+    while key in used:
+        key, n = f"{base}-{n}", n + 1
+    used.add(key)
+    return key
+
+
+def _rollout(d: Draft, out: list[str]) -> None:
+    phases = {}
+    for dl in d.deadlines:
+        if dl.role.startswith("phase:") and dl.role[6:] not in phases:
+            phases[dl.role[6:]] = dl
+    if phases:
+        out.append("\nphases:")
+        for name in ("pilot", "review", "rollout", "close"):
+            if name in phases:
+                dl = phases[name]
+                opens = re.match(r"(?i)^(bắt đầu |trong thời gian )?từ\b", dl.phrase.value) is not None
+                out += [f"  - name: {name}", f"    {'opens' if opens else 'due'}: {_value(dl.phrase, '')}"]
+    if d.pilot_group_kinds is not None:
+        kinds, at_least = d.pilot_group_kinds.value
+        out += ["\npilot:", f"  group_kinds: [{', '.join(kinds)}]  {_src(d.pilot_group_kinds)}",
+                "  pick_kinds: [chi_bo, chi_bo_co_so]", f"  at_least: {at_least}"]
+    event = next((dl for dl in d.deadlines if dl.role == "event"), None)
+    if event is not None:
+        title = d.title.value if d.title else GAP
+        title = re.sub(r"^(?i:tổ chức)\s+", "", title)
+        out += ["\nevent:", f"  title: {_q(title[:1].upper() + title[1:])}  # theo trích yếu",
+                f"  at: {_value(event.phrase, '')}"]
+        if d.event_place:
+            out.append(f"  place: {_value(d.event_place, '')}")
+        if d.delegates:
+            out.append(f"  delegates: {_value(d.delegates, '')}")
+        if d.awards:
+            out.append("  awards:")
+            for key, found in d.awards.items():
+                out.append(f"    {key}: {_value(found, '')}")
+    used: set[str] = set()
+    obligations = [dl for dl in d.deadlines if dl.role == "obligation"]
+    if obligations:
+        out.append("\nobligations:")
+    for dl in obligations:
+        title = re.sub(r"\s+", " ", dl.sentence.replace(dl.phrase.value, "")).strip(" ,;.:/")
+        title = title[:1].upper() + title[1:120]
+        key = _slug({"report": "bao cao", "plan": "ke hoach", "activity": "hoat dong"}[dl.kind], used)
+        out += [f"  - key: {key}", f"    kind: {dl.kind}", f"    title: {_q(title or GAP)}",
+                f"    # câu gốc (dòng {dl.phrase.line}): “{dl.sentence[:200]}”"]
+        if dl.owners:
+            out.append(f"    units: {{kinds: [{', '.join(dl.owners)}]}}  # văn bản ghi: {'; '.join(dl.owner_words)}")
+        else:
+            out += ["    units:", f"      kinds: [{_q(GAP)}]  # {GAP}: những đơn vị phải thực hiện: văn bản không ghi rõ"]
+        out.append(f"    due: {_value(dl.phrase, '')}")
+    milestones = [dl for dl in d.deadlines if dl.role == "milestone"]
+    if milestones:
+        out.append("\nmilestones:")
+        for dl in milestones:
+            out += [f"  - key: {_slug('moc', used)}", f"    title: {_q(dl.sentence[:120])}",
+                    f"    assignee: {_gap('mã đơn vị được giao')}", f"    due: {_value(dl.phrase, '')}"]
+    if d.tasks:
+        out.append("\n# Việc được giao nhưng văn bản không ghi hạn (không thành nghĩa vụ):")
+        for task in d.tasks:
+            out.append(f"#   dòng {task.line}: {task.value[:160]}")

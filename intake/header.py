@@ -1,0 +1,219 @@
+"""The parts of a document around its body: header, trích yếu, Nơi nhận and the signature block.
+
+Rules:
+- The kind line is the first line that begins with a kind word in capitals (KẾ HOẠCH, HƯỚNG DẪN…); the
+  trích yếu is what follows it on that line and the next lines until a blank line or the first "Căn cứ",
+  "Thực hiện", "Để …" paragraph.
+- Issuing body: the last line in capitals above the kind line that is neither the national motto, the
+  number nor the date; the capitals line above it is the parent body.
+- Nơi nhận: the "-" lines after "Nơi nhận"; a line marked "b/c", "báo cáo", "để b/c" starts the group of
+  recipients that receive for information; with no mark, bodies above the issuer (Trung ương; the Tỉnh ủy
+  for a Đoàn plan) are taken as "b/c" with a lower confidence.
+- Signature block: a T/M, K/T or T/L line (also written TM., KT, TL.), the title on the next line, the name
+  on the first following line that is not "Đã ký".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from intake.model import Draft, Flag, Found, Line, Recipient, SignerFound
+from intake.words import KIND_WORDS, NUMBER, clean, fold, proper
+
+__all__ = ["read_header", "read_recipients", "read_signers"]
+
+_MOTTO = re.compile(r"^(đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|độc lập - tự do - hạnh phúc|"
+                    r"đoàn tncs hồ chí minh|đoàn thanh niên cộng sản hồ chí minh)$")
+_DATE_LINE = re.compile(r"(?P<place>[^\W\d_][\w\- ]{0,40}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+"
+                        r"năm\s+(?P<y>\d{4})")
+_KIND_LINE = re.compile(r"^(?P<word>" + "|".join(sorted(KIND_WORDS, key=len, reverse=True)) + r")\b\s*(?P<rest>.*)$")
+_INTRO = re.compile(r"^(căn cứ|thực hiện|để |nhằm |theo |thi hành|tiếp tục thực hiện|triển khai)", re.IGNORECASE)
+_ROMAN = re.compile(r"^[IVX]+\s*[.\-/]")
+
+
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def read_header(draft: Draft) -> int:
+    """Read number, kind, issuing and parent body, place and date, trích yếu; return the index of the body start."""
+    lines = draft.lines
+    kind_at: int | None = None
+    for i, line in enumerate(lines):
+        text = clean(line.text)
+        if _ROMAN.match(text):
+            break
+        m = _KIND_LINE.match(text)
+        if m and _capitals(m["word"]) and kind_at is None:
+            kind_at = i
+            draft.kind = Found(KIND_WORDS[m["word"]], line.number, m["word"], 0.9)
+    for line in lines[: (kind_at or 0) + 12]:
+        text = clean(line.text)
+        if draft.number is None and (m := re.search(r"\bSố\s*:?\s*", text)):
+            if n := NUMBER.match(text, m.end()):
+                body = re.sub(r"\s*[-–]\s*", "-", n["body"])
+                value = f"{n['serial']}-{n['kind']}/{body}"
+                draft.number = Found(value, line.number, text[m.start(): n.end()], 0.95)
+        if draft.issued_on is None and (d := _DATE_LINE.search(text)):
+            try:
+                day = date(int(d["y"]), int(d["m"]), int(d["d"]))
+            except ValueError:
+                draft.flags.append(Flag(line.number, f"ngày ban hành “{d.group(0)}” không có trên lịch"))
+            else:
+                place = " ".join(w for w in d["place"].split() if w[:1].isupper())
+                place = re.sub(r"^(?:Số\s*:?\s*\S+\s*)", "", place).strip()
+                draft.issued_on = Found(day, line.number, d.group(0).strip(), 0.95)
+                if place:
+                    draft.place = Found(place, line.number, d.group(0).strip(), 0.9)
+    _read_bodies(draft, kind_at)
+    if draft.number is not None and draft.kind is not None:
+        written = draft.number.value.split("-", 1)[1].split("/", 1)[0]
+        if written != draft.kind.value and not written.startswith(draft.kind.value):
+            draft.flags.append(Flag(draft.number.line, f"số hiệu {draft.number.value} ghi loại {written} nhưng tên "
+                                                       f"loại văn bản là “{draft.kind.quote}”"))
+        elif written != draft.kind.value:
+            draft.kind = Found(written, draft.number.line, draft.number.quote, 0.9)
+    elif draft.number is not None:
+        written = draft.number.value.split("-", 1)[1].split("/", 1)[0]
+        draft.kind = Found(written, draft.number.line, draft.number.quote, 0.8)
+    if kind_at is None:
+        return 0
+    return _read_title(draft, kind_at)
+
+
+def _read_bodies(draft: Draft, kind_at: int | None) -> None:
+    bodies: list[Line] = []
+    for line in draft.lines[: kind_at or 0]:
+        text = clean(line.text)
+        if not _capitals(text) or _MOTTO.match(fold(text)) or NUMBER.search(text) or _DATE_LINE.search(text):
+            continue
+        text = re.split(r"\s{3,}|\|", line.text.strip())[0].strip(" |*")
+        if _capitals(text) and not _MOTTO.match(fold(text)):
+            bodies.append(Line(line.number, clean(text)))
+    if bodies:
+        draft.issuer = Found(proper(bodies[-1].text), bodies[-1].number, bodies[-1].text, 0.85)
+    if len(bodies) > 1:
+        draft.parent_body = Found(proper(bodies[-2].text), bodies[-2].number, bodies[-2].text, 0.8)
+
+
+def _read_title(draft: Draft, kind_at: int) -> int:
+    lines = draft.lines
+    m = _KIND_LINE.match(clean(lines[kind_at].text))
+    parts: list[str] = [m["rest"]] if m and m["rest"] else []
+    first = lines[kind_at].number
+    i = kind_at + 1
+    while i < len(lines) and not parts:
+        if clean(lines[i].text):
+            break
+        i += 1
+    while i < len(lines):
+        text = clean(lines[i].text)
+        if not text or set(text) <= set("-_*=") or _INTRO.match(text) or _ROMAN.match(text):
+            if parts:
+                break
+            if _INTRO.match(text) or _ROMAN.match(text):
+                break
+            i += 1
+            continue
+        parts.append(text)
+        i += 1
+        if len(parts) >= 6:
+            break
+    title = " ".join(parts).strip(" *")
+    if title:
+        title = title[0].upper() + title[1:]
+        draft.title = Found(proper(title) if _capitals(title) else title, first, " ".join(parts), 0.85)
+    return i
+
+
+_BC_MARK = re.compile(r"(?:\s{2,}|\s*[,(]\s*|\s+)(?:để\s+)?(?:b/c|bc|báo cáo)\)?\s*[,;.]?\s*$", re.IGNORECASE)
+_UPPER = re.compile(r"trung ương|\btw\b|\btư\b|chính phủ|bộ chính trị|ban bí thư")
+
+
+def read_recipients(draft: Draft) -> None:
+    """The Nơi nhận list, "b/c" recipients apart (see the module rules)."""
+    lines = draft.lines
+    start = next((i for i, ln in enumerate(lines) if re.match(r"^\s*nơi nhận\b", ln.text, re.IGNORECASE)), None)
+    if start is None:
+        return
+    items: list[tuple[Line, str, bool]] = []
+    for line in lines[start + 1:]:
+        text = clean(line.text)
+        if not text:
+            continue
+        if not re.match(r"^[-+•]", text):
+            if items and (re.match(r"^(t/m|tm\b|k/t|kt\b|t/l|tl\b)", text, re.IGNORECASE) or _capitals(text)):
+                break
+            if items:
+                break
+            continue
+        name = text.lstrip("-+• ").strip()
+        marked = bool(_BC_MARK.search(name)) and not re.fullmatch(r"(?i)báo cáo", name)
+        name = _BC_MARK.sub("", name) if marked else name
+        name = name.rstrip(" ,;.").strip()
+        if name:
+            items.append((line, name, marked))
+    marks = [i for i, (_, _, m) in enumerate(items) if m]
+    bc_index: set[int] = set()
+    if len(marks) == 1:
+        bc_index = set(range(marks[0] + 1))
+        for j in range(marks[0] + 1, len(items)):
+            if not _UPPER.search(fold(items[j][1])):
+                break
+            bc_index.add(j)
+    elif marks:
+        bc_index = set(range(marks[0], marks[-1] + 1))
+    issuer = fold(draft.issuer.value) if draft.issuer else ""
+    doan_issuer = "đoàn" in issuer or any(s.body and "đoàn" in fold(s.body.value) for s in draft.signers)
+    for j, (line, name, marked) in enumerate(items):
+        low = fold(name)
+        inferred = not marks and (
+            bool(_UPPER.search(low))
+            or (re.search(r"(thường trực|ban thường vụ) tỉnh ủy", low) is not None and "tỉnh ủy" not in issuer)
+            or (doan_issuer and re.search(r"tỉnh ủy|\btu\b", low) is not None and "phòng" not in low
+                and not any(s.body and "tỉnh ủy" in fold(s.body.value) for s in draft.signers)))
+        bc = j in bc_index or inferred
+        confidence = 0.9 if marked else (0.75 if bc else 0.85)
+        draft.recipients.append(Recipient(Found(name, line.number, clean(line.text), confidence), bc, marked))
+
+
+_FORM = re.compile(r"^(?P<form>T\s*/\s*M|TM|K\s*/\s*T|KT|T\s*/\s*L|TL)\b\.?\s*(?P<body>.*)$")
+_SIGNED = re.compile(r"^\(?\s*(đã ký|đã kí|ký|kí|ký tên|ký và đóng dấu|ký tên, đóng dấu)[^)]*\)?$", re.IGNORECASE)
+
+
+def read_signers(draft: Draft) -> None:
+    """Each signature block: form, body signed for, title, name."""
+    lines = draft.lines
+    i = 0
+    while i < len(lines):
+        text = clean(lines[i].text)
+        m = _FORM.match(text)
+        if not m or not _capitals(text):
+            i += 1
+            continue
+        form = m["form"].replace(" ", "")
+        form = {"TM": "T/M", "KT": "K/T", "TL": "T/L"}.get(form, form)
+        body = m["body"].strip()
+        found_form = Found(form, lines[i].number, text, 0.95)
+        found_body = Found(proper(body), lines[i].number, text, 0.85) if body else None
+        title = name = None
+        j = i + 1
+        while j < len(lines) and j <= i + 12:
+            t = clean(lines[j].text)
+            if not t or _SIGNED.match(t) or re.fullmatch(r"(?i)page\s*\d*", t):
+                j += 1
+                continue
+            if _FORM.match(t) and _capitals(t) or re.match(r"(?i)^nơi nhận", t):
+                break
+            if title is None and _capitals(t):
+                title = Found(proper(t), lines[j].number, t, 0.9)
+            elif title is not None and len(t.split()) <= 6 and all(w[:1].isupper() for w in t.split()):
+                name = Found(t, lines[j].number, t, 0.9)
+                break
+            else:
+                break
+            j += 1
+        draft.signers.append(SignerFound(found_form, found_body, title, name))
+        i = j + 1 if name else i + 1
