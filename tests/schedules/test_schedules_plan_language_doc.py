@@ -1,0 +1,48 @@
+"""docs/plan-language.md: every phrase its tables show is read (or refused) as the page says."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from errors import DeadlineError
+from schedules import WorkingCalendar, format_short, parse_deadline
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "plan-language.md"
+CAL = WorkingCalendar()
+
+
+def _table(heading: str) -> list[list[str]]:
+    """The body rows of the first table after the heading, as stripped cells."""
+    lines = PAGE.read_text(encoding="utf-8").splitlines()
+    start = lines.index(heading)
+    rows: list[list[str]] = []
+    for line in lines[start + 1 :]:
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    assert len(rows) > 2, f"no table under {heading}"
+    return rows[2:]  # header and separator
+
+
+ACCEPTED = _table("## Các cách ghi được chấp nhận")
+REFUSED = _table("## Các cách ghi bị từ chối")
+
+
+@pytest.mark.parametrize(("text", "issued", "kind", "due", "opens"), ACCEPTED)
+def test_each_accepted_phrase_of_the_page_gives_what_the_page_says(
+    text: str, issued: str, kind: str, due: str, opens: str
+) -> None:
+    d = parse_deadline(text, issued_on=date.fromisoformat(issued) if issued else None, calendar=CAL)
+    shown = (d.kind, format_short(d.due) if d.due else "—", format_short(d.opens) if d.opens else "—")
+    assert shown == (kind, due, opens)
+
+
+@pytest.mark.parametrize(("text", "why", "better"), REFUSED)
+def test_each_refused_phrase_of_the_page_is_refused_and_its_fix_is_read(text: str, why: str, better: str) -> None:
+    with pytest.raises(DeadlineError):
+        parse_deadline(text, calendar=CAL)
+    assert parse_deadline(better, calendar=CAL).due is not None
