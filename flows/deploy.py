@@ -9,6 +9,7 @@ paused deployment or schedule stays paused.
 from __future__ import annotations
 
 import dataclasses
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -62,10 +63,8 @@ def deployments(kept: dict[str, Any] | None = None) -> list[RunnerDeployment]:
 def _existing(client: Any) -> dict[str, Any]:
     found = {}
     for flow, _, _, _ in JOBS:
-        try:
+        with suppress(ObjectNotFound):
             found[flow.name] = client.read_deployment_by_name(f"{flow.name}/{DEPLOYMENT}")
-        except ObjectNotFound:
-            pass
     return found
 
 
@@ -73,11 +72,9 @@ def _ensure_pool(client: Any) -> None:
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.workers.process import ProcessWorker
 
-    try:
+    with suppress(ObjectAlreadyExists):
         client.create_work_pool(WorkPoolCreate(name=POOL, type="process",
                                                base_job_template=ProcessWorker.get_default_base_job_template()))
-    except ObjectAlreadyExists:
-        pass
 
 
 def _ensure_zombie_automation() -> None:
@@ -89,7 +86,8 @@ def _ensure_zombie_automation() -> None:
     from prefect.events.schemas.events import ResourceSpecification
 
     try:
-        Automation.read(name=ZOMBIE_AUTOMATION)
+        # Prefect types `read` as a coroutine; called from synchronous code, async_dispatch returns the automation.
+        Automation.read(name=ZOMBIE_AUTOMATION)  # type: ignore[unused-coroutine]  # sync call, see above
         return
     except ValueError:  # not found
         pass
@@ -105,8 +103,10 @@ def _ensure_zombie_automation() -> None:
             threshold=1,
             within=timedelta(seconds=3 * HEARTBEAT_SECONDS),
         ),
-        actions=[ChangeFlowRunState(state=StateType.CRASHED,
-                                    message="Không nhận được tín hiệu của lượt chạy trong 90 giây (máy chạy đã dừng).")],
+        actions=[ChangeFlowRunState(
+            state=StateType.CRASHED,
+            message="Không nhận được tín hiệu của lượt chạy trong 90 giây (máy chạy đã dừng).",
+        )],
     ).create()
 
 

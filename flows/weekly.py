@@ -12,7 +12,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from compliance.model import ComplianceReport
 from compliance.run import (
-    RunResult, load_reports, markdown_summary, render_files, report_folder, summary_rows, workbook_file,
+    RunResult,
+    load_reports,
+    markdown_summary,
+    render_files,
+    report_folder,
+    summary_rows,
+    workbook_file,
 )
 from compliance.snapshot import SnapshotRun, take_snapshot
 from flows.runtime import engine, recorded, run_namer, uow
