@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from sqlalchemy import select
 
+from hierarchy import Kind
+from hierarchy.generate import small_quang_tri_2017
 from notifications.channels import ChannelError, SmtpChannel
-from notifications.zalo import FallbackChannel, ZaloChannel, ZaloEnvelope, ZaloTokens
+from notifications.dispatch import dispatch
+from notifications.zalo import FallbackChannel, ZaloChannel, ZaloEnvelope, ZaloRoute, ZaloTokens
+from storage import UnitOfWork, make_engine
+from storage.models import OutboxRow
 from tests.notifications.smtp_sink import Sink, free_port, start
+from tests.notifications.test_delivery import CAL, REMIND_AT, reminders
 
 
 class FakeZalo:
@@ -145,3 +154,31 @@ def test_a_rate_limit_does_not_fall_back(zalo: tuple[FakeZalo, str]) -> None:
     finally:
         controller.stop()
     assert caught.value.transient and sink.messages == []
+
+
+def test_the_dispatcher_sends_by_zalo_to_units_with_a_mobile_and_by_email_to_the_others(
+        zalo: tuple[FakeZalo, str], tmp_path: Path) -> None:
+    state, base = zalo
+    units = small_quang_tri_2017()
+    chi_bo = [u for u in units if u.kind is Kind.CHI_BO][:2]
+    with_phone = {u.code: replace(u, contacts=replace(u.contacts, phone=f"090{i}123456"))
+                  for i, u in enumerate(chi_bo)}
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    expected = reminders(url, tmp_path, [with_phone.get(u.code, u) for u in units])
+    engine = make_engine(url)
+    with UnitOfWork(engine) as uow:
+        templates = set(uow.session.scalars(select(OutboxRow.template)))
+    route = ZaloRoute(_channel(base, []), {name: "nhac-han" for name in templates})
+    sink, port = Sink(), free_port()
+    controller = start(port, sink)
+    try:
+        result = dispatch(engine, REMIND_AT, channel=SmtpChannel("127.0.0.1", port, sender="vp@quangtri.dcs.vn"),
+                          calendar=CAL, zalo=route)
+    finally:
+        controller.stop()
+    assert result.sent == expected == 19
+    phones = sorted(body["phone"] for path, _, body in state.requests if path == "/message/template")
+    assert phones == ["84900123456", "84901123456"]
+    assert len(sink.messages) == 17  # everyone else by e-mail, nobody twice
+    with UnitOfWork(engine) as uow:
+        assert set(uow.session.scalars(select(OutboxRow.status))) == {"sent"}
