@@ -89,7 +89,9 @@ def test_pilot_report_by_district(year) -> None:  # type: ignore[no-untyped-def]
         province = rollup(uow.session, N, "TU-QT", key="bao-cao-chi-dao-diem")
     assert province.counts == {"done_on_time": 16, "done_late": 9}
     assert province.share_on_time == pytest.approx(16 / 25)
-    assert province.sums["so_dien_dan"] == 25
+    # Each district-level committee reported 1 forum: its report is its subtree's consolidation and replaces the
+    # sum of its cells' and communes' reports, so the province counts the 4 committees, not all 25 reports.
+    assert province.sums["so_dien_dan"] == 4
 
 
 def test_chi_bo_plans_by_district_after_the_rollout_opened(year) -> None:  # type: ignore[no-untyped-def]
