@@ -29,7 +29,7 @@ __all__ = ["read_body"]
 _REF_KINDS = (r"Nghị quyết|Chỉ thị|Kết luận|Kế hoạch liên tịch|Kế hoạch phối hợp|Kế hoạch|Hướng dẫn|Quy định|"
               r"Công văn|Quyết định|Thông báo|Chương trình hành động|Chương trình|Thông tri|Điều lệ")
 _REF = re.compile(rf"(?P<kind>{_REF_KINDS})\s+(?:số\s+)?(?P<num>\d{{1,5}}\s*[-–]?\s*[A-ZĐ][A-Za-zĐđ]{{1,5}}\s*/\s*"
-                  r"[A-ZĐƯ][\wĐđ\-–]*)(?P<tail>.{0,400})", re.IGNORECASE)
+                  r"[A-ZĐƯ][\wĐđ\-–]*)", re.IGNORECASE)
 _REF_DATE = re.compile(r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s*(?:/|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|\s+năm\s+)"
                        r"\s*(\d{4})")
 _REF_ISSUER = re.compile(r"^\s*,?\s*(?:của|giữa)\s+(?P<who>.+?)(?=\s+(?:về|“|\"|ban hành|nhằm)\b|[“\",;(]|$)")
@@ -46,7 +46,7 @@ _PHASES = [("pilot", r"chỉ đạo điểm|thí điểm"), ("review", r"rút ki
 _RECEIVER = re.compile(r"\((?:qua|thông qua)[^)]*\)|(?:gửi\s+)?về\s+(?:ban|văn phòng|thường trực|tỉnh|huyện)[^(,;]*|"
                        r"\bqua\s+ban\s[^,;)]*", re.IGNORECASE)
 _KEEP = frozenset({"trước", "từ", "trong", "chậm", "nhất", "muộn", "hạn", "chót", "đến", "tới", "hết", "cuối", "ngày",
-                   "lúc", "sau", "hàng", "hằng", "mỗi", "quý", "tháng"})
+                   "sau", "hàng", "hằng", "mỗi", "quý", "tháng"})
 _HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\))\s+\S")
 
 
@@ -73,12 +73,14 @@ def read_body(draft: Draft, start: int, calendar: WorkingCalendar) -> None:
 
 
 def _read_references(draft: Draft, number: int, text: str) -> None:
-    for m in _REF.finditer(text):
+    found_refs = list(_REF.finditer(text))
+    for index, m in enumerate(found_refs):
         num = re.sub(r"\s*[-–]\s*", "-", re.sub(r"\s*/\s*", "/", m["num"]))
         num = re.sub(r"^(\d+)\s+", r"\1-", num)
         if any(p.number.value == num for p in draft.parents):
             continue
-        tail = m["tail"]
+        # What follows a number, up to the next reference, says its date, issuer and title.
+        tail = text[m.end(): found_refs[index + 1].start() if index + 1 < len(found_refs) else m.end() + 400]
         day = issuer = title = None
         if d := _REF_DATE.match(tail):
             try:

@@ -167,6 +167,8 @@ def read_recipients(draft: Draft) -> None:
         bc_index = set(range(marks[0], marks[-1] + 1))
     issuer = fold(draft.issuer.value) if draft.issuer else ""
     doan_issuer = "đoàn" in issuer or any(s.body and "đoàn" in fold(s.body.value) for s in draft.signers)
+    if draft.number is not None and "ĐTN" not in draft.number.value.split("/", 1)[1].split("-")[0]:
+        doan_issuer = False  # a joint plan with a Party body ("89-KHPH/BTC-TĐTN"): its Tỉnh ủy is no superior
     for j, (line, name, marked) in enumerate(items):
         low = fold(name)
         inferred = not marks and (

@@ -1,0 +1,75 @@
+"""Score a draft against a hand-written fixture of what a careful reader extracts, field by field.
+
+A field scores one point per expected value found equal (compared with `intake.words.fold`); a value the
+drafter gives that the fixture does not have counts against the field's precision ("wrong").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from intake.model import Draft
+from intake.words import fold
+
+__all__ = ["FIELDS", "FieldScore", "score_draft"]
+
+FIELDS = ("number", "issuer", "date", "place", "title", "parents", "phases", "deadlines", "recipients", "bc",
+          "signers")
+
+
+@dataclass
+class FieldScore:
+    """Expected values, the ones found right, and the extra ones given that the fixture does not have."""
+
+    expected: int = 0
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)
+
+
+def _f(value: Any) -> str:
+    return fold(str(value)) if value is not None else ""
+
+
+def _actual(d: Draft) -> dict[str, set[str]]:
+    one = {
+        "number": d.number.value if d.number else None,
+        "issuer": d.issuer.value if d.issuer else None,
+        "date": d.issued_on.value.isoformat() if d.issued_on else None,
+        "place": d.place.value if d.place else None,
+        "title": d.title.value if d.title else None,
+    }
+    out = {k: ({_f(v)} if v else set()) for k, v in one.items()}
+    out["parents"] = {_f(f"{p.number.value} {p.date.value.isoformat() if p.date else ''}") for p in d.parents}
+    out["phases"] = {_f(f"{dl.role[6:]} {dl.phrase.value}") for dl in d.deadlines if dl.role.startswith("phase:")}
+    out["deadlines"] = {_f(f"{dl.phrase.value} {' '.join(sorted(dl.owners))}") for dl in d.deadlines
+                        if dl.role in ("obligation", "event", "milestone")}
+    out["recipients"] = {_f(r.name.value) for r in d.recipients}
+    out["bc"] = {_f(r.name.value) for r in d.recipients if r.bc}
+    out["signers"] = {_f(f"{s.form.value if s.form else ''} {s.title.value if s.title else ''} "
+                         f"{s.name.value if s.name else ''}") for s in d.signers}
+    return out
+
+
+def _expected(fixture: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for key in ("number", "issuer", "date", "place", "title"):
+        out[key] = {_f(fixture[key])} if fixture.get(key) else set()
+    out["parents"] = {_f(f"{p['number']} {p.get('date') or ''}") for p in fixture.get("parents", [])}
+    out["phases"] = {_f(f"{k} {v}") for k, v in fixture.get("phases", {}).items()}
+    out["deadlines"] = {_f(f"{x['due']} {' '.join(sorted(x.get('owners', [])))}") for x in fixture.get("deadlines", [])}
+    out["recipients"] = {_f(r) for r in [*fixture.get("recipients", {}).get("to", []),
+                                         *fixture.get("recipients", {}).get("bc", [])]}
+    out["bc"] = {_f(r) for r in fixture.get("recipients", {}).get("bc", [])}
+    out["signers"] = {_f(f"{s['form']} {s['title']} {s['name']}") for s in fixture.get("signers", [])}
+    return out
+
+
+def score_draft(draft: Draft, fixture: dict[str, Any]) -> dict[str, FieldScore]:
+    """Per field: how many expected values the draft has right, and which values it gives that are not expected."""
+    actual, expected = _actual(draft), _expected(fixture)
+    scores: dict[str, FieldScore] = {}
+    for name in FIELDS:
+        want, got = expected[name], actual[name]
+        scores[name] = FieldScore(len(want), len(want & got), sorted(got - want))
+    return scores
