@@ -20,7 +20,7 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each command group lives in its own module; imported here so that `--help` lists them all.
-    from cli import calendar, compliance, db, doctor, hierarchy, notify, plan, rollout, serve, simulate, web
+    from cli import calendar, compliance, db, doctor, hierarchy, links, notify, plan, rollout, serve, simulate, web
 
     app.add_typer(db.app, name="db")
     app.add_typer(hierarchy.app, name="hierarchy")
@@ -31,6 +31,7 @@ def _register() -> None:
     app.command("status")(rollout.status_cmd)
     app.command("advance")(rollout.advance_cmd)
     app.add_typer(notify.app, name="notify")
+    app.add_typer(links.app, name="link")
     app.command("serve")(serve.serve_cmd)
     app.command("deploy")(serve.deploy_cmd)
     app.command("doctor")(doctor.doctor_cmd)

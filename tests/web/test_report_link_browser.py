@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from notifications.channels import SmtpChannel
 from notifications.dispatch import dispatch
-from rollout.links import create_link
+from rollout.links import create_link, revoke_links
 from schedules import WorkingCalendar
 from settings import get_settings
 from storage import UnitOfWork
@@ -185,4 +185,15 @@ def test_another_units_link_and_an_expired_link_are_refused(site: Site, letter: 
             site.clock.now = local(2017, 6, 20)
         assert expired.status_code == 410 and "đã hết hạn" in expired.text
         assert "liên hệ" in expired.text and posted.status_code == 410
-    assert _state(site) == before
+        assert _state(site) == before
+        # Revoked (the letter was forwarded by mistake): refused from then on, and the letter after it opens again.
+        with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+            assert revoke_links(uow.session, site.pilot_cell, now=local(2017, 6, 20, 10), actor="cli:vp") == 1
+            uow.commit()
+        revoked = client.get(link.removeprefix(site.url))
+        assert revoked.status_code == 410 and "đã bị thu hồi lúc 10h00 ngày 20/6/2017" in revoked.text
+        with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+            cell = uow.session.scalar(select(UnitRow).where(UnitRow.code == site.pilot_cell))
+            fresh = create_link(uow.session, cell, now=local(2017, 6, 20, 11), days=60)  # type: ignore[arg-type]
+            uow.commit()
+        assert client.get(f"/bao-cao/{fresh}").status_code == 200
