@@ -246,7 +246,7 @@ def _appendix(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped
     for unit in report.overdue:
         by_district.setdefault(unit.district or report.issuer_name, []).append(unit)
     headers = ["STT", "Tên đơn vị", "Trực thuộc", "Số việc quá hạn", "Hạn từ ngày", "Ngày làm việc quá hạn"]
-    widths = [1.0, 5.6, 4.4, 1.8, 2.2, 2.0]
+    widths = [1.2, 5.4, 4.4, 1.8, 2.2, 2.0]
     rows = [_row(headers, widths, bold=True, header=True)]
     for district, units in sorted(by_district.items()):
         rows.append(_row([f"{district} ({number(len(units))} đơn vị)"], [sum(widths)], bold=True))

@@ -47,6 +47,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The sample letter's subject: what, to whom, by when (one subject per recipient and deadline).
+SUBJECT = "V/v đôn đốc báo cáo kết quả chỉ đạo điểm tổ chức Diễn đàn — Ban Thường vụ Huyện ủy Gio Linh (hạn 30/6/2017)"
+
+
 def _envelope(key: str = "don_doc:47-KH/TU:gio-linh:1", **changes) -> Envelope:
     message = preview("cong_van_don_doc")
     values = {
@@ -95,7 +99,9 @@ def test_smtp_delivers_to_every_recipient_with_vietnamese_intact(smtp_server) ->
     [(mail_from, rcpt_tos, message)] = inbox.received
     assert mail_from == "vanphong@tinhuy.quangtri.vn"
     assert rcpt_tos == ["btv@giolinh.quangtri.vn", "thuongtruc@tinhuy.quangtri.vn"]
-    assert message["Subject"] == "V/v đôn đốc thực hiện Kế hoạch số 47-KH/TU"
+    assert message["Subject"] == (
+        "V/v đôn đốc báo cáo kết quả chỉ đạo điểm tổ chức Diễn đàn — Ban Thường vụ Huyện ủy Gio Linh (hạn 30/6/2017)"
+    )
     assert message["To"].addresses[0].display_name == "Ban Thường vụ Huyện ủy Gio Linh"
     assert message["From"].addresses[0].display_name == "Văn phòng Tỉnh ủy"
     text = message.get_body(("plain",)).get_content()
@@ -185,7 +191,7 @@ def test_starttls_and_login_when_configured(tls_server) -> None:
     trust = ssl.create_default_context(cafile=str(cert_path))
     channel = SmtpChannel("127.0.0.1", port, "vanphong", "mk-dung", tls=True, sender=SENDER, ssl_context=trust)
     channel.send(_envelope())
-    assert inbox.received[0][2]["Subject"] == "V/v đôn đốc thực hiện Kế hoạch số 47-KH/TU"
+    assert inbox.received[0][2]["Subject"] == SUBJECT
 
 
 def test_wrong_password_is_not_retried(tls_server) -> None:
@@ -215,7 +221,7 @@ def test_outbox_writes_one_eml_per_key(tmp_path: Path) -> None:
     assert files == sorted([Path(first.location).name, Path(other.location).name])
     kept = email.message_from_bytes(Path(first.location).read_bytes(), policy=policy.default)
     # The file written first stays as it was.
-    assert kept["Subject"] == "V/v đôn đốc thực hiện Kế hoạch số 47-KH/TU"
+    assert kept["Subject"] == SUBJECT
     assert "Kính gửi: Ban Thường vụ Huyện ủy Gio Linh" in kept.get_body(("plain",)).get_content()
 
 
@@ -266,7 +272,7 @@ def test_apprise_posts_subject_and_text_to_a_webhook(webhook) -> None:
     envelope = _envelope(attachments=[Attachment("ghi-chu.txt", "Ghi chú".encode(), "text/plain")])
     AppriseChannel([f"json://127.0.0.1:{port}/"]).send(envelope)
     [post] = hook.posts
-    assert post["title"] == "V/v đôn đốc thực hiện Kế hoạch số 47-KH/TU"
+    assert post["title"] == SUBJECT
     assert "Kính gửi: Ban Thường vụ Huyện ủy Gio Linh" in post["message"]
     assert [a["filename"] for a in post["attachments"]] == ["ghi-chu.txt"]
 
