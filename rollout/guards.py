@@ -24,7 +24,8 @@ def check_opened(row: ObligationRow, now: datetime) -> None:
     """A report is accepted only once its period has opened: a period due years ahead cannot be reported now."""
     if row.opens_at is not None and row.opens_at > now:
         raise ConflictError(
-            f"Kỳ báo cáo này chưa mở: nội dung “{row.key}” kỳ {row.period} nhận báo cáo từ {format_short(row.opens_at)}."
+            f"Kỳ báo cáo này chưa mở: nội dung “{row.key}” kỳ {row.period} "
+            f"nhận báo cáo từ {format_short(row.opens_at)}."
         )
 
 

@@ -1,4 +1,5 @@
-"""A unit hands in a report itself (link page, API): the plan's fields, checked like any submission, plus its document."""
+"""A unit hands in a report itself (link page, API): the plan's fields, checked like any submission, and its
+document."""
 
 from __future__ import annotations
 

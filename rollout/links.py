@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from errors import TrienkhaiError
 from rollout.status import UNFINISHED, values
 from schedules.render import format_short
+from storage.db import rowcount
 from storage.models import AuditEntry, DirectiveRow, ObligationRow, ReportLinkRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 
@@ -138,11 +140,11 @@ def record_use(session: Session, grant: LinkGrant, *, now: datetime, action: str
 def revoke_links(session: Session, unit_code: str, *, now: datetime, actor: str) -> int:
     """Revoke every live link of a unit (a lost or forwarded letter); returns how many were revoked."""
     unit = find_unit(session, unit_code)
-    count = session.execute(
+    count = rowcount(session.execute(
         update(ReportLinkRow)
         .where(ReportLinkRow.unit_id == unit.id, ReportLinkRow.revoked_at.is_(None), ReportLinkRow.expires_at > now)
         .values(revoked_at=now, revoked_by=actor)
-    ).rowcount
+    ))
     session.add(AuditEntry(at=now, actor=actor, action="link.revoke", subject=f"unit/{unit.code}", reason=None,
                            details={"count": count}))
     session.flush()
@@ -164,7 +166,7 @@ def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
     out = []
     for obligation, unit, directive in rows:
         items = list(directive.plan.get("obligations", [])) + list(directive.plan.get("milestones", []))
-        spec = next((o for o in items if o.get("key") == obligation.key), {})
+        spec: dict[str, Any] = next((o for o in items if o.get("key") == obligation.key), {})
         out.append(OwedItem(obligation, unit, directive, spec.get("title") or obligation.key, spec.get("fields") or [],
                             spec.get("report_to")))
     return out

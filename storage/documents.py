@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 
 from errors import InputError, Problem
 
@@ -92,8 +92,8 @@ def check_document(doc: DocumentIn, *, today: date, file_required: bool = True) 
         problems.append(Problem("số, ký hiệu dài quá 64 ký tự", field="so_ky_hieu"))
     day = parse_day(doc.signed_on)
     if day is None:
-        problems.append(Problem(f"ngày ban hành “{doc.signed_on.strip()}” không đọc được; viết theo dạng ngày/tháng/năm, "
-                                "ví dụ 14/6/2017", field="ngay_ban_hanh"))
+        problems.append(Problem(f"ngày ban hành “{doc.signed_on.strip()}” không đọc được; viết theo dạng "
+                                "ngày/tháng/năm, ví dụ 14/6/2017", field="ngay_ban_hanh"))
     elif day > today:
         problems.append(Problem("ngày ban hành không thể sau ngày hôm nay", field="ngay_ban_hanh"))
     if not signer:

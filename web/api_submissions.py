@@ -106,7 +106,8 @@ def _replay(work: UnitOfWork, principal: Principal, key: str | None, digest: str
     if row is None:
         return None
     if row.request_hash != digest:
-        return _refusal(422, f"Khóa Idempotency-Key “{key}” đã dùng cho một yêu cầu khác; mỗi yêu cầu mới cần một khóa mới.")
+        return _refusal(422, f"Khóa Idempotency-Key “{key}” đã dùng cho một yêu cầu khác; "
+                             "mỗi yêu cầu mới cần một khóa mới.")
     return JSONResponse(row.response, status_code=row.status_code, headers={"Idempotent-Replayed": "true"})
 
 

@@ -19,7 +19,8 @@ def _commune_with_cells(engine) -> tuple[str, list[str]]:  # type: ignore[no-unt
     """A grassroots committee that owes the report, with the chi bộ under it that owe it too."""
     with UnitOfWork(engine) as uow:
         owing = set(uow.session.scalars(select(ObligationRow.unit_id).where(ObligationRow.key == KEY)))
-        for commune in uow.session.scalars(select(UnitRow).where(UnitRow.kind == "dang_bo_co_so").order_by(UnitRow.code)):
+        communes = select(UnitRow).where(UnitRow.kind == "dang_bo_co_so").order_by(UnitRow.code)
+        for commune in uow.session.scalars(communes):
             if commune.id not in owing:
                 continue
             cells = [u.code for u in uow.session.scalars(select(UnitRow).where(UnitRow.parent_id == commune.id))
@@ -34,7 +35,7 @@ def _sums(engine, code: str) -> dict[str, float]:  # type: ignore[no-untyped-def
         return rollup(uow.session, NUMBER, code, key=KEY).sums
 
 
-def test_commune_totals_equal_to_its_cells_leave_the_province_unchanged(issued) -> None:  # type: ignore[no-untyped-def]
+def test_commune_totals_equal_to_its_cells_leave_the_province_unchanged(issued) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     engine = issued[0]
     commune, cells = _commune_with_cells(engine)
     figures = [(7, 120), (12, 234)]
@@ -51,7 +52,7 @@ def test_commune_totals_equal_to_its_cells_leave_the_province_unchanged(issued) 
     assert _sums(engine, cells[0]) == {"so_dien_dan": 7.0, "so_dang_vien_tham_du": 120.0}  # a cell still sees its own
 
 
-def test_a_consolidation_that_differs_replaces_the_sum_field_by_field(issued) -> None:  # type: ignore[no-untyped-def]
+def test_a_consolidation_that_differs_replaces_the_sum_field_by_field(issued) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     engine = issued[0]
     commune, cells = _commune_with_cells(engine)
     run(engine, actions.submit, NUMBER, cells[0], KEY, data={"so_dien_dan": 2, "so_dang_vien_tham_du": 40},
@@ -65,7 +66,7 @@ def test_a_consolidation_that_differs_replaces_the_sum_field_by_field(issued) ->
     assert _sums(engine, "TU-QT") == {"so_dien_dan": 6.0, "so_dang_vien_tham_du": 90.0}
 
 
-def test_a_period_not_yet_open_is_refused_and_nothing_is_written(issued) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_not_yet_open_is_refused_and_nothing_is_written(issued) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     engine = issued[0]
     _, cells = _commune_with_cells(engine)
     # In December 2017 the 2019 report (period 2, opening 28/12/2018) cannot be handed in yet.

@@ -122,7 +122,8 @@ def test_a_chi_bo_reports_through_the_link_of_its_reminder(browser: Browser, sit
 
     pdf = _pdf()
     item.locator("input[name=so_ky_hieu]").fill("05-BC/CB")
-    item.locator("input[name=tep]").set_input_files({"name": "bao-cao.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    item.locator("input[name=tep]").set_input_files(
+        {"name": "bao-cao.pdf", "mimeType": "application/pdf", "buffer": pdf})
     item.locator("button[type=submit]").click()
     expect(page.locator("#submitted")).to_contain_text("Đã ghi nhận báo cáo “Báo cáo kết quả chỉ đạo điểm")
     expect(page.locator("#submitted")).to_contain_text("hoàn thành quá hạn")
