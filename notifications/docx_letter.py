@@ -105,7 +105,9 @@ def _header(doc, ctx: LetterContext, subject: str) -> None:
     _line(_paragraph(left, first=first), ctx.issuer.name.upper(), bold=True)
     _line(_paragraph(left), ctx.family.star)
     _line(_paragraph(left), ctx.number_text)
-    _line(_paragraph(left), subject, size=12, italic=True)
+    # The trích yếu says what the letter is about; the recipient and deadline that tell e-mails apart stay in
+    # the e-mail subject, since the letter names them in "Kính gửi" and in its body.
+    _line(_paragraph(left), subject.split(" — ")[0], size=12, italic=True)
     _line(_paragraph(right, first=True), ctx.family.national, size=15, bold=True, underline=True)
     _paragraph(right)
     _line(_paragraph(right), f"{ctx.place}, {format_day_long(ctx.issued_on)}", italic=True)
