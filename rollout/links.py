@@ -152,7 +152,8 @@ def revoke_links(session: Session, unit_code: str, *, now: datetime, actor: str)
 
 
 def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
-    """What the link's unit (or subtree) still owes, across active directives, earliest deadline first."""
+    """What the link's unit (or subtree) still owes, across active directives, earliest deadline first; of the
+    periods not yet open, only the next one of each item."""
     query = (select(ObligationRow, UnitRow, DirectiveRow)
              .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
              .join(DirectiveRow, DirectiveRow.id == ObligationRow.directive_id)
@@ -164,7 +165,14 @@ def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
         query = query.where(ObligationRow.unit_id == grant.unit.id)
     rows = session.execute(query.order_by(ObligationRow.due_at, UnitRow.path, ObligationRow.id).limit(MAX_ITEMS)).all()
     out = []
+    upcoming: set[tuple[int, int, str]] = set()
     for obligation, unit, directive in rows:
+        if obligation.status == "pending":
+            # Of the periods not yet open, only the next one is shown: the 2021 report is not owed in 2017.
+            key = (directive.id, unit.id, obligation.key)
+            if key in upcoming:
+                continue
+            upcoming.add(key)
         items = list(directive.plan.get("obligations", [])) + list(directive.plan.get("milestones", []))
         spec: dict[str, Any] = next((o for o in items if o.get("key") == obligation.key), {})
         out.append(OwedItem(obligation, unit, directive, spec.get("title") or obligation.key, spec.get("fields") or [],

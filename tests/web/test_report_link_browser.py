@@ -88,8 +88,11 @@ def test_a_chi_bo_reports_through_the_link_of_its_reminder(browser: Browser, sit
     with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
         cell = uow.session.scalar(select(UnitRow).where(UnitRow.code == site.pilot_cell))
         assert cell is not None
-        owed = uow.session.scalar(select(func.count()).select_from(ObligationRow).where(
-            ObligationRow.unit_id == cell.id, ObligationRow.status.in_(["pending", "open", "overdue"])))
+        rows = uow.session.execute(select(ObligationRow.status, ObligationRow.key).where(
+            ObligationRow.unit_id == cell.id, ObligationRow.status.in_(["pending", "open", "overdue"]))).all()
+        # What is owed now, and of the periods not yet open only the next one of each item.
+        owed = sum(1 for status, _ in rows if status != "pending") + len({k for st, k in rows if st == "pending"})
+        assert len(rows) > owed  # yearly reports up to 2021 exist, and are not listed in 2017
         others = list(uow.session.scalars(select(UnitRow.name).where(UnitRow.parent_id == cell.parent_id,
                                                                      UnitRow.id != cell.id)))
         cell_name = cell.name
