@@ -94,7 +94,8 @@ def _read_references(draft: Draft, number: int, text: str) -> None:
             tail = tail[w.end():]
         if t := re.match(r"^\s*,?\s*(?:khóa \w+\s*)?(?:về việc|về)?\s*[“\"](?P<t>[^”\"]+)[”\"]", tail):
             title = Found(t["t"].strip(), number, t.group(0).strip(), 0.7)
-        elif t := re.match(r"^\s*,?\s*(?:về việc|về)\s+(?P<t>[^;.]+)", tail):
+        elif t := re.match(r"^\s*,?\s*(?:về việc|về)\s+(?P<t>[^;.]+?)(?=[;.]|,\s*(?:Ban|Ủy|Tỉnh|Huyện|Đảng|Thành)\b|$)",
+                           tail):
             title = Found(t["t"].strip(" ,"), number, t.group(0).strip(), 0.6)
         found = Found(num, number, m.group(0)[:120], 0.9)
         draft.parents.append(Parent(found, m["kind"], day, issuer, title))

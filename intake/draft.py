@@ -176,6 +176,7 @@ def _rollout(d: Draft, out: list[str]) -> None:
         out.append("\nobligations:")
     for dl in obligations:
         title = re.sub(r"\s+", " ", dl.sentence.replace(dl.phrase.value, "")).strip(" ,;.:/")
+        title = re.sub(r"^(?:\d+(?:\.\d+)*\.|[-–])\s*", "", title)
         title = title[:1].upper() + title[1:120]
         key = _slug({"report": "bao cao", "plan": "ke hoach", "activity": "hoat dong"}[dl.kind], used)
         out += [f"  - key: {key}", f"    kind: {dl.kind}", f"    title: {_q(title or GAP)}",

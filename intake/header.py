@@ -62,7 +62,9 @@ def read_header(draft: Draft) -> int:
             except ValueError:
                 draft.flags.append(Flag(line.number, f"ngày ban hành “{d.group(0)}” không có trên lịch"))
             else:
-                place = " ".join(w for w in d["place"].split() if w[:1].isupper())
+                # Capitalised words before the date, not the tail of a number printed on the same line.
+                place = " ".join(w for w in d["place"].split()
+                                 if w[:1].isupper() and not re.fullmatch(r"[A-ZĐƯ\-/]{3,}", w))
                 place = re.sub(r"^(?:Số\s*:?\s*\S+\s*)", "", place).strip()
                 draft.issued_on = Found(day, line.number, d.group(0).strip(), 0.95)
                 if place:

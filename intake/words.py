@@ -37,7 +37,7 @@ def clean(line: str) -> str:
 
 _PROPER = [
     ("ban chấp hành", "Ban Chấp hành"), ("ban thường vụ", "Ban Thường vụ"), ("ban bí thư", "Ban Bí thư"),
-    ("trung ương", "Trung ương"), ("phó bí thư", "Phó Bí thư"), ("bí thư", "Bí thư"),
+    ("trung ương đoàn", "Trung ương Đoàn"), ("trung ương", "Trung ương"), ("phó bí thư", "Phó Bí thư"), ("bí thư", "Bí thư"),
     ("thường trực", "Thường trực"), ("phó trưởng ban", "Phó Trưởng ban"), ("trưởng ban", "Trưởng ban"),
     ("chánh văn phòng", "Chánh Văn phòng"), ("văn phòng", "Văn phòng"), ("ban tổ chức", "Ban Tổ chức"),
     ("ban tuyên giáo", "Ban Tuyên giáo"), ("ban dân vận", "Ban Dân vận"), ("đoàn tncs hồ chí minh",
@@ -73,6 +73,7 @@ _KIND_PATTERNS: list[tuple[re.Pattern[str], tuple[Kind, ...]]] = [
      (Kind.DANG_UY_TRUC_THUOC,)),
     (re.compile(r"\btccs\b|tổ chức cơ sở đảng|đảng bộ cơ sở|cơ sở đảng"), (Kind.DANG_BO_CO_SO,)),
     (re.compile(r"(?<!đảng viên trong )\bchi bộ\b(?! đảng trong việc)"), (Kind.CHI_BO, Kind.CHI_BO_CO_SO)),
+    (re.compile(r"tỉnh, thành đoàn|các tỉnh đoàn|thành đoàn trực thuộc trung ương"), (Kind.TINH_DOAN,)),
     (re.compile(r"huyện(?:, thị)?(?:, thành)? đoàn|thị đoàn|thành đoàn"), (Kind.HUYEN_DOAN,)),
     (re.compile(r"đoàn khối"), (Kind.DOAN_KHOI,)),
     (re.compile(r"đoàn cơ sở|đoàn trực thuộc|đoàn trường"), (Kind.DOAN_CO_SO,)),
@@ -92,5 +93,7 @@ def unit_kinds(text: str) -> tuple[list[str], list[str]]:
         if m is None:
             continue
         words.append(m.group(0))
+        # The words are spent: "tỉnh, thành đoàn" must not also read as a "thành đoàn" (district level).
+        low = low[: m.start()] + " " * (m.end() - m.start()) + low[m.end():]
         kinds.extend(k.value for k in found if k.value not in kinds)
     return kinds, words
