@@ -193,7 +193,8 @@ def build_report(
             report.signer_form = form.family.form(signer["form"]) + " TRƯỞNG BAN" if signer.get("form") else ""
             report.signer_title = (signer.get("title") or "Trưởng ban").upper()
         else:
-            report.signer_form = f"{form.family.form(signer.get('form') or 'T/L')} {form.collective(signer.get('body'))}"
+            signed_as = form.family.form(signer.get("form") or "T/L")
+            report.signer_form = f"{signed_as} {form.collective(signer.get('body'))}"
             report.signer_title = (signer.get("title") or "Chánh Văn phòng").upper()
         report.signer_name = signer.get("name") or ""
     report.report_to_above = list((data.get("recipients") or {}).get("bc") or [])
@@ -201,13 +202,16 @@ def build_report(
     return report
 
 
-def _field_totals(session: Session, directive: DirectiveRow, root: str | None) -> list[tuple[str, list[tuple[str, float]]]]:
+def _field_totals(
+    session: Session, directive: DirectiveRow, root: str | None
+) -> list[tuple[str, list[tuple[str, float]]]]:
     """The numbers units reported, summed over the whole organisation per report (a consolidation counts once)."""
     if root is None:
         return []
     totals = []
     for o in directive.plan.get("obligations", []):
-        numeric = [f for f in o.get("fields") or [] if f["type"] in ("int", "float") and f.get("sum", True) is not False]
+        numeric = [f for f in o.get("fields") or []
+                   if f["type"] in ("int", "float") and f.get("sum", True) is not False]
         if o.get("kind") != "report" or not numeric:
             continue
         sums = rollup(session, directive.number, root, key=o["key"]).sums

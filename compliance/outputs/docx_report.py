@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import re
-from xml.sax.saxutils import escape
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,8 +18,8 @@ from docx.text.paragraph import Paragraph
 
 from compliance.model import ComplianceReport, Counts, OverdueUnit
 from compliance.outputs.text import number, percent, points, short_department
-from notifications.forms import DOAN, PARTY, Family
 from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, new_document
+from notifications.forms import DOAN, PARTY, Family
 from rollout.status import Status
 from schedules.render import format_day, format_day_long, format_time, local_date
 
@@ -87,7 +87,7 @@ def _count_sentence(counts: Counts) -> str:
     return "; ".join(f"{status.label} {number(n)}" for status, n in labels)
 
 
-def _header(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _header(doc: DocumentObject, report: ComplianceReport) -> None:
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, [_HEADER_LEFT, _PAGE_WIDTH - _HEADER_LEFT])
     left, right = table.cell(0, 0), table.cell(0, 1)
@@ -109,7 +109,7 @@ def _header(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-d
     _text(_paragraph(right), f"{place}{format_day_long(local_date(report.as_of))}", italic=True)
 
 
-def _title(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _title(doc: DocumentObject, report: ComplianceReport) -> None:
     heading = _paragraph(doc)
     heading.paragraph_format.space_before = Pt(24)
     _text(heading, "BÁO CÁO", size=15, bold=True)
@@ -123,7 +123,7 @@ def _title(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-de
     _text(rule, "-----")
 
 
-def _general(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _general(doc: DocumentObject, report: ComplianceReport) -> None:
     words = _words(report)
     _body_paragraph(doc, "I. TÌNH HÌNH CHUNG", bold=True, indent=False)
     units = sum(level.units for level in report.levels)
@@ -148,7 +148,7 @@ def _general(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
            [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9])
 
 
-def _districts(doc, report: ComplianceReport, chart_png: bytes | None) -> None:  # type: ignore[no-untyped-def]
+def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes | None) -> None:
     _body_paragraph(doc, f"II. KẾT QUẢ CỦA {report.lower_units.removeprefix('các ').upper()}", bold=True, indent=False)
     _table(doc, ["STT", "Đơn vị", "Đúng hạn", "Trễ hạn", "Quá hạn", "Đang làm", "Tỷ lệ đúng hạn", "So với tuần trước"],
            [[str(i), d.name, number(d.counts.done_on_time), number(d.counts.done_late), number(d.counts.overdue),
@@ -164,7 +164,7 @@ def _districts(doc, report: ComplianceReport, chart_png: bytes | None) -> None: 
         _line(caption, "Biểu đồ: tỷ lệ hoàn thành nhiệm vụ theo tuần của từng đơn vị trực thuộc", size=12, italic=True)
 
 
-def _figures(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _figures(doc: DocumentObject, report: ComplianceReport) -> None:
     _body_paragraph(doc, "III. SỐ LIỆU CÁC ĐƠN VỊ ĐÃ BÁO CÁO", bold=True, indent=False)
     if not report.field_totals:
         _body_paragraph(doc, "Kế hoạch không quy định số liệu phải báo cáo.")
@@ -173,7 +173,7 @@ def _figures(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-
         _body_paragraph(doc, f"- {title}: {figures}.")
 
 
-def _assessment(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _assessment(doc: DocumentObject, report: ComplianceReport) -> None:
     """Đánh giá drafted from the figures, for the office to edit: best and weakest units, what holds things up."""
     words = _words(report)
     _body_paragraph(doc, "IV. ĐÁNH GIÁ", bold=True, indent=False)
@@ -190,12 +190,13 @@ def _assessment(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyp
                     f"({number(report.totals.overdue)} nhiệm vụ)" + (f"; tỷ lệ đúng hạn thấp: {worst}" if weak else "")
                     + ".")
     chased = sum(1 for u in report.overdue if u.escalation_step >= 2)
-    _body_paragraph(doc, f"3. Nguyên nhân: {number(chased)} {words.organisation} đã được đôn đốc bằng văn bản nhưng chưa "
+    _body_paragraph(doc, f"3. Nguyên nhân: {number(chased)} {words.organisation} đã được đôn đốc bằng văn bản "
+                    "nhưng chưa "
                     "hoàn thành; một số cấp ủy chưa chỉ đạo, kiểm tra sát việc triển khai ở cấp dưới "
                     "(văn phòng bổ sung nguyên nhân cụ thể).")
 
 
-def _proposal(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _proposal(doc: DocumentObject, report: ComplianceReport) -> None:
     words = _words(report)
     _body_paragraph(doc, "V. ĐỀ XUẤT", bold=True, indent=False)
     via = f" (qua {short_department(report.department_name, report.issuer_name)})" if report.department_name else ""
@@ -205,7 +206,7 @@ def _proposal(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped
                     "định.")
 
 
-def _signature(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _signature(doc: DocumentObject, report: ComplianceReport) -> None:
     doc.add_paragraph()
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, [Cm(8.0), _PAGE_WIDTH - Cm(8.0)])
@@ -230,7 +231,7 @@ def _signature(doc, report: ComplianceReport) -> None:  # type: ignore[no-untype
         _text(_paragraph(right), report.signer_name, bold=True)
 
 
-def _appendix(doc, report: ComplianceReport) -> None:  # type: ignore[no-untyped-def]
+def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
     """Overdue units grouped by district on pages of their own, as one table written in one piece of XML:
     python-docx adds a row in ~1 ms, and a province has thousands of late units."""
     words = _words(report)
@@ -284,7 +285,8 @@ def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> byte
     """The report as .docx bytes: A4, margins 2/2/3/2 cm, Times New Roman 14, tables in 11; sections I–V, the
     signature, then the overdue units in an appendix grouped by district."""
     doc = new_document()
-    doc.core_properties.title = re.sub(r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}")
+    doc.core_properties.title = re.sub(
+        r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}")
     doc.core_properties.author = report.department_name or report.issuer_name
     doc.core_properties.language = "vi-VN"
     _header(doc, report)

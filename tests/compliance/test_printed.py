@@ -11,14 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from compliance_scenario import at
 from openpyxl import load_workbook
 
 from compliance.run import run_compliance
 from notifications.docx_letter import build_letter
 from notifications.preview import sample_context
 from tests.notifications.test_letter_forms import _letter_for
-
-from compliance_scenario import at
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -56,7 +55,7 @@ def test_weekly_report_prints_with_the_header_on_top_and_late_units_in_the_appen
     pdf = _pdf(paths[".docx"])
     lines = _first_page(pdf)
     assert lines[0].startswith("TỈNH ỦY QUẢNG TRỊ") and "ĐẢNG CỘNG SẢN VIỆT NAM" in lines[0]
-    assert any("BÁO CÁO" == line for line in lines)
+    assert any(line == "BÁO CÁO" for line in lines)
     assert 2 <= _pages(pdf) <= 7
     assert any(tmp_path.glob("out/*-1.png"))
     sheet = load_workbook(paths[".xlsx"]).worksheets[0]

@@ -118,10 +118,12 @@ def test_letters_go_through_the_line_with_the_late_units_listed(engine, tmp_path
         letters = uow.session.execute(
             select(UnitRow.parent_id).join(OutboxRow, OutboxRow.unit_id == UnitRow.id)
             .where(OutboxRow.template == "cong_van_don_doc")).scalars().all()
-        cells = uow.session.scalar(select(func.count()).select_from(UnitRow).where(UnitRow.kind.in_(["chi_bo", "chi_bo_co_so"])))
+        cells = uow.session.scalar(
+            select(func.count()).select_from(UnitRow).where(UnitRow.kind.in_(["chi_bo", "chi_bo_co_so"])))
     # The Tỉnh ủy writes to its direct children only, never to each of the late chi bộ.
     assert letters and set(letters) == {issuer.id} and len(letters) < cells
-    messages = [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in (tmp_path / "outbox").glob("*.eml")]
+    files = (tmp_path / "outbox").glob("*.eml")
+    messages = [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in files]
     chases = [m for m in messages if m["Subject"].startswith("V/v đôn đốc")]
     assert len({m["Subject"] for m in chases}) == len(chases) == len(letters)
     for message in chases:

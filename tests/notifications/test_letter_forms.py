@@ -85,8 +85,8 @@ def test_vocabulary_of_the_two_families() -> None:
 
 def test_subjects_tell_recipients_apart() -> None:
     subjects = {
-        render_message("cong_van_don_doc", _letter_for("Tỉnh ủy Quảng Trị", "tinh_uy", None, f"Huyện ủy số {i}")[1]).subject
-        for i in range(50)
+        render_message("cong_van_don_doc", _letter_for("Tỉnh ủy Quảng Trị", "tinh_uy", None, f"Huyện ủy {n}")[1])
+        .subject for n in range(50)
     }
     assert len(subjects) == 50
 
