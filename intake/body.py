@@ -20,7 +20,7 @@ from datetime import date
 
 from errors import DeadlineError
 from intake.model import Deadline, Draft, Flag, Found, Parent
-from intake.words import NUMBER, clean, fold, unit_kinds
+from intake.words import clean, fold, unit_kinds
 from schedules import WorkingCalendar, parse_deadline
 from schedules.phrases import WEEKDAY, weekday_mismatch
 

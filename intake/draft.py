@@ -184,7 +184,8 @@ def _rollout(d: Draft, out: list[str]) -> None:
         if dl.owners:
             out.append(f"    units: {{kinds: [{', '.join(dl.owners)}]}}  # văn bản ghi: {'; '.join(dl.owner_words)}")
         else:
-            out += ["    units:", f"      kinds: [{_q(GAP)}]  # {GAP}: những đơn vị phải thực hiện: văn bản không ghi rõ"]
+            out += ["    units:",
+                    f"      kinds: [{_q(GAP)}]  # {GAP}: những đơn vị phải thực hiện: văn bản không ghi rõ"]
         out.append(f"    due: {_value(dl.phrase, '')}")
     milestones = [dl for dl in d.deadlines if dl.role == "milestone"]
     if milestones:

@@ -51,11 +51,11 @@ def read_header(draft: Draft) -> int:
             draft.kind = Found(KIND_WORDS[m["word"]], line.number, m["word"], 0.9)
     for line in lines[: (kind_at or 0) + 12]:
         text = clean(line.text)
-        if draft.number is None and (m := re.search(r"\bSố\s*:?\s*", text)):
-            if n := NUMBER.match(text, m.end()):
-                body = re.sub(r"\s*[-–]\s*", "-", n["body"])
-                value = f"{n['serial']}-{n['kind']}/{body}"
-                draft.number = Found(value, line.number, text[m.start(): n.end()], 0.95)
+        m = re.search(r"\bSố\s*:?\s*", text) if draft.number is None else None
+        if m and (n := NUMBER.match(text, m.end())):
+            body = re.sub(r"\s*[-–]\s*", "-", n["body"])
+            value = f"{n['serial']}-{n['kind']}/{body}"
+            draft.number = Found(value, line.number, text[m.start(): n.end()], 0.95)
         if draft.issued_on is None and (d := _DATE_LINE.search(text)):
             try:
                 day = date(int(d["y"]), int(d["m"]), int(d["d"]))

@@ -37,7 +37,8 @@ def clean(line: str) -> str:
 
 _PROPER = [
     ("ban chấp hành", "Ban Chấp hành"), ("ban thường vụ", "Ban Thường vụ"), ("ban bí thư", "Ban Bí thư"),
-    ("trung ương đoàn", "Trung ương Đoàn"), ("trung ương", "Trung ương"), ("phó bí thư", "Phó Bí thư"), ("bí thư", "Bí thư"),
+    ("trung ương đoàn", "Trung ương Đoàn"), ("trung ương", "Trung ương"),
+    ("phó bí thư", "Phó Bí thư"), ("bí thư", "Bí thư"),
     ("thường trực", "Thường trực"), ("phó trưởng ban", "Phó Trưởng ban"), ("trưởng ban", "Trưởng ban"),
     ("chánh văn phòng", "Chánh Văn phòng"), ("văn phòng", "Văn phòng"), ("ban tổ chức", "Ban Tổ chức"),
     ("ban tuyên giáo", "Ban Tuyên giáo"), ("ban dân vận", "Ban Dân vận"), ("đoàn tncs hồ chí minh",

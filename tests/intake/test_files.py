@@ -12,8 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from pypdf import PdfWriter
 
-from intake import IntakeError, draft_from_text, draft_plan, read_document, render_draft
-from intake import text as intake_text
+from intake import IntakeError, draft_from_text, draft_plan, read_document, render_draft, text as intake_text
 
 SEED = Path(__file__).parent / "corpus" / "001_56617185eac91c76.txt"
 SEEDS = sorted((Path(__file__).parent / "corpus").glob("*.txt"))
