@@ -107,6 +107,7 @@ def test_chi_bo_plans_by_district_after_the_rollout_opened(year) -> None:  # typ
 def test_every_late_cam_lo_cell_got_one_don_doc_letter_and_was_escalated(year) -> None:  # type: ignore[no-untyped-def]
     with UnitOfWork(year) as uow:
         s = uow.session
+        cam_lo = s.scalar(select(UnitRow.id).where(UnitRow.code == "QT-CAMLO"))
         late = s.execute(select(ObligationRow.id, ObligationRow.unit_id, ObligationRow.escalation_step)
                          .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
                          .where(ObligationRow.key == "ke-hoach-chi-bo", ObligationRow.status == "overdue")).all()
@@ -114,4 +115,5 @@ def test_every_late_cam_lo_cell_got_one_don_doc_letter_and_was_escalated(year) -
     assert len(late) == 8 and all(step == 4 for _, _, step in late)  # every rung climbed by the end of the year
     for obligation_id, unit_id, _ in late:
         carrying = [u for u, ctx in letters if obligation_id in ctx["obligations"]]
-        assert carrying == [unit_id]
+        # Through the line: the Tỉnh ủy's one letter goes to the Huyện ủy, which answers for its late cells.
+        assert carrying == [cam_lo] and unit_id != cam_lo
