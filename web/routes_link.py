@@ -113,7 +113,7 @@ def _owed_page(request: Request, work: UnitOfWork, token: str, grant: links.Link
         "grant": grant, "items": items, "token": token, "done": done, "failed": failed, "values": values or {},
         "errors": errors, "general": general, "quotas": _quotas(work, items), "Status": Status,
         "max_mb": MAX_BYTES // 1024 // 1024, "contact": links.contact_of(work.session, grant.unit),
-        "at": now(request),
+        "at": now(request), "capped": len(items) >= links.MAX_ITEMS,
     }, status=400 if problems else 200)
 
 
