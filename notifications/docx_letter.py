@@ -30,7 +30,7 @@ TEMPLATE = "cong_van_don_doc"
 FONT = "Times New Roman"
 # The form's columns: issuing body on the left, the Party's name and the date on the right.
 _PAGE_WIDTH = Cm(21.0) - Cm(3.0) - Cm(2.0)
-_HEADER_LEFT = Cm(7.0)
+_HEADER_LEFT = Cm(7.8)
 _FOOTER_LEFT = Cm(8.0)
 
 

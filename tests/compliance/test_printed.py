@@ -83,3 +83,44 @@ def test_letter_prints_on_one_page_plus_its_list(name, kind, root, national, tmp
     plain.write_bytes(build_letter(replace(sample_context("cong_van_don_doc"))))
     assert _pages(_pdf(plain)) == 1
     assert (tmp_path / "letter-1.png").exists()
+
+
+def test_doan_report_speaks_as_the_doan(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from docx import Document
+
+    from compliance.model import ComplianceReport, Counts, DistrictLine, LevelTotals, OverdueUnit
+    from compliance.outputs.docx_report import build_docx
+
+    counts = Counts(done_on_time=2876, done_late=11, overdue=1500, open=3, pending=0)
+    report = ComplianceReport(
+        number="150-KH/TĐTN-TCKT", title="Tổ chức Diễn đàn", issued_on=date(2020, 10, 15),
+        issuer_name="Tỉnh đoàn Trà Vinh", department_name=None, place="Trà Vinh", week=date(2020, 11, 16),
+        as_of=datetime(2020, 11, 16, 1, tzinfo=UTC), previous_week=None, totals=counts,
+        levels=[LevelTotals(1, 3542, counts)],
+        districts=[DistrictLine("HD-CL", "Huyện đoàn Càng Long", 3542, counts, None)],
+        overdue=[OverdueUnit(2, f"CD{i}", f"Chi đoàn số {i}", "Huyện đoàn Càng Long", "Đoàn xã An Trường", 1, 2,
+                             date(2020, 11, 2), 10) for i in range(1500)],
+        units=[], family="doan", header_name="BCH ĐOÀN TỈNH TRÀ VINH", standing="Thường trực Tỉnh đoàn",
+        standing_committee="Ban Thường vụ Tỉnh đoàn", lower_units="các huyện, thị, thành đoàn, Đoàn Khối",
+        signer_form="TM. BAN THƯỜNG VỤ TỈNH ĐOÀN", signer_title="PHÓ BÍ THƯ THƯỜNG TRỰC", signer_name="Trần Trí Cường",
+    )
+    path = tmp_path / "doan.docx"
+    path.write_bytes(build_docx(report))
+    doc = Document(str(path))
+    header = doc.tables[0]
+    assert header.cell(0, 0).text.splitlines()[:2] == ["BCH ĐOÀN TỈNH TRÀ VINH", "***"]
+    assert header.cell(0, 1).text.splitlines()[0] == "ĐOÀN TNCS HỒ CHÍ MINH"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "3.542 tổ chức đoàn" in text and "tổ chức đảng" not in text and "thành ủy" not in text
+    assert "Tỷ lệ hoàn thành đúng hạn trên số nhiệm vụ đã đến hạn đạt 65,6%" in text
+    signature = [t for t in doc.tables if "Nơi nhận:" in t.cell(0, 0).text][0]
+    assert signature.cell(0, 1).text.split("\n")[0] == "TM. BAN THƯỜNG VỤ TỈNH ĐOÀN"
+    assert "Trần Trí Cường" in signature.cell(0, 1).text
+    assert "- Thường trực Tỉnh đoàn (b/c)," in signature.cell(0, 0).text
+    pdf = _pdf(path)
+    assert _first_page(pdf)[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
+    # 1.500 late chi đoàn sit in the appendix, not in the body: the body stays short.
+    appendix = next(n for n in range(1, _pages(pdf) + 1) if "PHỤ LỤC" in _page_text(pdf, n))
+    assert appendix <= 4
