@@ -5,7 +5,7 @@ Rules:
   a Word file with pictures a few megabytes).
 - .txt is UTF-8 (with or without BOM), else UTF-16 with BOM, else Windows-1258 (the Vietnamese code page
   older offices still save in); text comes back NFC with Windows and old Mac line ends made "\n".
-- .docx: paragraphs in order, then table cells row by row (headers of plans are laid out in tables).
+- .docx: paragraphs and tables in body order, table cells row by row (headers of plans are laid out in tables).
 - .pdf: the text layer page by page; an encrypted file, or one whose pages give almost no text (a scan),
   is refused: the drafter reads words, not pictures.
 """
@@ -93,9 +93,15 @@ def _docx_text(data: bytes, name: str) -> str:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise _refuse(name, f"tệp không phải văn bản Word .docx hợp lệ ({type(exc).__name__}); "
                             "hãy lưu lại bằng Word dạng .docx") from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
+    from docx.table import Table
+
+    # Body order matters: the header (issuer, number, place and date) usually sits in a table above the title.
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if not isinstance(block, Table):
+            lines.append(block.text)
+            continue
+        for row in block.rows:
             seen: list[str] = []
             for cell in row.cells:
                 if cell.text not in seen:  # merged cells repeat their text once per grid column

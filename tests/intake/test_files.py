@@ -134,11 +134,22 @@ def test_odd_text_never_crashes_the_drafter(text: str) -> None:
     assert isinstance(render_draft(draft), str)
 
 
-def test_docx_tables_are_read(tmp_path: Path) -> None:
+def test_docx_header_table_is_read_in_place(tmp_path: Path) -> None:
+    # Word plans lay the header out as a two-column table above the title.
     document = docx.Document()
-    table = document.add_table(rows=1, cols=2)
-    table.cell(0, 0).text = "TỈNH ỦY QUẢNG TRỊ"
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "TỈNH ỦY QUẢNG TRỊ\n*\nSố 47-KH/TU"
     table.cell(0, 1).text = "ĐẢNG CỘNG SẢN VIỆT NAM"
+    table.cell(1, 0).merge(table.cell(1, 1)).text = "Đông Hà, ngày 22 tháng 3 năm 2017"
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    for line in lines[lines.index("KẾ HOẠCH"):]:
+        document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
-    assert "TỈNH ỦY QUẢNG TRỊ" in intake_text.text_of(buffer.getvalue(), ".docx")
+    path = tmp_path / "bang.docx"
+    path.write_bytes(buffer.getvalue())
+    draft, _ = draft_plan(path)
+    assert draft.number is not None and draft.number.value == "47-KH/TU"
+    assert draft.issuer is not None and draft.issuer.value == "Tỉnh ủy Quảng Trị"
+    assert draft.place is not None and draft.place.value == "Đông Hà"
+    assert draft.issued_on is not None and str(draft.issued_on.value) == "2017-03-22"
