@@ -101,7 +101,9 @@ def generate_cmd(
 @app.command("stats")
 def stats_cmd(
     code: str = typer.Argument(None, help="Mã đơn vị gốc (bỏ trống: toàn bộ)"),
-    on: str = typer.Option(None, "--on", help="Tính theo hệ thống tổ chức tại ngày này (YYYY-MM-DD); mặc định: hôm nay"),
+    on: str = typer.Option(
+        None, "--on", help="Tính theo hệ thống tổ chức tại ngày này (YYYY-MM-DD); mặc định: hôm nay"
+    ),
 ) -> None:
     """Thống kê số đơn vị và số đảng viên theo loại trong một cây con (đơn vị còn hiệu lực tại ngày đó)."""
     day = instant(on).date() if on else now_utc().date()

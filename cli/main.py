@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from cli.usage import USAGE_EXIT_CODE, NoArgsIsHelpError, UsageError, show_usage_error
 from errors import TrienkhaiError
 
 app = typer.Typer(
@@ -16,6 +19,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
+
+
+def _show_version(asked: bool) -> None:
+    if not asked:
+        return
+    try:
+        number = version("trienkhai")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        number = "(chưa cài đặt)"
+    print(f"trienkhai {number}")
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(
+        False, "--version", help="In số phiên bản rồi thoát.", is_eager=True, callback=_show_version
+    ),
+) -> None:
+    # Options of `trienkhai` itself; the commands are registered by _register().
+    pass
 
 
 def _register() -> None:
@@ -44,25 +68,29 @@ def _register() -> None:
 
 
 def run() -> None:
-    """Entry point: run the CLI and turn project errors into a Vietnamese message and an exit code."""
+    """Entry point: run the CLI; project errors and mistakes in the command line become a Vietnamese message
+    and an exit code (errors/__init__.py lists them), never a traceback."""
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except TrienkhaiError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except NoArgsIsHelpError as exc:  # `trienkhai` or a command group alone: show what it offers
+        print(exc.ctx.get_help())
+        sys.exit(0)
+    except UsageError as exc:
+        show_usage_error(exc, err_console)
+        sys.exit(USAGE_EXIT_CODE)
+    except typer.TyperException as exc:  # e.g. a file argument that cannot be opened
+        err_console.print(f"[bold red]Lỗi:[/] {escape(exc.format_message())}", highlight=False)
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print("Đã hủy.")
         sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit codes
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+    # Without standalone mode, `typer.Exit(code)` (and --help, --version) come back as a return value.
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

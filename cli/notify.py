@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import typer
 from rich.table import Table
 from sqlalchemy import select, update
@@ -12,6 +11,7 @@ from errors import NotFound
 from schedules import WorkingCalendar
 from schedules.render import format_instant
 from settings import get_settings
+from storage.db import rowcount
 from storage.models import OutboxRow, UnitRow
 
 app = typer.Typer(no_args_is_help=True, help="Thông báo: nhắc hạn, công văn đôn đốc, báo cáo vượt cấp.")
@@ -25,7 +25,12 @@ def list_cmd(
     limit: int = typer.Option(50, "--limit"),
 ) -> None:
     """Danh sách thông báo trong hộp thư đi, mới nhất trước."""
-    query = select(OutboxRow, UnitRow).join(UnitRow, UnitRow.id == OutboxRow.unit_id).order_by(OutboxRow.id.desc()).limit(limit)
+    query = (
+        select(OutboxRow, UnitRow)
+        .join(UnitRow, UnitRow.id == OutboxRow.unit_id)
+        .order_by(OutboxRow.id.desc())
+        .limit(limit)
+    )
     if status:
         query = query.where(OutboxRow.status == status)
     table = Table(title="Hộp thư đi")
@@ -34,8 +39,9 @@ def list_cmd(
     with unit_of_work() as uow:
         for row, unit in uow.session.execute(query):
             when = row.sent_at if row.status == "sent" else row.next_attempt_at
-            table.add_row(str(row.id), row.template, f"{unit.name} ({unit.code})", STATUS_LABELS.get(row.status, row.status),
-                          str(row.attempts), format_instant(when) if when else "—", row.last_error or "")
+            table.add_row(str(row.id), row.template, f"{unit.name} ({unit.code})",
+                          STATUS_LABELS.get(row.status, row.status), str(row.attempts),
+                          format_instant(when) if when else "—", row.last_error or "")
     console.print(table)
 
 
@@ -53,7 +59,8 @@ def show_cmd(message_id: int) -> None:
     if composed.envelope is None:
         console.print(composed.cancelled or f"{composed.recipient.name} chưa có địa chỉ nhận.")
         return
-    console.print(f"Gửi: {', '.join(composed.envelope.to) or composed.recipient.webhook} · đồng gửi: {', '.join(composed.envelope.cc) or '—'}")
+    to = ", ".join(composed.envelope.to) or composed.recipient.webhook
+    console.print(f"Gửi: {to} · đồng gửi: {', '.join(composed.envelope.cc) or '—'}")
     console.print(f"Tiêu đề: {composed.envelope.subject}\n")
     console.print(composed.envelope.text)
 
@@ -67,9 +74,12 @@ def resend_cmd(
     if message_id is None and not failed:
         raise typer.BadParameter("Ghi số thông báo hoặc dùng --failed.")
     query = update(OutboxRow).values(status="pending", attempts=0, next_attempt_at=now_utc(), last_error=None)
-    query = query.where(OutboxRow.status == "failed") if failed else query.where(OutboxRow.id == message_id, OutboxRow.status != "sent")
+    if failed:
+        query = query.where(OutboxRow.status == "failed")
+    else:
+        query = query.where(OutboxRow.id == message_id, OutboxRow.status != "sent")
     with unit_of_work() as uow:
-        count = uow.session.execute(query).rowcount
+        count = rowcount(uow.session.execute(query))
         uow.commit()
     console.print(f"Đã đưa {count} thông báo vào hàng chờ gửi lại.")
 
@@ -85,7 +95,11 @@ def preview_cmd(template: str) -> None:
 
 
 @app.command("dispatch")
-def dispatch_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ")) -> None:
+def dispatch_cmd(
+    now: str = typer.Option(
+        None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"
+    ),
+) -> None:
     """Gửi một lượt các thông báo đến hạn (trong giờ hành chính)."""
     from notifications.channels import channel_from_settings
     from notifications.dispatch import dispatch
@@ -93,12 +107,15 @@ def dispatch_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (IS
 
     at = instant(now)
     settings = get_settings()
-    result = dispatch(database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings),
-                      zalo=zalo_from_settings(settings))
+    result = dispatch(
+        database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings),
+        zalo=zalo_from_settings(settings),
+    )
     if result.quiet:
         console.print("Ngoài giờ hành chính: chưa gửi gì.")
         return
-    console.print(f"Đã gửi {result.sent}, hẹn gửi lại {result.retried}, lỗi {result.failed}, không cần gửi {result.cancelled}.")
+    console.print(f"Đã gửi {result.sent}, hẹn gửi lại {result.retried}, lỗi {result.failed}, "
+                  f"không cần gửi {result.cancelled}.")
     if result.taken_over:
         console.print(f"Có {result.taken_over} thông báo quá thời hạn giữ chỗ nên đã do lượt gửi khác đảm nhận; "
                       "người nhận có thể nhận hai bản giống hệt nhau.")

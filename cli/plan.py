@@ -113,8 +113,15 @@ def list_cmd() -> None:
     with unit_of_work() as uow:
         s = uow.session
         for d in s.scalars(select(DirectiveRow).order_by(DirectiveRow.issued_at)):
-            phase = s.scalar(select(PhaseRow.label).where(PhaseRow.directive_id == d.id, PhaseRow.state == "open").order_by(PhaseRow.seq.desc()))
-            overdue = s.scalar(select(func.count()).where(ObligationRow.directive_id == d.id, ObligationRow.status == Status.OVERDUE.value))
+            phase = s.scalar(
+                select(PhaseRow.label)
+                .where(PhaseRow.directive_id == d.id, PhaseRow.state == "open")
+                .order_by(PhaseRow.seq.desc())
+            )
+            overdue = s.scalar(
+                select(func.count())
+                .where(ObligationRow.directive_id == d.id, ObligationRow.status == Status.OVERDUE.value)
+            )
             table.add_row(d.number, d.title[:60], d.state, phase or "—", str(overdue))
     console.print(table)
 
@@ -130,11 +137,13 @@ def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 4
     console.print(f"[bold]{d.number}[/] — {d.title}")
     console.print(f"Ban hành: {format_instant(d.issued_at)} · trạng thái: {d.state}")
     if d.state_reason:
-        console.print(f"Lý do ({d.state_by}, {format_instant(d.state_at)}): {d.state_reason}")
+        when = format_instant(d.state_at) if d.state_at else "—"
+        console.print(f"Lý do ({d.state_by}, {when}): {d.state_reason}")
     table = Table(title="Các giai đoạn")
     for col in ("Giai đoạn", "Mở từ", "Hạn", "Trạng thái", "Phê duyệt"):
         table.add_column(col)
     for p in phases:
-        table.add_row(p.label, format_instant(p.opens_at) if p.opens_at else "—", format_instant(p.due_at) if p.due_at else "—",
+        table.add_row(p.label, format_instant(p.opens_at) if p.opens_at else "—",
+                      format_instant(p.due_at) if p.due_at else "—",
                       p.state, (p.approved_by or "chưa") if p.gate_approval else "không cần")
     console.print(table)

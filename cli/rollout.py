@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
 import typer
 from rich.tree import Tree
@@ -43,7 +44,9 @@ def submit_cmd(
 ) -> None:
     """Ghi nhận báo cáo của một đơn vị (đúng hạn hay quá hạn tính theo hạn của đơn vị)."""
     with unit_of_work() as uow:
-        row = actions.submit(uow.session, number, unit, key, data=_fields(field), now=instant(now), actor=actor(), period=period)
+        row = actions.submit(
+            uow.session, number, unit, key, data=_fields(field), now=instant(now), actor=actor(), period=period
+        )
         uow.commit()
     console.print(f"Đã ghi nhận: {unit} — {key} (kỳ {row.period}): {Status(row.status).label}.")
 
@@ -69,7 +72,7 @@ def approve_cmd(number: str, phase: str, reason: str = typer.Option(None, "--rea
     console.print(f"Đã phê duyệt giai đoạn “{row.label}” của {number}.")
 
 
-def _state_command(action: str, done: str):  # type: ignore[no-untyped-def]
+def _state_command(action: str, done: str) -> Callable[[str, str], None]:
     def command(number: str, reason: str = typer.Option(..., "--reason", help="Lý do")) -> None:
         with unit_of_work() as uow:
             actions.set_state(uow.session, number, action, reason=reason, now=now_utc(), actor=actor())
@@ -95,11 +98,14 @@ def status_cmd(
         s = uow.session
         print_service_health(s)
         directive = actions.find_directive(s, number)
-        root = find_unit(s, unit) if unit else s.get(UnitRow, directive.issuer_id)
+        root = find_unit(s, unit) if unit else s.get_one(UnitRow, directive.issuer_id)
         nodes: dict[int, Tree] = {}
         lo, hi = subtree_bounds(root.path)
-        rows = s.scalars(select(UnitRow).where(UnitRow.path >= lo, UnitRow.path < hi, UnitRow.depth <= root.depth + depth)
-                         .order_by(UnitRow.path))
+        rows = s.scalars(
+            select(UnitRow)
+            .where(UnitRow.path >= lo, UnitRow.path < hi, UnitRow.depth <= root.depth + depth)
+            .order_by(UnitRow.path)
+        )
         for row in rows:
             r = rollup(s, number, row.code)
             if r.total == 0 and row.id != root.id:
@@ -111,7 +117,11 @@ def status_cmd(
     console.print(nodes[root.id])
 
 
-def advance_cmd(now: str = typer.Option(None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ")) -> None:
+def advance_cmd(
+    now: str = typer.Option(
+        None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"
+    ),
+) -> None:
     """Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."""
     at = instant(now)
     result = advance_each(database(), at, calendar=WorkingCalendar.from_settings())

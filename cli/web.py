@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-
 from datetime import UTC, datetime
 
 import typer
@@ -28,7 +27,9 @@ def _read_password(from_stdin: bool) -> str:
 @user_app.command("add")
 def add_cmd(
     username: str = typer.Option(..., "--username", help="Tên đăng nhập"),
-    role: str = typer.Option(..., "--role", help="admin (quản trị văn phòng) | reporter (cán bộ báo cáo) | viewer (chỉ xem)"),
+    role: str = typer.Option(
+        ..., "--role", help="admin (quản trị văn phòng) | reporter (cán bộ báo cáo) | viewer (chỉ xem)"
+    ),
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị: tài khoản chỉ thấy và thao tác trong cây đơn vị này"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Đọc mật khẩu từ dòng đầu của stdin"),
 ) -> None:
@@ -85,7 +86,9 @@ def web_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Địa chỉ lắng nghe"),
     port: int = typer.Option(8000, "--port", help="Cổng"),
     workers: int = typer.Option(2, "--workers", help="Số tiến trình phục vụ (mặc định: 2, bằng số lõi của máy)"),
-    as_of: datetime = typer.Option(None, "--as-of", help="Xem dữ liệu tại một thời điểm (ví dụ cơ sở dữ liệu mô phỏng)"),
+    as_of: datetime = typer.Option(
+        None, "--as-of", help="Xem dữ liệu tại một thời điểm (ví dụ cơ sở dữ liệu mô phỏng)"
+    ),
 ) -> None:
     """Chạy trang điều hành (tiếng Việt, giờ Việt Nam) và API JSON tại /api/."""
     import os

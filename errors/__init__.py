@@ -1,14 +1,19 @@
 """The project's error tree; every message is meant for office staff (Vietnamese).
 
-TrienkhaiError
- ├── ConfigError          settings or environment are wrong
- ├── InputError           a file or argument a person typed is wrong (carries every Problem found)
- │    ├── HierarchyError  a hierarchy file or change breaks the hierarchy's rules
- │    ├── DeadlineError   a deadline expression cannot be read
- │    └── PlanError       a plan file is invalid
- ├── NotFound             a unit, directive or obligation does not exist
- ├── ConflictError        the request contradicts the recorded state (e.g. a changed plan re-issued)
- └── StorageError         the database cannot be reached or is not migrated
+                                                                                          exit code
+TrienkhaiError                                                                                    1
+ ├── ConfigError          settings or environment are wrong                                       3
+ ├── InputError           a file or argument a person typed is wrong (carries every Problem)      7
+ │    ├── HierarchyError  a hierarchy file or change breaks the hierarchy's rules                 8
+ │    ├── DeadlineError   a deadline expression cannot be read                                    9
+ │    └── PlanError       a plan file is invalid                                                 10
+ ├── NotFound             a unit, directive or obligation does not exist                          4
+ ├── ConflictError        the request contradicts the recorded state (e.g. a changed plan)        5
+ └── StorageError         the database cannot be reached or is not migrated                       6
+
+Each class has its own exit code, so a script can tell the kinds apart; 2 is left to the command line's own
+usage errors (an unknown option or command, a missing argument), as for every click/Typer program, and 130
+to an interrupted command.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ class Problem:
 class InputError(TrienkhaiError):
     """Bad input; carries every problem found so that all can be fixed in one pass."""
 
-    exit_code = 2
+    exit_code = 7
 
     def __init__(self, problems: list[Problem] | str, *, title: str | None = None) -> None:
         self.problems = [Problem(problems)] if isinstance(problems, str) else list(problems)
@@ -81,15 +86,15 @@ class InputError(TrienkhaiError):
 
 
 class HierarchyError(InputError):
-    pass
+    exit_code = 8
 
 
 class DeadlineError(InputError):
-    pass
+    exit_code = 9
 
 
 class PlanError(InputError):
-    pass
+    exit_code = 10
 
 
 class NotFound(TrienkhaiError):

@@ -9,18 +9,22 @@ from pathlib import Path
 
 import pytest
 
+from errors import HierarchyError, NotFound
+
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 def trienkhai(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRIENKHAI_HOME": str(home), "COLUMNS": "200"}
     env.pop("TRIENKHAI_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True,
+                          timeout=600)
 
 
 def test_a_file_with_several_mistakes_is_rejected_with_each_one_and_nothing_is_written(tmp_path: Path) -> None:
     good = tmp_path / "donvi.csv"
-    good.write_text("ma,ten,loai,ma_cap_tren\nTU-X,Tỉnh ủy X,tinh_uy,\nX-1,Đảng ủy xã Một,dang_uy_xa,TU-X\n", encoding="utf-8")
+    good.write_text("ma,ten,loai,ma_cap_tren\nTU-X,Tỉnh ủy X,tinh_uy,\nX-1,Đảng ủy xã Một,dang_uy_xa,TU-X\n",
+                    encoding="utf-8")
     assert trienkhai("hierarchy", "import", str(good), home=tmp_path).returncode == 0
     bad = tmp_path / "sai.csv"
     bad.write_text(
@@ -33,7 +37,7 @@ def test_a_file_with_several_mistakes_is_rejected_with_each_one_and_nothing_is_w
         encoding="utf-8",
     )
     result = trienkhai("hierarchy", "import", str(bad), home=tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == HierarchyError.exit_code
     message = result.stderr
     assert "Traceback" not in message
     for line in ("dòng 3", "dòng 4", "dòng 5", "dòng 6"):
@@ -57,14 +61,16 @@ def test_plan_check_issue_and_status_on_the_quang_tri_hierarchy(tmp_path: Path) 
     status = trienkhai("status", "47-KH/TU", home=tmp_path)
     assert "Huyện ủy Cam Lộ" in status.stdout and "đang thực hiện trong hạn" in status.stdout
     missing = trienkhai("report", "submit", "47-KH/TU", "KHONG-CO", "bao-cao-chi-dao-diem", home=tmp_path)
-    assert missing.returncode == 4 and "KHONG-CO" in missing.stderr and "Traceback" not in missing.stderr
+    assert missing.returncode == NotFound.exit_code and "KHONG-CO" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 @pytest.mark.slow
 def test_national_hierarchy_has_34_provinces_and_3321_commune_committees(tmp_path: Path) -> None:
     assert trienkhai("hierarchy", "generate", "--national", home=tmp_path).returncode == 0
     stats = trienkhai("hierarchy", "stats", home=tmp_path).stdout
-    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in stats.splitlines() if line.count("│") >= 3}
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
+            for line in stats.splitlines() if line.count("│") >= 3}
     assert rows["Tỉnh ủy"] == "34" and rows["Đảng ủy xã/phường"] == "3.321"
 
 

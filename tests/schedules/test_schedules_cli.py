@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import main
-from errors import DeadlineError
+from errors import DeadlineError, InputError
 from settings import get_settings
 
 
@@ -87,7 +87,7 @@ def test_the_installed_command_turns_errors_into_a_message_and_exit_code(tmp_pat
         env=env,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert done.returncode == 2
+    assert done.returncode == DeadlineError.exit_code
     assert "25 giờ không có" in done.stderr
     bad_month = subprocess.run(
         [sys.executable, "-c", script, "calendar", "workdays", "2026-13"],
@@ -96,5 +96,5 @@ def test_the_installed_command_turns_errors_into_a_message_and_exit_code(tmp_pat
         env=env,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert bad_month.returncode == 2
+    assert bad_month.returncode == InputError.exit_code
     assert "“2026-13” không phải là tháng hợp lệ" in bad_month.stderr

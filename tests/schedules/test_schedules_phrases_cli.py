@@ -92,7 +92,7 @@ def test_the_installed_command_says_which_words_it_did_not_understand(tmp_path: 
         env=env,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert done.returncode == 2
+    assert done.returncode == DeadlineError.exit_code
     said = " ".join(done.stderr.split())  # the console wraps long lines
     assert "Không đọc được hạn “Gửi về Ban Tuyên giáo trước ngày 30/6/2017”" in said
     assert "không hiểu “về Ban Tuyên giáo” đứng trước “trước ngày 30/6/2017”" in said
