@@ -6,10 +6,20 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from datetime import date
+from functools import cache, lru_cache
 
 from errors import Problem
+from hierarchy.limits import (
+    MAX_LINE_CHARS,
+    MAX_MEMBERS,
+    day_problem,
+    email_problem,
+    format_number,
+    read_integer,
+    shown,
+    text_problem,
+)
 from hierarchy.model import CATEGORY_LABELS, KIND_LABELS, Category, Contacts, Kind, Unit
 from hierarchy.naming import ascii_slug
 
@@ -46,6 +56,13 @@ ENGLISH: dict[str, str] = {
     "valid_to": "hieu_luc_den",
 }
 REQUIRED = ("ma", "ten", "loai")
+# The longest text each column may hold: the size of its database column (codes 64, names 300 …). Numbers and
+# dates are not cut by length: reading them says what would be valid.
+MAX_CHARS: dict[str, int] = {
+    "ma": 64, "ten": 300, "loai": 64, "ma_cap_tren": 64, "loai_hinh": 64, "so_dang_vien": MAX_LINE_CHARS,
+    "email": 200, "dien_thoai": 50, "webhook": 500, "bao_cao_qua": 64, "dang_uy_lanh_dao": 64,
+    "hieu_luc_tu": MAX_LINE_CHARS, "hieu_luc_den": MAX_LINE_CHARS,
+}
 
 
 @cache
@@ -83,18 +100,30 @@ class Row:
     parent_from_nesting: str | None = None
 
 
-def _choices(labels: Mapping) -> str:
+def _choices(labels: Mapping[Kind, str] | Mapping[Category, str]) -> str:
     return ", ".join(f"“{code}” ({label})" for code, label in labels.items())
 
 
-def parse_row(row: Row, source: str | None, shown: Mapping[str, str]) -> tuple[Unit | None, list[Problem]]:
-    """The unit a row describes (None without a code or a kind) and every problem of the row."""
+def parse_row(row: Row, source: str | None, shown_as: Mapping[str, str]) -> tuple[Unit | None, list[Problem]]:
+    """The unit a row describes (None without a code or a kind) and every problem of the row.
+
+    Text is stored NFC; a value with a control, invisible or bidi character, or longer than its column, is refused.
+    """
     problems: list[Problem] = []
     normalize = unicodedata.normalize
     values = {col: (normalize("NFC", v).strip() or None) if v else None for col, v in row.values.items()}
 
     def problem(col: str, message: str) -> None:
-        problems.append(Problem(message, source=source, line=row.value_lines.get(col, row.line), field=shown[col]))
+        problems.append(Problem(message, source=source, line=row.value_lines.get(col, row.line), field=shown_as[col]))
+
+    bad: set[str] = set()
+    for col, value in values.items():
+        if value is None:
+            continue
+        trouble = email_problem(value) if col == "email" else text_problem(value, max_chars=MAX_CHARS[col])
+        if trouble is not None:
+            problem(col, f"Giá trị {shown(value)} {trouble}.")
+            bad.add(col)
 
     code = values.get("ma")
     name = values.get("ten")
@@ -107,36 +136,43 @@ def parse_row(row: Row, source: str | None, shown: Mapping[str, str]) -> tuple[U
     raw_kind = values.get("loai")
     if raw_kind is None:
         problem("loai", f"Thiếu loại đơn vị; các loại hợp lệ: {_choices(KIND_LABELS)}.")
-    else:
+    elif "loai" not in bad:
         kind = _KINDS.get(_key(raw_kind))
         if kind is None:
-            problem("loai", f"Loại “{raw_kind}” không có; các loại hợp lệ: {_choices(KIND_LABELS)}.")
+            problem("loai", f"Loại {shown(raw_kind)} không có; các loại hợp lệ: {_choices(KIND_LABELS)}.")
 
     category = None
-    if (raw := values.get("loai_hinh")) is not None:
+    if (raw := values.get("loai_hinh")) is not None and "loai_hinh" not in bad:
         category = _CATEGORIES.get(_key(raw))
         if category is None:
-            problem("loai_hinh", f"Loại hình “{raw}” không có; các loại hình hợp lệ: {_choices(CATEGORY_LABELS)}.")
+            problem("loai_hinh", f"Loại hình {shown(raw)} không có; các loại hình hợp lệ: {_choices(CATEGORY_LABELS)}.")
 
     members = 0
-    if (raw := values.get("so_dang_vien")) is not None:
-        digits = raw.replace(" ", "")
-        if digits.removeprefix("-").isascii() and digits.removeprefix("-").isdigit():
-            members = int(digits)
+    if (raw := values.get("so_dang_vien")) is not None and "so_dang_vien" not in bad:
+        count = read_integer(raw)
+        if count is not None and 0 <= count <= MAX_MEMBERS:
+            members = count
         else:
-            problem("so_dang_vien", f"Số đảng viên “{raw}” không phải số nguyên; hãy ghi một số như 25.")
+            problem("so_dang_vien", f"Số đảng viên {shown(raw)} không hợp lệ; hãy ghi một số nguyên từ 0 đến "
+                                    f"{format_number(MAX_MEMBERS)}, ví dụ 25 hoặc 1.234.")
 
     days: dict[str, date | None] = {}
     for col in ("hieu_luc_tu", "hieu_luc_den"):
         raw = values.get(col)
-        days[col] = None if raw is None else parse_day(raw)
-        if raw is not None and days[col] is None:
-            problem(col, f"Ngày “{raw}” không đọc được; hãy ghi theo dạng 2025-07-01 hoặc 1/7/2025.")
+        days[col] = None if raw is None or col in bad else parse_day(raw)
+        if raw is None or col in bad:
+            continue
+        day = days[col]
+        if day is None:
+            problem(col, f"Ngày {shown(raw)} không đọc được; hãy ghi theo dạng 2025-07-01 hoặc 1/7/2025.")
+        elif (trouble := day_problem(day)) is not None:
+            problem(col, f"Ngày {shown(raw)} {trouble}.")
+            days[col] = None
 
     parent = values.get("ma_cap_tren")
     if row.parent_from_nesting is not None:
         if parent is not None and parent != row.parent_from_nesting:
-            problem("ma_cap_tren", f"Mã cấp trên “{parent}” khác đơn vị chứa nó “{row.parent_from_nesting}” "
+            problem("ma_cap_tren", f"Mã cấp trên {shown(parent)} khác đơn vị chứa nó “{row.parent_from_nesting}” "
                                    "(mục children); hãy bỏ mã cấp trên hoặc ghi đúng mã đó.")
         parent = row.parent_from_nesting
 

@@ -15,6 +15,16 @@ import yaml
 from errors import HierarchyError, Problem
 from hierarchy.fields import COLUMNS, ENGLISH, REQUIRED, Row, parse_row, unit_values
 from hierarchy.graph import FIELD_NAMES, validate
+from hierarchy.limits import (
+    LimitError,
+    YamlLimits,
+    check_lines,
+    compose_yaml,
+    format_number,
+    read_bounded,
+    shown as shown_value,
+    yaml_error,
+)
 from hierarchy.model import Unit
 from hierarchy.naming import gc_paused
 
@@ -24,6 +34,15 @@ _BOM = b"\xef\xbb\xbf"
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CHILDREN = ("children", "don_vi_truc_thuoc")
 _DATE_COLUMNS = ("hieu_luc_tu", "hieu_luc_den")
+# The national hierarchy (about 300,000 units) is a 35 MB CSV or a 60 MB YAML file; room for contacts on top.
+MAX_FILE_BYTES = 100_000_000
+MAX_UNITS = 1_000_000
+# A hierarchy file lists each unit once: an alias (*name) has nothing to stand for but a copy of a unit or a
+# value, so it is refused outright rather than budgeted; that also takes "billion laughs" files off the table.
+_YAML_LIMITS = YamlLimits(
+    max_aliases=0, max_nodes=None,
+    alias_hint="tệp hệ thống tổ chức không dùng bí danh: mỗi đơn vị, mỗi giá trị ghi ra đầy đủ tại chỗ",
+)
 
 
 def decode(data: bytes, source: str) -> str:
@@ -51,7 +70,12 @@ def read_units(path: str | Path, *, existing: Mapping[str, Unit] | None = None) 
 
 def _read_units(path: Path, existing: Mapping[str, Unit] | None) -> tuple[list[Unit], dict[str, int]]:
     source = str(path)
-    text = decode(path.read_bytes(), source)
+    try:
+        text = decode(read_bounded(path, MAX_FILE_BYTES), source)
+        check_lines(text)
+    except LimitError as exc:
+        raise HierarchyError([Problem(f"{exc.message[:1].upper()}{exc.message[1:]}.", source=source, line=exc.line)],
+                             title=f"Tệp {source} có lỗi") from None
     if path.suffix.lower() in _YAML_SUFFIXES:
         rows, shown, problems = _yaml_rows(text, source)
     else:
@@ -99,8 +123,8 @@ def _header_names(keys: Iterable[str]) -> tuple[dict[str, str], list[str]]:
 
 def _unknown_key(key: str, source: str, line: int) -> Problem:
     valid = ", ".join(COLUMNS)
-    return Problem(f"Cột “{key}” không có; các cột hợp lệ: {valid} (hoặc tên tiếng Anh: {', '.join(ENGLISH)}).",
-                   source=source, line=line, field=key)
+    return Problem(f"Cột {shown_value(key)} không có; các cột hợp lệ: {valid} "
+                   f"(hoặc tên tiếng Anh: {', '.join(ENGLISH)}).", source=source, line=line, field=key)
 
 
 def _csv_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[Problem]]:
@@ -122,32 +146,58 @@ def _csv_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[P
         return [], shown, problems
     rows: list[Row] = []
     start = reader.line_num + 1
-    for record in reader:
-        line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header):
-            problems.append(Problem(f"Dòng có {len(record)} ô nhưng tiêu đề chỉ có {len(header)} cột; hãy kiểm "
-                                    f"tra dấu phân cách “{delimiter}” trong nội dung.", source=source, line=line))
-            continue
-        values = {mapping[key]: cell for key, cell in zip(header, record) if key in mapping}
-        rows.append(Row(line=line, values=values, value_lines={}))
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(rows) == MAX_UNITS:
+                problems.append(_too_many(source, line))
+                break
+            if len(record) > len(header):
+                problems.append(Problem(f"Dòng có {len(record)} ô nhưng tiêu đề chỉ có {len(header)} cột; hãy "
+                                        f"kiểm tra dấu phân cách “{delimiter}” trong nội dung.", source=source,
+                                        line=line))
+                continue
+            # A short row (fewer cells than columns) leaves the missing columns empty.
+            values: dict[str, str | None] = {
+                mapping[key]: cell for key, cell in zip(header, record, strict=False) if key in mapping
+            }
+            rows.append(Row(line=line, values=values, value_lines={}))
+    except csv.Error as exc:
+        # A quoted cell left open runs on over the following lines until the field limit stops it.
+        problems.append(Problem(f"Ô bắt đầu ở dòng {start} không đọc được ({exc}); hãy kiểm tra dấu ngoặc kép “\"” "
+                                "mở mà chưa đóng.", source=source, line=start))
     return rows, shown, problems
+
+
+def _too_many(source: str, line: int) -> Problem:
+    return Problem(f"Tệp có hơn {format_number(MAX_UNITS)} đơn vị; hãy chia thành nhiều tệp nhỏ hơn.", source=source,
+                   line=line)
 
 
 def _yaml_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[Problem]]:
     shown = {col: col for col in COLUMNS}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose_yaml(text, _YAML_LIMITS)
+    except LimitError as exc:
+        return [], shown, [Problem(f"{exc.message[:1].upper()}{exc.message[1:]}.", source=source, line=exc.line)]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], shown, [Problem(f"Tệp YAML sai cú pháp: {getattr(exc, 'problem', exc)}.", source=source,
-                                   line=mark.line + 1 if mark else None)]
+        what, line = yaml_error(exc, text)
+        return [], shown, [Problem(f"Tệp YAML sai cú pháp: {what}.", source=source, line=line)]
     if root is None:
         return [], shown, []
     if isinstance(root, yaml.MappingNode):
         # Also accept a mapping with one list under "units"/"don_vi".
-        items = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+        items: dict[str, yaml.Node] = {}
+        for key_node, value_node in root.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in items:
+                first = items[key_node.value].start_mark.line + 1
+                return [], shown, [Problem(
+                    f"Khóa “{key_node.value}” ghi hai lần (dòng {first} và dòng {key_node.start_mark.line + 1}); "
+                    "hãy giữ lại một.", source=source, line=key_node.start_mark.line + 1, field=key_node.value)]
+            if isinstance(key_node, yaml.ScalarNode):
+                items[key_node.value] = value_node
         root = items.get("units") or items.get("don_vi") or root
     if not isinstance(root, yaml.SequenceNode):
         return [], shown, [Problem("Tệp YAML phải là một danh sách đơn vị (mỗi mục có ma, ten, loai…).",
@@ -166,21 +216,34 @@ def _walk(seq: yaml.SequenceNode, parent: str | None, source: str, rows: list[Ro
             problems.append(Problem("Mỗi mục phải là một đơn vị dạng “khóa: giá trị” (ma, ten, loai…).",
                                     source=source, line=line))
             continue
+        if len(rows) == MAX_UNITS:
+            problems.append(_too_many(source, line))
+            return
         values: dict[str, str | None] = {}
         value_lines: dict[str, int] = {}
         children: yaml.Node | None = None
+        written: dict[str, tuple[str, int]] = {}  # column (or "children") -> key as written and its line
         for key_node, value_node in item.value:
-            key = str(key_node.value)
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            key_line = key_node.start_mark.line + 1
+            mapping, unknown = _header_names([key])
+            col = "children" if key in _CHILDREN else mapping.get(key)
+            if col is not None and col in written:
+                first_key, first_line = written[col]
+                same = f"“{key}”" if first_key == key else f"“{first_key}” và “{key}” (cùng một cột)"
+                problems.append(Problem(f"Khóa {same} ghi hai lần trong cùng một đơn vị (dòng {first_line} và dòng "
+                                        f"{key_line}); hãy giữ lại một.", source=source, line=key_line, field=key))
+                continue
+            if col is not None:
+                written[col] = (key, key_line)
             if key in _CHILDREN:
                 children = value_node
                 continue
-            mapping, unknown = _header_names([key])
-            if unknown:
-                problems.append(_unknown_key(key, source, key_node.start_mark.line + 1))
+            if unknown or col is None:
+                problems.append(_unknown_key(key, source, key_line))
                 continue
-            col = mapping[key]
             shown[col] = key
-            value_lines[col] = key_node.start_mark.line + 1
+            value_lines[col] = key_line
             if not isinstance(value_node, yaml.ScalarNode):
                 problems.append(Problem(f"Giá trị của “{key}” phải là một giá trị đơn (chữ, số hoặc ngày).",
                                         source=source, line=value_lines[col], field=key))
@@ -208,7 +271,7 @@ def write_units(units: Iterable[Unit], path: str | Path, format: str = "csv") ->
             writer.writerows([("" if v is None else v) for v in row.values()] for row in rows)
     elif format == "yaml":
         # Dates go out as YAML dates (unquoted); a zero member count is the default and is left out.
-        kept = [{k: date.fromisoformat(v) if k in _DATE_COLUMNS else v for k, v in row.items()
+        kept = [{k: date.fromisoformat(str(v)) if k in _DATE_COLUMNS else v for k, v in row.items()
                  if v is not None and not (k == "so_dang_vien" and v == 0)} for row in rows]
         with path.open("w", encoding="utf-8") as out:
             yaml.safe_dump(kept, out, allow_unicode=True, sort_keys=False, width=200)

@@ -24,6 +24,7 @@ import apprise
 from apprise.attachment.memory import AttachMemory
 
 from errors import ConfigError, TrienkhaiError
+from hierarchy.limits import email_problem, one_line, shown, text_problem
 from settings import Settings
 
 __all__ = [
@@ -97,17 +98,30 @@ def message_id_for(key: str, sender: str) -> str:
 
 
 def _addresses(values: list[str], header: str) -> list[Address]:
+    """One Address per entry. An entry that is not exactly one address (a second one, a line break, a control or
+    bidi character) is refused for good: nothing written in a unit's cell can add a recipient or a header."""
     found = []
-    for display, addr in getaddresses(values):
-        if "@" not in addr:
-            raise ChannelError(f"Địa chỉ thư “{addr or display}” ở mục {header} không hợp lệ", transient=False)
+    for value in values:
+        trouble = text_problem(value, max_chars=400)
+        parsed = getaddresses([value]) if trouble is None else []
+        if trouble is None and len(parsed) != 1:
+            trouble = "có nhiều hơn một địa chỉ; mỗi mục chỉ được một địa chỉ"
+        if trouble is None:
+            trouble = email_problem(parsed[0][1])
+        if trouble is not None:
+            raise ChannelError(f"Địa chỉ thư {shown(value)} ở mục {header} không hợp lệ: {trouble}", transient=False)
+        display, addr = parsed[0]
         user, _, domain = addr.rpartition("@")
         found.append(Address(display_name=display, username=user, domain=domain))
     return found
 
 
 def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None) -> EmailMessage:
-    """A UTF-8 email: text and HTML as alternatives, attachments alongside, Message-ID taken from the key."""
+    """A UTF-8 email: text and HTML as alternatives, attachments alongside, Message-ID taken from the key.
+
+    Headers are built with the EmailMessage API only; recipients must each be one valid address, and the subject,
+    key and file names are put on one line (a stored line break or control character becomes a space).
+    """
     if not envelope.to and not envelope.cc:
         raise ChannelError("Thư không có người nhận (mục To và Cc đều trống)", transient=False)
     msg = EmailMessage(policy=policy.SMTP)
@@ -116,17 +130,22 @@ def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None
         msg["To"] = _addresses(envelope.to, "To")
     if envelope.cc:
         msg["Cc"] = _addresses(envelope.cc, "Cc")
-    msg["Subject"] = envelope.subject
-    msg["Date"] = format_datetime(date or datetime.now(UTC))
-    msg["Message-ID"] = message_id_for(envelope.idempotency_key, sender)
-    msg[KEY_HEADER] = envelope.idempotency_key
-    # Base64 keeps Vietnamese bodies intact through any relay, including ones without 8BITMIME.
-    msg.set_content(envelope.text, subtype="plain", charset="utf-8", cte="base64")
-    if envelope.html:
-        msg.add_alternative(envelope.html, subtype="html", charset="utf-8", cte="base64")
-    for filename, content, mime in envelope.attachments:
-        maintype, _, subtype = mime.partition("/")
-        msg.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+    try:
+        msg["Subject"] = one_line(envelope.subject)
+        msg["Date"] = format_datetime(date or datetime.now(UTC))
+        msg["Message-ID"] = message_id_for(envelope.idempotency_key, sender)
+        msg[KEY_HEADER] = one_line(envelope.idempotency_key)
+        # Base64 keeps Vietnamese bodies intact through any relay, including ones without 8BITMIME.
+        msg.set_content(envelope.text, subtype="plain", charset="utf-8", cte="base64")
+        if envelope.html:
+            msg.add_alternative(envelope.html, subtype="html", charset="utf-8", cte="base64")
+        for filename, content, mime in envelope.attachments:
+            maintype, _, subtype = one_line(mime).partition("/")
+            msg.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=one_line(filename))
+    except ValueError as exc:  # the email package refuses what would break a header: the letter cannot go
+        raise ChannelError(f"Không dựng được thư vì một tiêu đề có ký tự không hợp lệ ({exc})",
+                           transient=False) from exc
     return msg
 
 

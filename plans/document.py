@@ -22,7 +22,7 @@ from errors import PlanError, Problem
 from hierarchy.model import Unit
 from plans.gaps import gap_problems
 from plans.schema import PHASE_ORDER, Plan
-from plans.source import LineMap, dotted, load_yaml_with_lines, translate_errors
+from plans.source import LineMap, dotted, load_yaml_with_lines, read_plan_bytes, translate_errors
 
 __all__ = ["Plan", "load_plan", "plan_diff", "plan_fingerprint", "plan_problems", "plan_units"]
 
@@ -65,7 +65,7 @@ def _read(source: str | FsPath, name: str | None) -> tuple[str, str | None]:
     if isinstance(source, FsPath) or ("\n" not in source and FsPath(source).suffix in {".yaml", ".yml"}):
         path = FsPath(source)
         try:
-            raw = path.read_bytes()
+            raw = read_plan_bytes(path)
         except OSError as exc:
             raise PlanError([Problem(f"không đọc được tệp kế hoạch ({exc.strerror})", source=str(path))]) from exc
         try:

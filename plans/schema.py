@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from hierarchy.limits import FIRST_DAY, LAST_DAY, MAX_MEMBERS, day_problem, shown, text_problem
+from hierarchy.limits import FIRST_DAY, LAST_DAY, MAX_MEMBERS, day_problem, email_problem, shown, text_problem
 from hierarchy.model import Category, Kind
 
 __all__ = [
@@ -96,6 +96,14 @@ def _between(low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _email(value: str) -> str:
+    """Exactly one e-mail address (local@domain), nothing that could add a recipient or a header to a letter."""
+    trouble = email_problem(value)
+    if trouble is not None:
+        raise ValueError(f"{shown(value)} {trouble}")
+    return value
+
+
 _YEAR = re.compile(r"\d{4,}")
 
 
@@ -121,6 +129,8 @@ Key = Annotated[str, _text(64)]
 Label = Annotated[str, _text(200)]
 Name = Annotated[str, _text(300)]
 Title = Annotated[str, _text(1000)]
+Phone = Annotated[str, _text(50)]
+Email = Annotated[str, AfterValidator(_email)]
 WorkingDays = Annotated[int, _between(0, 250)]
 Members = Annotated[int, _between(0, MAX_MEMBERS)]
 Count = Annotated[int, _between(0, 100_000)]
@@ -158,10 +168,10 @@ class Signer(_Model):
 class Contact(_Model):
     """Whom a unit calls about the plan: a person of the office in charge, with a phone and/or an e-mail."""
 
-    name: str = Field(min_length=1)
-    title: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    name: Label = Field(min_length=1)
+    title: Label | None = None
+    phone: Phone | None = None
+    email: Email | None = None
 
 
 class Directive(_Model):

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path as FsPath
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from errors import Problem
+from errors import PlanError, Problem
+from hierarchy.limits import LimitError, YamlLimits, check_lines, compose_yaml, read_bounded, shown, yaml_error
 
-__all__ = ["LineMap", "dotted", "load_yaml_with_lines", "translate_errors"]
+__all__ = ["MAX_PLAN_BYTES", "LineMap", "dotted", "load_yaml_with_lines", "read_plan_bytes", "translate_errors"]
+
+# A plan is a few kilobytes; five megabytes leave room for long lists of unit codes.
+MAX_PLAN_BYTES = 5_000_000
+# Plans may share a block by anchor and alias (e.g. the same report fields for two obligations): a few dozen
+# aliases, and the whole plan with every alias expanded well under the node budget.
+_YAML_LIMITS = YamlLimits(
+    max_aliases=100, max_nodes=200_000,
+    alias_hint="hãy ghi trực tiếp các giá trị thay cho bí danh, hoặc chia kế hoạch thành nhiều tệp",
+)
 
 Path = tuple[str | int, ...]
 
@@ -38,19 +49,34 @@ def dotted(path: Path) -> str:
     return text
 
 
+def read_plan_bytes(path: FsPath) -> bytes:
+    """The bytes of a plan file; PlanError when it is larger than MAX_PLAN_BYTES (read no further than that)."""
+    try:
+        return read_bounded(path, MAX_PLAN_BYTES)
+    except LimitError as exc:
+        raise PlanError([Problem(exc.message, source=str(path))]) from None
+
+
 def load_yaml_with_lines(text: str, source: str | None) -> tuple[Any, LineMap, list[Problem]]:
-    """Parse YAML safely; returns the data, the line of each node and problems (syntax, duplicate keys)."""
+    """Parse YAML safely within limits (size, line length, nesting, aliases); returns the data, the line of each
+    node and problems (syntax, limits, duplicate keys)."""
     lines = LineMap()
     problems: list[Problem] = []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        if len(text) > MAX_PLAN_BYTES:
+            raise LimitError(f"kế hoạch dài hơn giới hạn {MAX_PLAN_BYTES // 1_000_000} MB; hãy chia thành nhiều tệp")
+        check_lines(text)
+        node = compose_yaml(text, _YAML_LIMITS)
+    except LimitError as exc:
+        problems.append(Problem(exc.message, source=source, line=exc.line))
+        return None, lines, problems
+    except yaml.YAMLError as exc:
+        what, line = yaml_error(exc, text)
         problems.append(
             Problem(
-                f"tệp YAML sai cú pháp ({exc.problem or exc.context}); kiểm tra thụt lề, dấu “:” và dấu ngoặc kép",
+                f"tệp YAML sai cú pháp ({what}); kiểm tra thụt lề, dấu “:” và dấu ngoặc kép",
                 source=source,
-                line=mark.line + 1 if mark else None,
+                line=line,
             )
         )
         return None, lines, problems
@@ -63,7 +89,8 @@ def load_yaml_with_lines(text: str, source: str | None) -> tuple[Any, LineMap, l
     return data, lines, problems
 
 
-def _build(node: yaml.Node, path: Path, lines: LineMap, problems: list[Problem], source, constructor) -> Any:
+def _build(node: yaml.Node, path: Path, lines: LineMap, problems: list[Problem], source: str | None,
+           constructor: yaml.SafeLoader) -> Any:
     # Walk the composed node tree so that each value's line is known, and duplicate keys are caught
     # (PyYAML itself silently keeps the last of two equal keys).
     lines.lines.setdefault(path, node.start_mark.line + 1)
@@ -109,29 +136,31 @@ def _message(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     given = err.get("input")
-    shown = f"“{given}”" if isinstance(given, str | int | float) and not isinstance(given, bool) else "giá trị này"
+    quoted = shown(given) if isinstance(given, str | int | float) and not isinstance(given, bool) else "giá trị này"
     table = {
         "missing": "thiếu trường bắt buộc này; hãy bổ sung",
         "extra_forbidden": "trường này không có trong mẫu kế hoạch; kiểm tra chính tả hoặc xóa đi",
-        "literal_error": f"{shown} không hợp lệ; giá trị hợp lệ: {_valid_list(ctx)}",
-        "enum": f"{shown} không hợp lệ; giá trị hợp lệ: {_valid_list(ctx)}",
-        "int_parsing": f"{shown} không phải số nguyên; ghi một số nguyên, ví dụ 5",
-        "int_type": f"{shown} không phải số nguyên; ghi một số nguyên, ví dụ 5",
-        "int_from_float": f"{shown} không phải số nguyên; ghi một số nguyên, ví dụ 5",
-        "float_parsing": f"{shown} không phải số; ghi một số, ví dụ 0.8",
-        "float_type": f"{shown} không phải số; ghi một số, ví dụ 0.8",
-        "bool_parsing": f"{shown} không phải giá trị đúng/sai; ghi true hoặc false",
-        "bool_type": f"{shown} không phải giá trị đúng/sai; ghi true hoặc false",
-        "date_parsing": f"{shown} không phải ngày; ghi dạng 2017-03-22 hoặc 22/3/2017",
-        "date_from_datetime_parsing": f"{shown} không phải ngày; ghi dạng 2017-03-22 hoặc 22/3/2017",
-        "date_type": f"{shown} không phải ngày; ghi dạng 2017-03-22 hoặc 22/3/2017",
-        "string_type": f"{shown} phải là một chuỗi chữ; đặt trong dấu ngoặc kép nếu cần",
+        "literal_error": f"{quoted} không hợp lệ; giá trị hợp lệ: {_valid_list(ctx)}",
+        "enum": f"{quoted} không hợp lệ; giá trị hợp lệ: {_valid_list(ctx)}",
+        "int_parsing": f"{quoted} không phải số nguyên; ghi một số nguyên, ví dụ 5",
+        "int_type": f"{quoted} không phải số nguyên; ghi một số nguyên, ví dụ 5",
+        "int_from_float": f"{quoted} không phải số nguyên; ghi một số nguyên, ví dụ 5",
+        "int_parsing_size": f"{quoted} quá dài để là một số; ghi một số nguyên nhỏ hơn, ví dụ 5",
+        "finite_number": f"{quoted} không phải một số hữu hạn; ghi một số, ví dụ 0.8",
+        "float_parsing": f"{quoted} không phải số; ghi một số, ví dụ 0.8",
+        "float_type": f"{quoted} không phải số; ghi một số, ví dụ 0.8",
+        "bool_parsing": f"{quoted} không phải giá trị đúng/sai; ghi true hoặc false",
+        "bool_type": f"{quoted} không phải giá trị đúng/sai; ghi true hoặc false",
+        "date_parsing": f"{quoted} không phải ngày; ghi dạng 2017-03-22 hoặc 22/3/2017",
+        "date_from_datetime_parsing": f"{quoted} không phải ngày; ghi dạng 2017-03-22 hoặc 22/3/2017",
+        "date_type": f"{quoted} không phải ngày; ghi dạng 2017-03-22 hoặc 22/3/2017",
+        "string_type": f"{quoted} phải là một chuỗi chữ; đặt trong dấu ngoặc kép nếu cần",
         "string_too_short": "không được để trống",
-        "string_pattern_mismatch": f"{shown} chỉ được gồm chữ thường không dấu, số và “_”, ví dụ so_dien_dan",
+        "string_pattern_mismatch": f"{quoted} chỉ được gồm chữ thường không dấu, số và “_”, ví dụ so_dien_dan",
         "too_short": f"cần ít nhất {ctx.get('min_length')} mục",
         "too_long": f"nhiều nhất {ctx.get('max_length')} mục",
-        "greater_than_equal": f"{shown} quá nhỏ; giá trị hợp lệ từ {ctx.get('ge')} trở lên",
-        "less_than_equal": f"{shown} quá lớn; giá trị hợp lệ tới {ctx.get('le')}",
+        "greater_than_equal": f"{quoted} quá nhỏ; giá trị hợp lệ từ {ctx.get('ge')} trở lên",
+        "less_than_equal": f"{quoted} quá lớn; giá trị hợp lệ tới {ctx.get('le')}",
         "list_type": "cần một danh sách (mỗi mục một dòng bắt đầu bằng “- ”)",
         "tuple_type": "cần một danh sách hai số, ví dụ [1, 2]",
         "dict_type": "cần một mục có các trường con (dạng khóa: giá trị)",

@@ -168,6 +168,8 @@ _text = st.text(
     min_size=1, max_size=20,
 ).map(lambda s: unicodedata.normalize("NFC", s).strip()).filter(bool)
 _maybe = st.none() | _text
+# An email cell holds exactly one address (anything else is refused on reading).
+_maybe_email = st.none() | st.emails().filter(lambda e: len(e) <= 200)
 
 
 @st.composite
@@ -186,7 +188,7 @@ def _trees(draw: st.DrawFn) -> list[Unit]:
         units.append(Unit(
             code=code, name=draw(_text), kind=kind, parent_code=parent.code if parent else None,
             category=draw(st.none() | st.sampled_from(list(Category))), member_count=draw(st.integers(0, 10**6)),
-            contacts=Contacts(email=draw(_maybe), phone=draw(_maybe), webhook=draw(_maybe)),
+            contacts=Contacts(email=draw(_maybe_email), phone=draw(_maybe), webhook=draw(_maybe)),
             route_via=draw(st.none() | st.sampled_from(departments)) if departments else None,
             led_by=draw(st.none() | st.sampled_from(leaders)) if kind.is_doan and leaders else None,
             valid_from=start, valid_to=date.fromordinal(start.toordinal() + end) if start and end else None,

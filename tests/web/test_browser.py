@@ -64,7 +64,7 @@ def test_office_drills_down_reports_and_sees_the_rollup_change(browser: Browser,
     page.fill("#f-so_dien_dan", "hai")
     page.fill("#f-so_dang_vien_tham_du", "18")
     page.click("button[type=submit]")
-    expect(page.locator("#error-so_dien_dan")).to_contain_text("không phải kiểu int")
+    expect(page.locator("#error-so_dien_dan")).to_contain_text("phải là số nguyên từ 0 đến 1.000.000.000.000")
     expect(page.locator("#f-so_dang_vien_tham_du")).to_have_value("18")
     _shot(page, "05-report-error")
     page.fill("#f-so_dien_dan", "2")

@@ -23,7 +23,8 @@ def test_bad_report_shows_each_mistake_next_to_its_field_and_records_nothing(sit
         response = client.post(f"/forms/obligations/{site.pilot_obligation}/report",
                                data={"csrf": csrf_of(client), "so_dien_dan": "hai", "so_dang_vien_tham_du": "1,5"})
     assert response.status_code == 400
-    assert 'id="error-so_dien_dan">Giá trị “hai” không phải kiểu int.' in response.text
+    assert ('id="error-so_dien_dan">Giá trị “hai” không hợp lệ: phải là số nguyên từ 0 đến 1.000.000.000.000 '
+            '(ví dụ 1.234).') in response.text
     assert 'id="error-so_dang_vien_tham_du"' in response.text and 'value="1,5"' in response.text
     assert _obligation(site).status == "overdue"
     with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
