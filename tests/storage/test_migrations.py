@@ -1,0 +1,43 @@
+"""The migrations build exactly the schema the models declare, on SQLite and PostgreSQL.
+
+An empty database is migrated to head, then Alembic's autogenerate comparison (the one `alembic revision
+--autogenerate` uses, types compared too) is run between it and the models: it must find nothing to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Connection, Integer, MetaData, String
+
+import storage.models  # noqa: F401  (registers every table on the metadata)
+from storage import make_engine, upgrade
+from storage.base import Base
+from storage.migrate import current_revision, head_revision
+
+
+def _compare(connection: Connection, metadata: MetaData) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+def test_the_migrated_schema_is_the_schema_of_the_models(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            assert _compare(connection, Base.metadata) == []
+            # The comparison does see a difference when there is one: a column too many, a type changed.
+            changed = MetaData(naming_convention=Base.metadata.naming_convention)
+            for table in Base.metadata.tables.values():
+                table.to_metadata(changed)
+            changed.tables["units"].append_column(Column("extra", Integer))
+            changed.tables["units"].c.name.type = String(10)
+            found = _compare(connection, changed)
+    finally:
+        engine.dispose()
+    assert ("add_column", None, "units") in [diff[:3] for diff in found if isinstance(diff, tuple)]
+    assert any(isinstance(diff, list) and diff[0][0] == "modify_type" for diff in found), found
