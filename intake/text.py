@@ -7,7 +7,8 @@ Rules:
   older offices still save in); text comes back NFC with Windows and old Mac line ends made "\n".
 - .docx: paragraphs and tables in body order, table cells row by row (headers of plans are laid out in tables).
 - .pdf: the text layer page by page; an encrypted file, or one whose pages give almost no text (a scan),
-  is refused: the drafter reads words, not pictures.
+  is refused: the drafter reads words, not pictures. Lines the PDF wrapped are joined back into paragraphs,
+  so the line numbers of a PDF draft count those paragraphs.
 """
 
 from __future__ import annotations
@@ -129,4 +130,10 @@ def _pdf_text(data: bytes, name: str) -> str:
     if not pages or letters < _MIN_LETTERS_PER_PAGE * len(pages):
         raise _refuse(name, f"tệp PDF {format_number(len(pages))} trang không có lớp chữ (bản quét, chỉ có hình "
                             "ảnh); hãy gửi bản .docx hoặc PDF xuất từ Word, hoặc nhận dạng chữ (OCR) trước")
-    return "\n".join(pages)
+    return "\n".join(_unwrap(page) for page in pages)
+
+
+def _unwrap(page: str) -> str:
+    """Rejoin the lines a PDF wrapped: a line ending in a space, or followed by one that starts in lowercase."""
+    page = re.sub(r"[ \t]+\n(?=\S)", " ", page)
+    return re.sub(r"(?<![.:;!?])\n(?=[^\W\d_A-ZĐÀ-Ỹ])", " ", page)

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import docx
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 from pypdf import PdfWriter
 
 from intake import IntakeError, draft_from_text, draft_plan, read_document, render_draft, text as intake_text
+from intake.score import score_draft
 
 SEED = Path(__file__).parent / "corpus" / "001_56617185eac91c76.txt"
 SEEDS = sorted((Path(__file__).parent / "corpus").glob("*.txt"))
@@ -42,6 +44,23 @@ def test_pdf_with_text_layer(tmp_path: Path) -> None:
     draft, _ = draft_plan(tmp_path / "ke-hoach.pdf")
     assert draft.number is not None and draft.number.value == "47-KH/TU"
     assert any(d.phrase.value == "trước ngày 30/6/2017" for d in draft.deadlines)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by ./dev test")
+def test_pdf_wrapped_lines_read_as_the_text(tmp_path: Path) -> None:
+    # The PDF wraps the long "Thực hiện …" paragraph; both parents and every field still read as from the text.
+    seed = SEEDS[2]
+    document = docx.Document()
+    for line in seed.read_text(encoding="utf-8").split("\n"):
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "89.docx"))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "89.docx")], check=True, capture_output=True, timeout=180)
+    draft, _ = draft_plan(tmp_path / "89.pdf")
+    fixture = yaml.safe_load(seed.with_suffix(".yaml").read_text(encoding="utf-8"))
+    scores = score_draft(draft, fixture)
+    assert {name: (s.right, s.wrong) for name, s in scores.items()} == {
+        name: (s.expected, []) for name, s in scores.items()}
 
 
 def _refused(path: Path) -> str:
