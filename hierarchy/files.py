@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 
 from errors import HierarchyError, Problem
+from hierarchy.columns import column_for
+from hierarchy.encodings import decode_table
 from hierarchy.fields import COLUMNS, ENGLISH, REQUIRED, Row, parse_row, unit_values
 from hierarchy.graph import FIELD_NAMES, validate
 from hierarchy.limits import (
@@ -27,6 +29,8 @@ from hierarchy.limits import (
 )
 from hierarchy.model import Unit
 from hierarchy.naming import gc_paused
+from hierarchy.phone import phone_problem
+from hierarchy.workbook import is_old_excel, is_workbook, read_workbook
 
 __all__ = ["HierarchyDiff", "decode", "diff_units", "read_units", "write_units"]
 
@@ -71,7 +75,16 @@ def read_units(path: str | Path, *, existing: Mapping[str, Unit] | None = None) 
 def _read_units(path: Path, existing: Mapping[str, Unit] | None) -> tuple[list[Unit], dict[str, int]]:
     source = str(path)
     try:
-        text = decode(read_bounded(path, MAX_FILE_BYTES), source)
+        data = read_bounded(path, MAX_FILE_BYTES)
+        # What a file is comes from its content: an .xlsx saved under a .csv name is still a workbook.
+        if is_workbook(data):
+            return read_workbook(path, existing=existing, data=data)
+        if is_old_excel(data):
+            raise HierarchyError([Problem(
+                "Tệp là bảng tính Excel 97–2003 (.xls), chưa đọc được; hãy mở trong Excel và lưu lại với kiểu "
+                "“Sổ làm việc Excel (.xlsx)” rồi nhập tệp .xlsx đó.", source=source)])
+        yaml_file = path.suffix.lower() in _YAML_SUFFIXES
+        text = decode(data, source) if yaml_file else decode_table(data, source)[0]
         check_lines(text)
     except LimitError as exc:
         raise HierarchyError([Problem(f"{exc.message[:1].upper()}{exc.message[1:]}.", source=source, line=exc.line)],
@@ -96,6 +109,10 @@ def _read_units(path: Path, existing: Mapping[str, Unit] | None) -> tuple[list[U
         first_seen.setdefault(code, line)
         unit, row_problems = parse_row(row, source, shown)
         problems += row_problems
+        phone = (row.values.get("dien_thoai") or "").strip()
+        if phone and (trouble := phone_problem(phone)) is not None:
+            problems.append(Problem(f"Số “{phone}” {trouble}.", source=source,
+                                    line=row.value_lines.get("dien_thoai", line), field=shown["dien_thoai"]))
         if unit is not None:
             lines[unit.code] = line
             units.append(unit)
@@ -113,7 +130,7 @@ def _header_names(keys: Iterable[str]) -> tuple[dict[str, str], list[str]]:
     unknown: list[str] = []
     for key in keys:
         norm = key.strip().lower()
-        col = norm if norm in COLUMNS else ENGLISH.get(norm)
+        col = norm if norm in COLUMNS else ENGLISH.get(norm) or column_for(key)
         if col is None:
             unknown.append(key)
         else:
@@ -129,7 +146,8 @@ def _unknown_key(key: str, source: str, line: int) -> Problem:
 
 def _csv_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[Problem]]:
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    # Excel writes "," or ";" (by the regional settings) for CSV and tabs for "Unicode Text".
+    delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     shown = {col: col for col in COLUMNS}

@@ -132,12 +132,15 @@ def test_unknown_column_and_missing_required_column(tmp_path: Path) -> None:
     assert any("Thiếu cột loai" in m for m in messages)
 
 
-def test_a_file_that_is_not_utf8_says_where(tmp_path: Path) -> None:
-    # Windows' Vietnamese code page writes the tone marks as separate bytes.
+def test_a_windows_1258_file_is_read_and_an_unreadable_one_says_where(tmp_path: Path) -> None:
+    # Windows' Vietnamese code page writes the tone marks as separate bytes; the text is stored joined (NFC).
     old_text = unicodedata.normalize("NFD", "ma,ten,loai\nTU,Tỉnh ủy,tinh_uy\n")
     path = _write(tmp_path, "cu.csv", old_text, encoding="cp1258")
+    assert read_units(path)[0][0].name == "Tỉnh ủy"
+    broken = tmp_path / "hong.csv"
+    broken.write_bytes(b"ma,ten,loai\nTU,Ti\x81nh,tinh_uy\n")  # 0x81 is neither UTF-8 nor Windows-1258
     with pytest.raises(HierarchyError) as caught:
-        read_units(path)
+        read_units(broken)
     problem = caught.value.problems[0]
     assert problem.line == 2 and "byte 17" in problem.message and "UTF-8" in problem.message
 
@@ -168,6 +171,8 @@ _text = st.text(
     min_size=1, max_size=20,
 ).map(lambda s: unicodedata.normalize("NFC", s).strip()).filter(bool)
 _maybe = st.none() | _text
+# Phones are checked at import: a Vietnamese mobile or landline number.
+_maybe_phone = st.none() | st.from_regex(r"0[35789]\d{8}|02\d{9}", fullmatch=True)
 # An email cell holds exactly one address (anything else is refused on reading).
 _maybe_email = st.none() | st.emails().filter(lambda e: len(e) <= 200)
 
@@ -188,7 +193,7 @@ def _trees(draw: st.DrawFn) -> list[Unit]:
         units.append(Unit(
             code=code, name=draw(_text), kind=kind, parent_code=parent.code if parent else None,
             category=draw(st.none() | st.sampled_from(list(Category))), member_count=draw(st.integers(0, 10**6)),
-            contacts=Contacts(email=draw(_maybe_email), phone=draw(_maybe), webhook=draw(_maybe)),
+            contacts=Contacts(email=draw(_maybe_email), phone=draw(_maybe_phone), webhook=draw(_maybe)),
             route_via=draw(st.none() | st.sampled_from(departments)) if departments else None,
             led_by=draw(st.none() | st.sampled_from(leaders)) if kind.is_doan and leaders else None,
             valid_from=start, valid_to=date.fromordinal(start.toordinal() + end) if start and end else None,
