@@ -110,3 +110,55 @@ def test_flags_a_wrong_weekday_and_a_year_before_the_document() -> None:
 def test_every_field_is_scored() -> None:
     draft, _ = draft_plan(DOCUMENTS[0])
     assert set(score_draft(draft, _fixture(DOCUMENTS[0]))) == set(FIELDS)
+
+
+# A constructed Đoàn plan in the layout real ones have: header in two columns on one line, spaces inside the
+# number, "(để b/c)" marks, a K/T signature, a month written "tháng 5-2021" and a deadline for the tỉnh đoàn.
+CONSTRUCTED = """\
+BCH ĐOÀN TỈNH QUẢNG TRỊ                                   ĐOÀN TNCS HỒ CHÍ MINH
+BAN THƯỜNG VỤ
+***
+Số: 109 - KH/ĐTN                                          Đông Hà, ngày 12 tháng 4 năm 2021
+
+KẾ HOẠCH
+Tổ chức Ngày hội thanh niên với văn hóa giao thông
+
+Căn cứ Hướng dẫn số 12-HD/TWĐTN-BTG, ngày 02/3/2021 của Ban Bí thư Trung ương Đoàn về việc tuyên truyền
+an toàn giao thông; Ban Thường vụ Tỉnh đoàn ban hành kế hoạch như sau:
+
+I. THỜI GIAN, ĐỊA ĐIỂM
+- Thời gian: tháng 5-2021.
+II. TỔ CHỨC THỰC HIỆN
+1. Các huyện, thị, thành đoàn, Đoàn trực thuộc báo cáo kết quả về Ban Tuyên giáo Tỉnh đoàn chậm nhất là ngày 10/6/2021.
+
+Nơi nhận:
+- TW Đoàn (để b/c);
+- Thường trực Tỉnh ủy (để b/c);
+- Các huyện, thị, thành đoàn, Đoàn trực thuộc;
+- Lưu VP.
+
+KT. BAN THƯỜNG VỤ TỈNH ĐOÀN
+PHÓ BÍ THƯ
+(Đã ký)
+Lê Thị Hoa
+"""
+
+
+def test_constructed_doan_plan_in_the_usual_layout() -> None:
+    from intake import draft_from_text
+
+    draft = draft_from_text(CONSTRUCTED)
+    assert draft.number is not None and draft.number.value == "109-KH/ĐTN"
+    assert draft.number.quote == "Số: 109 - KH/ĐTN"
+    assert draft.issuer is not None and draft.issuer.value == "Ban Thường vụ"
+    assert draft.parent_body is not None and draft.parent_body.value == "BCH Đoàn tỉnh Quảng Trị"
+    assert draft.place is not None and draft.place.value == "Đông Hà"
+    assert [(p.number.value, str(p.date.value) if p.date else None) for p in draft.parents] == [
+        ("12-HD/TWĐTN-BTG", "2021-03-02")]
+    assert [(d.phrase.value, d.owners, d.role) for d in draft.deadlines] == [
+        ("tháng 5-2021", [], "event"),
+        ("chậm nhất là ngày 10/6/2021", ["huyen_doan", "doan_co_so"], "obligation")]
+    assert [r.name.value for r in draft.recipients if r.bc] == ["TW Đoàn", "Thường trực Tỉnh ủy"]
+    signer = draft.signers[0]
+    assert (signer.form and signer.form.value, signer.title and signer.title.value,
+            signer.name and signer.name.value) == ("K/T", "Phó Bí thư", "Lê Thị Hoa")
