@@ -116,6 +116,10 @@ def _addresses(values: list[str], header: str) -> list[Address]:
     return found
 
 
+# RFC 5322's hard limit on a line, headers included.
+MAX_HEADER_LINE = 998
+
+
 def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None) -> EmailMessage:
     """A UTF-8 email: text and HTML as alternatives, attachments alongside, Message-ID taken from the key.
 
@@ -146,6 +150,10 @@ def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None
     except ValueError as exc:  # the email package refuses what would break a header: the letter cannot go
         raise ChannelError(f"Không dựng được thư vì một tiêu đề có ký tự không hợp lệ ({exc})",
                            transient=False) from exc
+    # Python's header folder drops the space between two encoded words where it folds a long accented subject
+    # ("quản lýcán bộ"); unfolded headers (RFC 5322 allows 998 characters) keep every word apart. Bodies were
+    # already encoded above in lines of 76, which this does not change.
+    msg.policy = msg.policy.clone(max_line_length=MAX_HEADER_LINE)
     return msg
 
 
