@@ -129,3 +129,25 @@ def test_a_workbook_is_known_by_its_content_and_an_old_xls_is_not_taken_for_one(
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/document.xml", "<w/>")
     assert not is_workbook(buffer.getvalue())
+
+
+def test_an_office_imports_its_workbook_exports_it_and_reimports_it_with_no_change(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TRIENKHAI_HOME": str(tmp_path / "home"), "COLUMNS": "300"}
+    env.pop("TRIENKHAI_DATABASE_URL", None)
+
+    def trienkhai(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    # Saved under a .csv name by mistake: recognised as a workbook by its content.
+    office = _office_workbook(tmp_path / "don-vi.csv")
+    assert "thêm 6" in trienkhai("hierarchy", "import", str(office))
+    exported = tmp_path / "xuat.xlsx"
+    trienkhai("hierarchy", "export", "--format", "xlsx", "-o", str(exported))
+    assert "Không có thay đổi" in trienkhai("hierarchy", "import", str(exported))
