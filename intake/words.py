@@ -43,7 +43,8 @@ _PROPER = [
     ("chánh văn phòng", "Chánh Văn phòng"), ("văn phòng", "Văn phòng"), ("ban tổ chức", "Ban Tổ chức"),
     ("ban tuyên giáo", "Ban Tuyên giáo"), ("ban dân vận", "Ban Dân vận"), ("đoàn tncs hồ chí minh",
                                                                                 "Đoàn TNCS Hồ Chí Minh"),
-    ("(?<!tỉnh )(?<!huyện )(?<!thành )(?<!thị )đoàn", "Đoàn"), ("đảng ủy", "Đảng ủy"), ("đảng bộ", "Đảng bộ"), ("bch", "BCH"), ("btv", "BTV"),
+    ("(?<!tỉnh )(?<!huyện )(?<!thành )(?<!thị )đoàn", "Đoàn"),
+    ("đảng ủy", "Đảng ủy"), ("đảng bộ", "Đảng bộ"), ("bch", "BCH"), ("btv", "BTV"),
 ]
 _UNIT_WORD = re.compile(r"\b(tỉnh ủy|thành ủy|huyện ủy|thị ủy|tỉnh đoàn|thành đoàn|huyện đoàn|thị đoàn|"
                         r"đảng bộ tỉnh|đảng bộ|đảng ủy khối|đảng ủy|đoàn khối|đoàn tỉnh|đoàn huyện)\b")
