@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from errors import InputError
+
 ROOT = Path(__file__).resolve().parents[2]
 # A hostile file must be refused within these bounds (the command itself starts in about 3 s and 200 MB).
 SECONDS = 60
@@ -46,10 +48,10 @@ def trienkhai(*args: str, home: Path) -> Run:
     return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 
-def refused(run: Run, *fragments: str) -> None:
-    """The command refused its input: exit code 2, each fragment said, no traceback, within the time bound."""
+def refused(run: Run, error: type[InputError], *fragments: str) -> None:
+    """The command refused its input: the exit code of `error`, each fragment said, no traceback, in time."""
     assert "Traceback" not in run.err and "Traceback" not in run.out, run.err[-3000:]
-    assert run.code == 2, (run.code, run.err[-3000:])
+    assert run.code == error.exit_code, (run.code, run.err[-3000:])
     for fragment in fragments:
         assert fragment in run.said, (fragment, run.said[-3000:])
     assert run.seconds < SECONDS

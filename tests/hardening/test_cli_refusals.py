@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from errors import HierarchyError, PlanError
 from tests.hardening.cli import refused, trienkhai
 from tests.hardening.test_hostile_hierarchy_files import billion_laughs, csv_row
 from tests.hardening.test_hostile_plan_files import DUE, ISSUED, changed, plan_bomb
@@ -75,7 +76,7 @@ def test_hierarchy_import_refuses_a_hostile_file_and_writes_nothing(
     before = _recorded(home)
     path = tmp_path / name
     make(path)
-    refused(trienkhai("hierarchy", "import", str(path), home=home), str(path), *fragments)
+    refused(trienkhai("hierarchy", "import", str(path), home=home), HierarchyError, str(path), *fragments)
     assert _recorded(home) == before
 
 
@@ -96,4 +97,4 @@ PLANS: list[tuple[str, str, tuple[str, ...]]] = [
 def test_plan_check_refuses_a_hostile_plan(tmp_path: Path, name: str, text: str, fragments: tuple[str, ...]) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    refused(trienkhai("plan", "check", str(path), home=tmp_path), str(path), *fragments)
+    refused(trienkhai("plan", "check", str(path), home=tmp_path), PlanError, str(path), *fragments)

@@ -131,7 +131,8 @@ def test_report_submit_on_the_command_line_refuses_odd_figures_and_reads_thousan
                                "ORDER BY u.code LIMIT 1", (KEY,)).fetchall()
     bad = trienkhai("report", "submit", NUMBER, unit, KEY, "-f", "so_dien_dan=" + "9" * 400,
                     "-f", "so_dang_vien_tham_du=inf", home=tmp_path)
-    refused(bad, "trường “so_dien_dan”", "trường “so_dang_vien_tham_du”", INTEGER, "(400 ký tự)", "chưa ghi nhận")
+    refused(bad, InputError, "trường “so_dien_dan”", "trường “so_dang_vien_tham_du”", INTEGER, "(400 ký tự)",
+            "chưa ghi nhận")
     good = trienkhai("report", "submit", NUMBER, unit, KEY, "-f", "so_dien_dan=2", "-f", "so_dang_vien_tham_du=1.234",
                      home=tmp_path)
     assert good.code == 0, good.err
