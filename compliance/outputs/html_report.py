@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from compliance.model import ComplianceReport
 from compliance.outputs.docx_report import report_number
 from compliance.outputs.text import percent, points, short_department
+from notifications.forms import DOAN, PARTY
 from schedules.render import format_day, format_day_long, format_time, local_date
 
 __all__ = ["build_html"]
@@ -28,6 +29,7 @@ def build_html(report: ComplianceReport, chart_png: bytes) -> str:
     day = local_date(report.as_of)
     return _ENV.get_template("bao_cao.html.j2").render(
         r=report,
+        w=DOAN if report.family == DOAN.key else PARTY,
         issuer=report.issuer_name,
         department=short_department(report.department_name, report.issuer_name) if report.department_name else None,
         number_text=report_number(report),

@@ -70,7 +70,8 @@ def _summary(sheet: Worksheet, report: ComplianceReport) -> None:
                "Hoàn thành thêm", "Quá hạn tăng thêm"]
     rows = [[i, d.name, d.units, *_counts(d.counts), d.share_change, d.done_change, d.overdue_change]
             for i, d in enumerate(report.districts, 1)]
-    rows.append(["", DOAN.whole if report.family == DOAN.key else PARTY.whole, sum(lv.units for lv in report.levels), *_counts(report.totals), None, None, None])
+    whole = DOAN.whole if report.family == DOAN.key else PARTY.whole
+    rows.append(["", whole, sum(lv.units for lv in report.levels), *_counts(report.totals), None, None, None])
     title = f"Kế hoạch số {report.number} – số liệu tuần {format_day(report.week)}"
     _write(sheet, title, headers, rows, [6, 36, 10, 10, 10, 10, 12, 12, 8, 10, 12, 14, 12, 12], {11, 12})
     for cell in sheet[sheet.max_row]:
@@ -80,10 +81,11 @@ def _summary(sheet: Worksheet, report: ComplianceReport) -> None:
 def _level(sheet: Worksheet, report: ComplianceReport, level: int) -> None:
     units = report.units_by_level()[level]
     overdue = {u.code: u for u in report.overdue}
-    headers = ["Mã", "Tổ chức đảng", "Đơn vị cấp huyện", *_COUNT_HEADERS, "Mức đôn đốc", "Số ngày làm việc quá hạn"]
+    headers = ["Mã", "Tên đơn vị", "Đơn vị cấp huyện", *_COUNT_HEADERS, "Mức đôn đốc", "Số ngày làm việc quá hạn"]
     rows = [[u.code, u.name, u.district or "", *_counts(u.counts), u.escalation_step,
              overdue[u.code].days_overdue if u.code in overdue else None] for u in units]
-    title = f"Kế hoạch số {report.number} – các tổ chức đảng cấp {level}, tuần {format_day(report.week)}"
+    words = DOAN if report.family == DOAN.key else PARTY
+    title = f"Kế hoạch số {report.number} – {words.organisations} cấp {level}, tuần {format_day(report.week)}"
     _write(sheet, title, headers, rows, [26, 40, 30, 10, 10, 10, 12, 12, 8, 10, 12, 10, 12], {11})
 
 
