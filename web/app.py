@@ -57,6 +57,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     """The dashboard over `engine`; `clock` gives "now" (tests pin it); weekly reports are read from the file store."""
     from web import api_submissions, routes_api, routes_auth, routes_directives, routes_forms, routes_link, routes_reports
     from web import routes_units
+    from web import routes_lists, routes_search
 
     app = FastAPI(
         title="trienkhai — API theo dõi triển khai văn bản",
@@ -79,6 +80,8 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     from web import routes_calendar
 
     app.include_router(routes_calendar.router)
+    app.include_router(routes_lists.router)
+    app.include_router(routes_search.router)
 
     @app.exception_handler(LoginRequired)
     def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
