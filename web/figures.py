@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from rollout.rollup import Rollup, rollup
 from storage.models import AuditEntry, DirectiveRow, UnitRow
 from web import queries as q
+from web.heatmap import HeatMap, heat_map
 
 TTL_SECONDS = 5.0
 
@@ -34,6 +35,7 @@ class Figures:
     children: list[q.ChildRow]
     keys: list[q.KeyLine]
     overdue: list[q.OverdueLine]
+    heat: HeatMap
 
 
 class FigureCache:
@@ -82,6 +84,7 @@ def subtree_figures(
             children=q.children_counts(session, directive.id, anchor),
             keys=q.key_lines(session, directive, anchor, at),
             overdue=q.overdue_lines(session, directive.id, anchor),
+            heat=heat_map(session, directive, anchor, at),
         )
 
     last_write = session.scalar(select(func.max(AuditEntry.id)))

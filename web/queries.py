@@ -19,7 +19,7 @@ from storage.units import find_unit, subtree_bounds
 from web.accounts import Principal
 
 SEGMENT = 10  # a path segment: nine digits and '.'
-OVERDUE_SHOWN = 200
+OVERDUE_SHOWN = 20  # the page shows the most escalated; the full list is /list, paged
 OPEN_STATES = (Status.PENDING.value, Status.OPEN.value)
 
 

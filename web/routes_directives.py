@@ -54,6 +54,7 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
         "children": figures.children,
         "own": q.own_obligations(session, anchor, directive.id),
         "overdue": figures.overdue,
+        "heat": figures.heat,
         "trail": q.ancestors(session, anchor, floor),
         "governs": principal.governs(root.path),
         "labels": {s.value: s.label for s in STATUS_LABELS}, "statuses": STATUSES,

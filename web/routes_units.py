@@ -6,9 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
 
 from rollout.status import STATUS_LABELS
 from storage import UnitOfWork
+from storage.models import UnitRow
+from storage.units import subtree_bounds
 from web import queries as q
 from web.accounts import Principal
 from web.deps import page_principal, uow
@@ -20,7 +23,12 @@ router = APIRouter(include_in_schema=False)
 def unit_context(work: UnitOfWork, principal: Principal, code: str) -> dict[str, Any]:
     """A unit in the account's subtree, its chain of parents, children, obligations and latest submissions."""
     unit = q.unit_in_scope(work.session, principal, code)
+    lo, hi = subtree_bounds(unit.path)
+    # A committee records no members of its own: its count is what its subtree's cells and organisations hold.
+    below = work.session.scalar(select(func.sum(UnitRow.member_count)).where(UnitRow.path > lo, UnitRow.path < hi))
+    route = work.session.scalar(select(UnitRow.name).where(UnitRow.code == unit.route_via)) if unit.route_via else None
     return {
+        "members": unit.member_count or int(below or 0), "route_name": route or unit.route_via,
         "unit": unit,
         "trail": q.ancestors(work.session, unit, principal.unit_path),
         "children": q.child_units(work.session, unit),
