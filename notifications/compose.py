@@ -194,7 +194,8 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         place=data.get("place") or "",
         issued_on=as_of,
         recipient=name,
-        directive=ref,
+        # The plan was issued by the standing committee, which is who the letter cites and speaks for.
+        directive=replace(ref, issuer=form.standing_committee),
         overdue=own,
         signature=signature,
         copies=copies,
