@@ -8,16 +8,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from storage import UnitOfWork
 from rollout.links import create_link
+from storage import UnitOfWork
 from storage.files import save_files
 from storage.models import AuditEntry, ObligationRow, SubmissionRow
 from storage.units import find_unit
 from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 
 # Routes that do not name anything in a subtree: signing in and out, the home redirect, the lists (filtered by
-# scope, checked below) and the OpenAPI description.
-UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json"}
+# scope, checked below), search (scoped) and the OpenAPI description.
+UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json",
+            "/search"}  # search results are bounded to the subtree: tests/web/test_search_lists.py
 # The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
 LINK_PAGE = "/bao-cao/{token}"
 LINK_TOKEN = "khong-co-lien-ket-nay"
@@ -88,7 +89,8 @@ def test_every_route_refuses_an_account_outside_the_subtree(site: Site, report_f
         headers = {"Authorization": f"Bearer {site.tokens['camlo']}"}
         for method, path in routes:
             api_post = method == "POST" and path.startswith("/api/")
-            response = client.request(method, _url(site, path, camlo_link), headers=headers, json=body if api_post else None,
+            response = client.request(method, _url(site, path, camlo_link), headers=headers,
+                                      json=body if api_post else None,
                                       data=form if method == "POST" and not api_post else None)
             assert response.status_code == 403, (method, path, response.status_code)
             assert "Gio An" not in response.text and "Gio Linh" not in response.text
@@ -143,7 +145,8 @@ def test_viewer_and_reporter_cannot_do_what_their_role_does_not_allow(site: Site
                            data={"csrf": token, "so_dien_dan": "1"}).status_code == 403
     with login(site, "giolinh") as reporter:  # in scope, but gates, holds and waivers are the province's
         token = csrf_of(reporter)
-        assert reporter.post(f"/forms/obligations/{site.pilot_obligation}/waive", data={"csrf": token, "reason": "x"}).status_code == 403
+        waive = reporter.post(f"/forms/obligations/{site.pilot_obligation}/waive", data={"csrf": token, "reason": "x"})
+        assert waive.status_code == 403
         assert reporter.post(f"/forms/directives/{site.directive_id}/state",
                              data={"csrf": token, "state_action": "hold", "reason": "x"}).status_code == 403
         assert reporter.get("/reports").status_code == 403
@@ -163,5 +166,6 @@ def test_unit_names_and_report_text_come_back_escaped(site: Site) -> None:
     assert attack not in unit_page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in unit_page
     for page in (commune, cell):
         assert XSS_NAME not in page and "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in page
-    api = httpx.get(f"{site.url}/api/units/QT-GIOLINH-GIOAN-CB02", headers={"Authorization": f"Bearer {site.tokens['vp']}"})
+    api = httpx.get(f"{site.url}/api/units/QT-GIOLINH-GIOAN-CB02",
+                    headers={"Authorization": f"Bearer {site.tokens['vp']}"})
     assert api.headers["content-type"] == "application/json" and api.json()["name"] == XSS_NAME

@@ -26,9 +26,13 @@ def test_search_finds_a_unit_typed_without_diacritics_within_the_account_subtree
         first = by_code.index('id="unit-results"')
         assert "/units/QT-CAMLO\"" in by_code[first:first + 400]  # the exact code comes first
         assert "47-KH/TU" in client.get("/search", params={"q": "47-kh"}).text
-    with login(site, "giolinh") as client:
+    with login(site, "giolinh") as client:  # Gio Linh's account finds nothing of Cam Lộ, nor its list
         text = client.get("/search", params={"q": "cam lo"}).text
-        assert "Cam Lộ" not in text.split('id="unit-results"')[-1] or 'id="no-units"' in text
+        assert 'id="no-units"' in text and "QT-CAMLO" not in text
+        assert "Đảng bộ xã Gio An" in client.get("/search", params={"q": "GIO AN"}).text
+        for path in ("/list", "/list.csv", "/list.xlsx"):
+            refused = client.get(path, params={"directive": NUMBER, "unit": "QT-CAMLO"})
+            assert refused.status_code == 403 and "Cam Lộ" not in refused.text
 
 
 def test_overdue_list_filters_pages_and_exports_the_same_rows(site: Site) -> None:
