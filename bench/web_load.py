@@ -3,7 +3,7 @@
 Setup: the national hierarchy (generate_national) and one directive issued to every province (as in
 issue_national.py), opened; an office administrator bound to one province. The server runs in its own
 process (`trienkhai web`, two uvicorn workers) on loopback; 20 httpx async clients share a bounded number of requests.
-Target: p95 ≤ 150 ms for the page and for the API call. Run: .venv/bin/python bench/web_load.py [--requests N]
+Target: p95 ≤ 150 ms for the page, the API call and a filtered list; the export is measured beside them. Run: .venv/bin/python bench/web_load.py [--requests N]
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from _common import fresh_sqlite, line, timed
@@ -53,7 +55,8 @@ def prepare() -> tuple[str, str, str]:
     with UnitOfWork(engine) as uow:
         advance(uow.session, datetime(2026, 2, 2, 3, tzinfo=UTC))
         province = roots[len(roots) // 2]
-        create_account(uow.session, "tinh", PASSWORD, "admin", province, now=datetime(2026, 1, 5, tzinfo=UTC), actor="bench")
+        create_account(uow.session, "tinh", PASSWORD, "admin", province, now=datetime(2026, 1, 5, tzinfo=UTC),
+                       actor="bench")
         token = issue_token(uow.session, "tinh", now=datetime(2026, 1, 5, tzinfo=UTC), actor="bench")
         uow.commit()
     print(f"database: {path} ({path.stat().st_size / 1e6:.0f} MB); province account bound to {province}")
@@ -108,12 +111,17 @@ def main() -> None:
             c.post("/login", data={"username": "tinh", "password": PASSWORD, "csrf": csrf})
             cookies = {"tk_session": c.cookies["tk_session"]}
         number = "99-KH/BENCH"
-        for label, path, headers, jar in (
-            (f"directive page of {province}", f"/directives/{number}", {}, cookies),
-            (f"API /api/directives/{number} of {province}", f"/api/directives/{number}", {"Authorization": f"Bearer {token}"}, {}),
+        listed = f"/list?directive={quote(number, safe='')}&status=&kind=chi_bo&sort=han&desc=0&page=3"
+        exported = f"/list.csv?directive={quote(number, safe='')}&status="
+        for label, path, headers, jar, n in (
+            (f"directive page of {province}", f"/directives/{number}", {}, cookies, total),
+            (f"API /api/directives/{number} of {province}", f"/api/directives/{number}",
+             {"Authorization": f"Bearer {token}"}, {}, total),
+            (f"filtered list (chi bộ, every status, by deadline, page 3) of {province}", listed, {}, cookies, total),
+            (f"export .csv of every obligation of {province}", exported, {}, cookies, max(CLIENTS, total // 10)),
         ):
             asyncio.run(load(base, path, headers, jar, CLIENTS))  # warm-up: caches, first connections
-            wall, samples = timed(lambda: asyncio.run(load(base, path, headers, jar, total)))
+            wall, samples = timed(partial(asyncio.run, load(base, path, headers, jar, n)))
             report(label, samples, wall)  # type: ignore[arg-type]
     finally:
         server.terminate()
