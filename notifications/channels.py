@@ -106,8 +106,10 @@ def _addresses(values: list[str], header: str) -> list[Address]:
         parsed = getaddresses([value]) if trouble is None else []
         if trouble is None and len(parsed) != 1:
             trouble = "có nhiều hơn một địa chỉ; mỗi mục chỉ được một địa chỉ"
-        if trouble is None:
+        if trouble is None and header != "From":
             trouble = email_problem(parsed[0][1])
+        if trouble is None and "@" not in parsed[0][1]:  # the sender is the operator's setting: a local mail
+            trouble = "thiếu phần @tên-miền"  # domain such as "localhost" is fine there, a bare name is not
         if trouble is not None:
             raise ChannelError(f"Địa chỉ thư {shown(value)} ở mục {header} không hợp lệ: {trouble}", transient=False)
         display, addr = parsed[0]
