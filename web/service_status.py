@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 
 from fastapi import Request
@@ -17,6 +19,32 @@ def service_status(request: Request) -> ServiceHealth | None:
     has not signed in, to whom the state of the server is none of their business."""
     if getattr(request.state, "principal", None) is None:
         return None
-    # Its own short session: one statement of a dozen index lookups, whatever the page's work is doing.
-    with Session(request.app.state.engine) as session:
-        return service_health(session, datetime.now(UTC))
+    cache = getattr(request.app.state, "service_health", None)
+    if cache is None:
+        cache = request.app.state.service_health = _Cached()
+    return cache.get(request)
+
+
+class _Cached:
+    """The health, read at most every few seconds per app by one request at a time; the others take the last
+    reading. A page request already holds a pooled connection, so if every request opened a second one, twenty
+    concurrent pages could exhaust the pool waiting on each other."""
+
+    def __init__(self, seconds: float = 5.0) -> None:
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.value: ServiceHealth | None = None
+        self.read_at = 0.0
+
+    def get(self, request: Request) -> ServiceHealth | None:
+        fresh = self.value is not None and time.monotonic() - self.read_at < self.seconds
+        if fresh or not self.lock.acquire(blocking=self.value is None):
+            return self.value
+        try:
+            with Session(request.app.state.engine) as session:
+                self.value = service_health(session, datetime.now(UTC))
+            self.read_at = time.monotonic()
+        finally:
+            self.lock.release()
+        return self.value
+
