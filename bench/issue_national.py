@@ -57,14 +57,14 @@ def floor(rows: int) -> float:
     path = Path(tempfile.mkdtemp()) / "floor.db"
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
-    con.execute("CREATE TABLE o (id INTEGER PRIMARY KEY, directive_id INT, unit_id INT, key TEXT, period INT, kind TEXT,"
-                " phase TEXT, level INT, opens_at TEXT, due_at TEXT, status TEXT, escalation_step INT,"
+    con.execute("CREATE TABLE o (id INTEGER PRIMARY KEY, directive_id INT, unit_id INT, key TEXT, period INT,"
+                " kind TEXT, phase TEXT, level INT, opens_at TEXT, due_at TEXT, status TEXT, escalation_step INT,"
                 " UNIQUE (directive_id, key, unit_id, period))")
     data = [(1, i, "bao-cao", 0, "report", "rollout", 2, "2026-02-02 00:30:00", "2026-06-29 10:00:00", "pending", 0)
             for i in range(rows)]
-    seconds, _ = timed(lambda: (con.executemany("INSERT INTO o (directive_id, unit_id, key, period, kind, phase, level,"
-                                                " opens_at, due_at, status, escalation_step) VALUES (?,?,?,?,?,?,?,?,?,?,?)", data),
-                                con.commit()))
+    insert = ("INSERT INTO o (directive_id, unit_id, key, period, kind, phase, level, opens_at, due_at, status,"
+              " escalation_step) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+    seconds, _ = timed(lambda: (con.executemany(insert, data), con.commit()))
     con.close()
     return seconds
 
@@ -112,7 +112,8 @@ def main() -> None:
 
     def do_issue():  # type: ignore[no-untyped-def]
         with UnitOfWork(engine) as uow:
-            result = issue_plan(uow.session, plan_path, now=datetime(2026, 1, 5, 2, tzinfo=UTC), actor="bench", calendar=CAL)[1]
+            result = issue_plan(uow.session, plan_path, now=datetime(2026, 1, 5, 2, tzinfo=UTC), actor="bench",
+                                calendar=CAL)[1]
             uow.commit()
         return result
 

@@ -42,7 +42,8 @@ def national_database() -> Path:
     plan = path.parent / "bench.yaml"
     plan.write_text(PLAN.format(issuer=roots[0], roots=", ".join(roots)), encoding="utf-8")
     with UnitOfWork(engine) as uow:
-        issue_plan(uow.session, plan, now=datetime(2026, 1, 5, 2, tzinfo=UTC), actor="bench", calendar=WorkingCalendar())
+        issue_plan(uow.session, plan, now=datetime(2026, 1, 5, 2, tzinfo=UTC), actor="bench",
+                   calendar=WorkingCalendar())
         uow.commit()
     engine.dispose()
     return path

@@ -3,7 +3,8 @@
 Setup: the national hierarchy (generate_national) and one directive issued to every province (as in
 issue_national.py), opened; an office administrator bound to one province. The server runs in its own
 process (`trienkhai web`, two uvicorn workers) on loopback; 20 httpx async clients share a bounded number of requests.
-Target: p95 ≤ 150 ms for the page, the API call and a filtered list; the export is measured beside them. Run: .venv/bin/python bench/web_load.py [--requests N]
+Target: p95 ≤ 150 ms for the page, the API call and a filtered list; the export is measured beside them.
+Run: .venv/bin/python bench/web_load.py [--requests N]
 """
 
 from __future__ import annotations

@@ -10,14 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hierarchy.generate import small_quang_tri_2017
 from rollout import actions
 from rollout.reconcile import advance
-from rollout.service import issue_plan
 from schedules import WorkingCalendar
 from storage import UnitOfWork
 from storage.models import ObligationRow, UnitRow
-from storage.units import apply_hierarchy
 
 PLAN = Path(__file__).parents[2] / "examples" / "47-KH-TU.yaml"
 CAL = WorkingCalendar()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_scenario import CAL, PLAN, advance, apply_hierarchy, at, follow_pilot, issue_plan, run, small_quang_tri_2017
+from hierarchy.generate import small_quang_tri_2017
+from rollout.reconcile import advance
+from rollout.service import issue_plan
 from storage import UnitOfWork
+from storage.units import apply_hierarchy
+
+from compliance_scenario import CAL, PLAN, at, follow_pilot, run
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The Prefect flow on an ephemeral Prefect (about 12 s, so one test): files stored, run recorded, artifacts published."""
+"""The Prefect flow on an ephemeral Prefect (about 12 s, so one test): files stored, run recorded, artifacts
+published."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import asyncio
 import json
 
 import pytest
-
 from sqlalchemy import select
 
-from compliance_scenario import at
+from settings import get_settings
 from storage import UnitOfWork, make_engine
 from storage.service_models import ServiceRunRow, StoredFileRow
-from settings import get_settings
+
+from compliance_scenario import at
 
 
 @pytest.mark.slow

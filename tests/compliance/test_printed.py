@@ -11,13 +11,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from compliance_scenario import at
 from openpyxl import load_workbook
 
 from compliance.run import run_compliance
 from notifications.docx_letter import build_letter
 from notifications.preview import sample_context
 from tests.notifications.test_letter_forms import _letter_for
+
+from compliance_scenario import at
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,

@@ -68,7 +68,8 @@ def test_dong_ha_change_since_last_week(followed) -> None:  # type: ignore[no-un
     week = report(followed, date(2017, 6, 26))
     assert week.previous_week == date(2017, 6, 19)
     dong_ha = next(d for d in week.districts if d.code == "QT-DONGHA")
-    # Đông Hà's 9 units: P1-CB01 and CA on time, CA-CB01 late, P1 and YT overdue; its own report and 3 pilot forums open.
+    # Đông Hà's 9 units: P1-CB01 and CA on time, CA-CB01 late, P1 and YT overdue; its own report and 3 pilot
+    # forums open.
     assert (dong_ha.units, dong_ha.counts.done_on_time, dong_ha.counts.done_late, dong_ha.counts.overdue,
             dong_ha.counts.open) == (9, 2, 1, 2, 4)
     assert dong_ha.counts.share_on_time == pytest.approx(2 / 5)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -177,10 +177,8 @@ def kill_machine(pid: int) -> None:
         doomed.append(current)
         todo += children.get(current, [])
     for victim in doomed:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def later(instant: datetime, minutes: int) -> datetime:

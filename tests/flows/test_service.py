@@ -30,7 +30,8 @@ def test_serve_runs_all_three_deployments_from_another_folder(tmp_path: Path) ->
         found = service.deployments()
         assert not any(d.paused for d in found.values())
         weekly = found["weekly-compliance"].schedules[0]
-        assert (weekly.schedule.cron, weekly.schedule.timezone, weekly.active) == ("0 7 * * 1", "Asia/Ho_Chi_Minh", True)
+        schedule = (weekly.schedule.cron, weekly.schedule.timezone, weekly.active)
+        assert schedule == ("0 7 * * 1", "Asia/Ho_Chi_Minh", True)
         assert found["dispatch-notifications"].entrypoint == "flows.sending.dispatch_notifications"
 
         runs = [service.trigger("advance-rollouts", OPENED_AT)]

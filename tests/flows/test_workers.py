@@ -18,7 +18,13 @@ from storage import UnitOfWork
 from storage.models import EventRow, ObligationRow, OutboxRow
 from tests.conftest import POSTGRES_URL
 from tests.flows.service_harness import (
-    OPENED_AT, REMIND_AT, Service, issued_database, kill_machine, later, outbox_counts,
+    OPENED_AT,
+    REMIND_AT,
+    Service,
+    issued_database,
+    kill_machine,
+    later,
+    outbox_counts,
 )
 from tests.notifications.smtp_sink import Sink, free_port, start
 
@@ -137,5 +143,6 @@ def test_a_worker_killed_mid_dispatch_loses_and_repeats_nothing(databases: tuple
     assert len(set(ids)) == total  # none lost
     assert len(ids) - len(set(ids)) <= 1  # at most the one in flight, again with the same Message-ID
     with UnitOfWork(engine) as uow:
-        assert uow.session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.claimed_by.is_not(None))) == 0
+        claimed = select(func.count()).select_from(OutboxRow).where(OutboxRow.claimed_by.is_not(None))
+        assert uow.session.scalar(claimed) == 0
     engine.dispose()

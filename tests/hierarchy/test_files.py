@@ -7,8 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from errors import HierarchyError
 from hierarchy import ALLOWED_CHILDREN, Category, Contacts, Kind, Unit

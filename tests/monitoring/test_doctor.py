@@ -20,6 +20,7 @@ from rollout.service import issue_plan
 from schedules import WorkingCalendar
 from settings import Settings
 from storage import UnitOfWork, make_engine, open_database, upgrade
+from storage.migrate import head_revision
 from storage.models import OutboxRow
 from storage.units import apply_hierarchy
 from tests.monitoring.rows import add_run
@@ -91,7 +92,8 @@ def test_doctor_on_an_old_database_and_a_dead_mail_server_says_what_to_run(tmp_p
     checks = _lines(run_checks(lambda: Settings(home=tmp_path, database_url=url, smtp_host="127.0.0.1",
                                                 smtp_port=smtp_port),
                                f"http://127.0.0.1:{free_port()}/api", FRIDAY_1405))
-    assert checks["Cơ sở dữ liệu"].line == f"✗ Cơ sở dữ liệu: {url} đang ở phiên bản 0005, cần 0006: chạy `trienkhai db upgrade`."
+    assert checks["Cơ sở dữ liệu"].line == (
+        f"✗ Cơ sở dữ liệu: {url} đang ở phiên bản 0005, cần {head_revision()}: chạy `trienkhai db upgrade`.")
     assert checks["Máy chủ thư"].line == (
         f"✗ Máy chủ thư: không kết nối được máy chủ thư 127.0.0.1:{smtp_port} (không có dịch vụ nào nhận kết nối ở "
         "địa chỉ và cổng này): kiểm tra smtp_host, smtp_port, smtp_tls và tường lửa.")
@@ -100,7 +102,8 @@ def test_doctor_on_an_old_database_and_a_dead_mail_server_says_what_to_run(tmp_p
     missing = tmp_path / "chua-co" / "trienkhai.db"
     checks = _lines(run_checks(lambda: Settings(home=tmp_path, database_url=f"sqlite:///{missing}"),
                                f"http://127.0.0.1:{free_port()}/api", FRIDAY_1405))
-    assert checks["Cơ sở dữ liệu"].message == f"chưa có tệp cơ sở dữ liệu {missing}: chạy `trienkhai db upgrade` để tạo."
+    assert checks["Cơ sở dữ liệu"].message == (
+        f"chưa có tệp cơ sở dữ liệu {missing}: chạy `trienkhai db upgrade` để tạo.")
     assert not missing.exists()  # looking did not create it
     assert checks["Máy chủ thư"].line.startswith("✓ Máy chủ thư: chưa cấu hình máy chủ thư (smtp_host), thư được ghi "
                                                  "thành tệp .eml")
@@ -151,8 +154,7 @@ def test_the_prefect_address_comes_from_the_option_then_the_environment_then_the
 
 
 def test_the_doctor_looks_for_the_deployments_the_service_declares() -> None:
-    from flows.deploy import DEPLOYMENT as DECLARED
-    from flows.deploy import JOBS as DECLARED_JOBS
+    from flows.deploy import DEPLOYMENT as DECLARED, JOBS as DECLARED_JOBS
 
     assert DEPLOYMENT == DECLARED
     assert [job.flow for job in JOBS] == [flow.name for flow, *_ in DECLARED_JOBS]

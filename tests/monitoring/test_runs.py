@@ -46,10 +46,13 @@ def test_a_failing_run_is_recorded_failed_with_its_error_and_the_error_goes_on(e
 
 
 def test_the_record_survives_the_callers_rolled_back_work(engine: Engine) -> None:
-    with pytest.raises(RuntimeError), recorded_run(engine, "weekly", name="bao-cao-tuan"):
-        with UnitOfWork(engine) as uow:
-            uow.session.execute(text("UPDATE service_runs SET name = 'ghi-de'"))
-            raise RuntimeError("báo cáo hỏng giữa chừng")
+    with (
+        pytest.raises(RuntimeError),
+        recorded_run(engine, "weekly", name="bao-cao-tuan"),
+        UnitOfWork(engine) as uow,
+    ):
+        uow.session.execute(text("UPDATE service_runs SET name = 'ghi-de'"))
+        raise RuntimeError("báo cáo hỏng giữa chừng")
     (run,) = _runs(engine)
     assert (run.name, run.outcome, run.error) == ("bao-cao-tuan", "failed", "RuntimeError: báo cáo hỏng giữa chừng")
 

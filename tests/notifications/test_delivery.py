@@ -50,7 +50,8 @@ def reminders(url: str, tmp_path: Path, units) -> int:  # type: ignore[no-untype
     engine = make_engine(url)
     upgrade(engine)
     plan = tmp_path / "plan.yaml"
-    plan.write_text(PLAN.replace("generate_quang_tri_2017", "small_quang_tri_2017") if len(units) < 100 else PLAN, encoding="utf-8")
+    text = PLAN.replace("generate_quang_tri_2017", "small_quang_tri_2017") if len(units) < 100 else PLAN
+    plan.write_text(text, encoding="utf-8")
     with UnitOfWork(engine) as uow:
         apply_hierarchy(uow.session, units, now=datetime(2017, 8, 1, tzinfo=UTC), actor="t")
         issue_plan(uow.session, plan, now=datetime(2017, 9, 1, 2, tzinfo=UTC), actor="t", calendar=CAL)
@@ -66,7 +67,8 @@ def test_smtp_delivery_keeps_recipients_subject_and_vietnamese_text(tmp_path: Pa
     sink, port = Sink(), free_port()
     controller = start(port, sink)
     try:
-        result = dispatch(make_engine(url), REMIND_AT, channel=SmtpChannel("127.0.0.1", port, sender="Văn phòng Tỉnh ủy <vp@quangtri.dcs.vn>"), calendar=CAL)
+        channel = SmtpChannel("127.0.0.1", port, sender="Văn phòng Tỉnh ủy <vp@quangtri.dcs.vn>")
+        result = dispatch(make_engine(url), REMIND_AT, channel=channel, calendar=CAL)
     finally:
         controller.stop()
     assert result.sent == expected == len(sink.messages) == 19  # the 19 chi bộ of the small hierarchy
@@ -87,7 +89,8 @@ def test_killed_dispatcher_and_smtp_outage_deliver_every_message_once(tmp_path: 
     assert expected > 1000
     sink, port = Sink(), free_port()
     controller = start(port, sink)
-    env = {**os.environ, "TRIENKHAI_DATABASE_URL": url, "TRIENKHAI_SMTP_HOST": "127.0.0.1", "TRIENKHAI_SMTP_PORT": str(port)}
+    env = {**os.environ, "TRIENKHAI_DATABASE_URL": url, "TRIENKHAI_SMTP_HOST": "127.0.0.1",
+           "TRIENKHAI_SMTP_PORT": str(port)}
     command = [sys.executable, "-m", "cli.main", "notify", "dispatch", "--now", REMIND_AT.isoformat()]
     kills = 0
     for _ in range(3):  # kill the dispatcher mid-run, three times

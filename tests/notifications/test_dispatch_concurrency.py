@@ -16,7 +16,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hierarchy.generate import generate_quang_tri_2017, small_quang_tri_2017
 from notifications.channels import SmtpChannel, message_id_for
@@ -142,7 +142,9 @@ def test_two_dispatcher_processes_at_once_send_each_message_once(db_url: str, tm
     assert all(r.claimed_by is None and r.lease_until is None and r.attempts == 1 for r in rows)
 
 
-def test_killed_dispatcher_rows_wait_for_the_lease_then_go_out_with_the_same_message_id(db_url: str, tmp_path: Path) -> None:
+def test_killed_dispatcher_rows_wait_for_the_lease_then_go_out_with_the_same_message_id(
+    db_url: str, tmp_path: Path
+) -> None:
     expected = fill_outbox(db_url, tmp_path)
     kill_at = 20
     sink, port = KillingSink(kill_at), free_port()
@@ -197,7 +199,9 @@ class HeldUpChannel(SmtpChannel):
         return super().send(envelope)
 
 
-def test_pass_held_up_past_its_lease_leaves_the_rows_to_the_pass_that_took_them_over(db_url: str, tmp_path: Path) -> None:
+def test_pass_held_up_past_its_lease_leaves_the_rows_to_the_pass_that_took_them_over(
+    db_url: str, tmp_path: Path
+) -> None:
     expected = fill_outbox(db_url, tmp_path, small=True)
     sink, port = Sink(), free_port()
     controller = start(port, sink)
@@ -224,7 +228,9 @@ def test_pass_held_up_past_its_lease_leaves_the_rows_to_the_pass_that_took_them_
     assert all((r.status, r.sent_at, r.claimed_by, r.attempts) == ("sent", later, None, 1) for r in rows)
 
 
-def test_busy_mail_server_is_retried_with_backoff_then_the_message_fails_with_its_reason(db_url: str, tmp_path: Path) -> None:
+def test_busy_mail_server_is_retried_with_backoff_then_the_message_fails_with_its_reason(
+    db_url: str, tmp_path: Path
+) -> None:
     expected = fill_outbox(db_url, tmp_path, small=True)
     sink, port = RefusingSink("451 4.3.0 Mail system busy"), free_port()
     controller = start(port, sink)  # type: ignore[arg-type]

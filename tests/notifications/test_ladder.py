@@ -64,7 +64,9 @@ def test_ladder_fires_on_working_days_only_across_tet(engine, tmp_path: Path) ->
         dispatch(engine, at, channel=outbox, calendar=CAL)
         at += timedelta(hours=1)
     with UnitOfWork(engine) as uow:
-        rows = uow.session.execute(select(OutboxRow.template, OutboxRow.sent_at, OutboxRow.status, OutboxRow.unit_id)).all()
+        rows = uow.session.execute(
+            select(OutboxRow.template, OutboxRow.sent_at, OutboxRow.status, OutboxRow.unit_id)
+        ).all()
         assert uow.session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")) == 0
     for template, sent_at, status, _ in rows:
         assert status == "sent"
@@ -89,9 +91,12 @@ def test_ladder_fires_on_working_days_only_across_tet(engine, tmp_path: Path) ->
     assert "12-KH/TU" in chase.get_body(("plain",)).get_content()
 
 
-LINE_PLAN = PLAN.replace("kinds: [huyen_uy, dang_uy_truc_thuoc]}\nphases", "kinds: [chi_bo, chi_bo_co_so]}\nphases").replace(
-    "units: {kinds: [huyen_uy, dang_uy_truc_thuoc]}}", "units: {kinds: [chi_bo, chi_bo_co_so]}, report_to: Ban Thường vụ "
-    "Tỉnh ủy, route_via: TU-QT-BTG}")
+LINE_PLAN = PLAN.replace(
+    "kinds: [huyen_uy, dang_uy_truc_thuoc]}\nphases", "kinds: [chi_bo, chi_bo_co_so]}\nphases"
+).replace(
+    "units: {kinds: [huyen_uy, dang_uy_truc_thuoc]}}",
+    "units: {kinds: [chi_bo, chi_bo_co_so]}, report_to: Ban Thường vụ Tỉnh ủy, route_via: TU-QT-BTG}",
+)
 
 
 def test_letters_go_through_the_line_with_the_late_units_listed(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -124,7 +124,9 @@ def test_a_resend_carries_the_same_message_id(smtp_server) -> None:
     assert ids[0] == ids[1] != ids[2]
 
 
-@pytest.mark.parametrize(("reply", "transient"), [("451 4.3.0 Thử lại sau", True), ("550 5.1.1 Không có hộp thư", False)])
+@pytest.mark.parametrize(
+    ("reply", "transient"), [("451 4.3.0 Thử lại sau", True), ("550 5.1.1 Không có hộp thư", False)]
+)
 def test_refused_recipients_are_transient_only_for_4xx_replies(reply: str, transient: bool) -> None:
     inbox = Inbox(refuse={"btv@giolinh.quangtri.vn": reply.encode("ascii", "replace").decode()})
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
@@ -154,7 +156,9 @@ def _certificate(tmp_path: Path) -> tuple[Path, Path]:
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(start)
         .not_valid_after(start + dt.timedelta(days=365 * 30))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )

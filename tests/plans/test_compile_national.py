@@ -52,6 +52,7 @@ def test_the_whole_country_compiles_with_per_level_deadlines():
     assert same.unit_codes is report.unit_codes
     # Every commune committee that has chi bộ gets a pilot chi bộ.
     by_code = {u.code: u for u in units}
-    communes = {u.parent_code for u in units if u.kind is Kind.CHI_BO and by_code[u.parent_code].kind is Kind.DANG_UY_XA}
+    communes = {u.parent_code for u in units
+                if u.kind is Kind.CHI_BO and by_code[u.parent_code].kind is Kind.DANG_UY_XA}
     piloted = {by_code[c.code].parent_code for c in result.pilot}
     assert communes <= piloted

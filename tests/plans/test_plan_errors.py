@@ -123,7 +123,8 @@ def test_obligation_in_a_phase_the_plan_does_not_have():
 
 
 def test_duplicate_obligation_keys():
-    text = VALID + "  - key: bao-cao\n    kind: report\n    title: Báo cáo năm\n    due: \"hàng năm, trước ngày 31/12\"\n"
+    text = VALID + ("  - key: bao-cao\n    kind: report\n    title: Báo cáo năm\n"
+                    "    due: \"hàng năm, trước ngày 31/12\"\n")
     p = only(text)
     assert (p.line, p.field) == (25, "obligations[1].key")
     assert "obligations[0]" in p.message and "dòng 20" in p.message

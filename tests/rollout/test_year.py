@@ -10,7 +10,7 @@ module docstring of tests/rollout/test_engine.py):
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -60,15 +60,22 @@ def year(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
             if day == date(2017, 7, 3):
                 actions.approve_gate(s, N, "rollout", now=local_datetime(day, time(9)), actor="vp")
             if CAL.is_working_day(day):
-                owed = s.execute(select(ObligationRow, UnitRow.code, UnitRow.path).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-                                 .where(ObligationRow.key.in_(KEYS), ObligationRow.status.in_(["open", "overdue"]))).all()
+                owed = s.execute(
+                    select(ObligationRow, UnitRow.code, UnitRow.path)
+                    .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+                    .where(ObligationRow.key.in_(KEYS), ObligationRow.status.in_(["open", "overdue"]))
+                ).all()
                 for obligation, code, path in owed:
-                    district = districts.setdefault(path[:20], s.scalar(select(UnitRow.code).where(UnitRow.path == path[:20])))
+                    district = districts.setdefault(
+                        path[:20], s.scalar(select(UnitRow.code).where(UnitRow.path == path[:20]))
+                    )
                     opened = to_local(obligation.opens_at).date() if obligation.opens_at else day
-                    planned = hand_in_day(district, obligation.key, max(opened, date(2017, 4, 3)), to_local(obligation.due_at).date())
+                    planned = hand_in_day(district, obligation.key, max(opened, date(2017, 4, 3)),
+                                          to_local(obligation.due_at).date())
                     if planned is not None and planned <= day:
                         data = {"so_dien_dan": 1} if obligation.kind == "report" else {}
-                        actions.submit(s, N, code, obligation.key, data=data, now=local_datetime(day, time(14)), actor=code)
+                        actions.submit(s, N, code, obligation.key, data=data, now=local_datetime(day, time(14)),
+                                       actor=code)
             uow.commit()
         day += timedelta(days=1)
     return engine
@@ -111,7 +118,9 @@ def test_every_late_cam_lo_cell_got_one_don_doc_letter_and_was_escalated(year) -
         late = s.execute(select(ObligationRow.id, ObligationRow.unit_id, ObligationRow.escalation_step)
                          .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
                          .where(ObligationRow.key == "ke-hoach-chi-bo", ObligationRow.status == "overdue")).all()
-        letters = s.execute(select(OutboxRow.unit_id, OutboxRow.context).where(OutboxRow.template == "cong_van_don_doc")).all()
+        letters = s.execute(
+            select(OutboxRow.unit_id, OutboxRow.context).where(OutboxRow.template == "cong_van_don_doc")
+        ).all()
     assert len(late) == 8 and all(step == 4 for _, _, step in late)  # every rung climbed by the end of the year
     for obligation_id, unit_id, _ in late:
         carrying = [u for u, ctx in letters if obligation_id in ctx["obligations"]]

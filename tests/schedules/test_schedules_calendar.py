@@ -7,8 +7,7 @@ import unicodedata
 from datetime import date, time
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from errors import ConfigError
 from schedules import WorkingCalendar

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from errors import DeadlineError
 from schedules import LOCAL_TZ, WorkingCalendar, cascade, parse_deadline
@@ -77,7 +77,7 @@ def test_a_child_is_never_due_after_its_parent(top_day, top_minute, leads, issue
     issued = top - timedelta(days=issued_before)
     levels = cascade(top, leads, issued_at=issued, calendar=CAL, policy="clamp")
     assert len(levels) == len(leads) + 1
-    for parent, child in zip(levels, levels[1:]):
+    for parent, child in pairwise(levels):
         assert child.due <= parent.due
         assert child.due.tzinfo is not None
     earliest = CAL.end_of_office_hours(CAL.add_working_days(issued.date(), 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 
 from schedules.prefect import deployment_schedules, next_runs
 from schedules.render import LOCAL_TZ
@@ -41,11 +42,11 @@ def test_reconcile_is_hourly_and_dispatch_every_five_minutes() -> None:
     (dispatch,) = deployment_schedules()["dispatch"]
     hourly = next_runs(reconcile, AFTER + timedelta(minutes=1), 3)
     assert [r.minute for r in hourly] == [0, 0, 0]
-    assert [b - a for a, b in zip(hourly, hourly[1:])] == [timedelta(hours=1)] * 2
+    assert [b - a for a, b in pairwise(hourly)] == [timedelta(hours=1)] * 2
     assert hourly[0] == datetime(2024, 6, 19, 17, 0, tzinfo=LOCAL_TZ)
     five = next_runs(dispatch, AFTER, 4)
     assert five[0] == datetime(2024, 6, 19, 16, 5, tzinfo=LOCAL_TZ)
-    assert [b - a for a, b in zip(five, five[1:])] == [timedelta(minutes=5)] * 3
+    assert [b - a for a, b in pairwise(five)] == [timedelta(minutes=5)] * 3
 
 
 def test_next_runs_also_works_inside_a_running_event_loop() -> None:

@@ -20,7 +20,10 @@ def run(seed: int, out: Path):  # type: ignore[no-untyped-def]
 def test_same_seed_same_rehearsal_and_its_files(tmp_path: Path) -> None:
     first, second, other = run(7, tmp_path / "a"), run(7, tmp_path / "b"), run(8, tmp_path / "c")
     assert first.result == second.result and first.messages_by_template == second.messages_by_template
-    assert sorted(p.name for p in (tmp_path / "a" / "outbox").glob("*.eml")) == sorted(p.name for p in (tmp_path / "b" / "outbox").glob("*.eml"))
+    def letters(folder: str) -> list[str]:
+        return sorted(p.name for p in (tmp_path / folder / "outbox").glob("*.eml"))
+
+    assert letters("a") == letters("b")
     assert (first.result.submitted, first.messages_by_template) != (other.result.submitted, other.messages_by_template)
     assert first.result.days == 122 and first.result.snapshots == 18
     assert first.result.approvals == ["47-KH/TU:rollout:2017-07-03"]

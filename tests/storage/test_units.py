@@ -11,8 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from errors import HierarchyError
 from hierarchy import Category, Kind, Unit
-from storage import UnitOfWork
-from storage import units as repo
+from storage import UnitOfWork, units as repo
 from storage.models import AuditEntry, HierarchyChange, UnitRow
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -73,7 +72,9 @@ def test_changed_file_applies_and_records_the_difference(engine) -> None:  # typ
         # The closed cell still exists for old plans (it counts on the day before) but no longer counts after.
         assert repo.counts_by_kind(uow.session, "X1", day=date(2026, 7, 2)) == {"dang_uy_xa": (1, 0)}
         assert repo.counts_by_kind(uow.session, "X1", day=date(2026, 6, 30))["chi_bo"] == (1, 15)
-        actions = dict(uow.session.execute(select(HierarchyChange.code, HierarchyChange.action).where(HierarchyChange.at == later)).all())
+        actions = dict(uow.session.execute(
+            select(HierarchyChange.code, HierarchyChange.action).where(HierarchyChange.at == later)
+        ).all())
         assert actions == {"X1-CB1": "changed", "X2": "changed", "X1-CB2": "closed"}
 
 

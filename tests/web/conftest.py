@@ -96,8 +96,9 @@ def site(engine) -> Iterator[Site]:  # type: ignore[no-untyped-def]
         lo = s.scalar(select(UnitRow.path).where(UnitRow.code == "QT-GIOLINH"))
         obligation, cell = s.execute(
             select(ObligationRow, UnitRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-            .where(ObligationRow.key == "bao-cao-chi-dao-diem", ObligationRow.level == 3, ObligationRow.status == "overdue",
-                   UnitRow.path.startswith(lo)).order_by(UnitRow.code)).first()
+            .where(ObligationRow.key == "bao-cao-chi-dao-diem", ObligationRow.level == 3,
+                   ObligationRow.status == "overdue", UnitRow.path.startswith(lo))
+            .order_by(UnitRow.code)).first()
         s.add(OutboxRow(key=f"don-doc:{obligation.id}", directive_id=obligation.directive_id, unit_id=cell.id,
                         template="cong_van_don_doc", recipients={"to": [cell.email]}, context={}, status="sent",
                         attempts=1, next_attempt_at=local(2017, 6, 16), created_at=local(2017, 6, 16),
@@ -135,7 +136,8 @@ def serve(app: object) -> Iterator[str]:
 @contextmanager
 def login(site: Site | str, username: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
     """A client signed in as `username` (cookies kept) on the site or base URL, closed at the end of the block."""
-    with httpx.Client(base_url=site if isinstance(site, str) else site.url, follow_redirects=False, timeout=20) as client:
+    base_url = site if isinstance(site, str) else site.url
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=20) as client:
         response = post_login(client, username, password)
         assert response.status_code == 303, response.text
         yield client

@@ -35,7 +35,8 @@ def test_good_report_is_recorded_late_and_audited_with_the_account(site: Site) -
     with login(site, "giolinh") as client:
         response = client.post(f"/forms/obligations/{site.pilot_obligation}/report",
                                data={"csrf": csrf_of(client), "so_dien_dan": "2", "giai_phap": "Mô hình A\nMô hình B"})
-    assert response.status_code == 303 and response.headers["location"] == f"/directives/{NUMBER}?unit={site.pilot_cell}"
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/directives/{NUMBER}?unit={site.pilot_cell}"
     row = _obligation(site)
     assert row.status == "done_late" and row.data == {"so_dien_dan": 2, "giai_phap": ["Mô hình A", "Mô hình B"]}
     with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
@@ -46,7 +47,8 @@ def test_good_report_is_recorded_late_and_audited_with_the_account(site: Site) -
 def test_form_without_the_session_csrf_token_is_refused(site: Site) -> None:
     with login(site, "vp") as client:
         for token in ("", "khong-dung"):
-            response = client.post(f"/forms/obligations/{site.pilot_obligation}/report", data={"csrf": token, "so_dien_dan": "1"})
+            response = client.post(f"/forms/obligations/{site.pilot_obligation}/report",
+                                   data={"csrf": token, "so_dien_dan": "1"})
             assert response.status_code == 403
     assert _obligation(site).status == "overdue"
 
@@ -54,7 +56,8 @@ def test_form_without_the_session_csrf_token_is_refused(site: Site) -> None:
 def test_hold_needs_a_reason_and_shows_it_on_the_directive(site: Site) -> None:
     with login(site, "vp") as client:
         token = csrf_of(client)
-        empty = client.post(f"/forms/directives/{site.directive_id}/state", data={"csrf": token, "state_action": "hold", "reason": " "})
+        empty = client.post(f"/forms/directives/{site.directive_id}/state",
+                            data={"csrf": token, "state_action": "hold", "reason": " "})
         assert empty.status_code == 400 and 'id="error-reason">Phải ghi rõ lý do' in empty.text
         done = client.post(f"/forms/directives/{site.directive_id}/state",
                            data={"csrf": token, "state_action": "hold", "reason": "Chờ ý kiến Thường trực"})
@@ -68,7 +71,8 @@ def test_hold_needs_a_reason_and_shows_it_on_the_directive(site: Site) -> None:
 def test_gate_approval_is_recorded_once(site: Site) -> None:
     with login(site, "vp") as client:
         token = csrf_of(client)
-        assert client.post(f"/forms/directives/{site.directive_id}/gate/rollout", data={"csrf": token}).status_code == 303
+        gate = client.post(f"/forms/directives/{site.directive_id}/gate/rollout", data={"csrf": token})
+        assert gate.status_code == 303
         again = client.post(f"/forms/directives/{site.directive_id}/gate/rollout", data={"csrf": token})
     assert again.status_code == 400 and "đã được web:vp phê duyệt" in again.text
 
@@ -109,7 +113,8 @@ def test_weekly_reports_are_listed_and_served_without_leaving_their_folder(site:
         assert "Tuần lập ngày 19/6/2017" in listing and "bao-cao-tuan.docx" in listing
         download = client.get("/reports/2017-06-19/bao-cao-tuan.docx")
         assert download.content == b"PK\x03\x04 docx" and "wordprocessingml" in download.headers["content-type"]
-        for path in ("/reports/2017-06-19/..%2F..%2Fsecret.xlsx", "/reports/..%2F/secret.xlsx", "/reports/2017-06-19/~%2Fsecret.xlsx",
-                     "/reports/2017-06-19/%2e%2e%2fsecret.xlsx", "/reports/..%2Fthu-rieng/secret.xlsx"):
+        for path in ("/reports/2017-06-19/..%2F..%2Fsecret.xlsx", "/reports/..%2F/secret.xlsx",
+                     "/reports/2017-06-19/~%2Fsecret.xlsx", "/reports/2017-06-19/%2e%2e%2fsecret.xlsx",
+                     "/reports/..%2Fthu-rieng/secret.xlsx"):
             response = client.get(path)
             assert response.status_code in (403, 404) and b"secret" not in response.content, path

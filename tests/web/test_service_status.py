@@ -32,7 +32,8 @@ def _finished(started: datetime) -> str:
 def _troubled_service(site: Site) -> dict[str, datetime]:
     """Dispatch's last run failed; the reconciler completed three hours ago and not since; the weekly report is fine."""
     now = datetime.now(UTC)
-    at = {"advance": now - timedelta(hours=3), "dispatch": now - timedelta(minutes=2), "weekly": now - timedelta(days=2)}
+    at = {"advance": now - timedelta(hours=3), "dispatch": now - timedelta(minutes=2),
+          "weekly": now - timedelta(days=2)}
     add_run(site.engine, "advance", at["advance"])  # type: ignore[arg-type]
     add_run(site.engine, "dispatch", at["dispatch"] - timedelta(minutes=5))  # type: ignore[arg-type]
     add_run(site.engine, "dispatch", at["dispatch"], "failed", error=SMTP_ERROR)  # type: ignore[arg-type]
@@ -47,7 +48,8 @@ def _alarm(page: str) -> str:
 
 def test_the_header_of_every_page_says_when_each_job_last_ran(site: Site) -> None:
     now = datetime.now(UTC)
-    runs = {"advance": now - timedelta(minutes=30), "dispatch": now - timedelta(minutes=3), "weekly": now - timedelta(days=3)}
+    runs = {"advance": now - timedelta(minutes=30), "dispatch": now - timedelta(minutes=3),
+            "weekly": now - timedelta(days=3)}
     for job, started in runs.items():
         add_run(site.engine, job, started)  # type: ignore[arg-type]
     line = (f"Điều phối lần cuối {_finished(runs['advance'])}, gửi thư lần cuối {_finished(runs['dispatch'])}, "
