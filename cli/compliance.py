@@ -17,9 +17,12 @@ app = typer.Typer(no_args_is_help=True, help="Báo cáo tổng hợp tình hình
 
 @app.command("run")
 def run_cmd(
-    now: str = typer.Option(None, "--now", help="Thời điểm chụp số liệu (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
-    out: Path = typer.Option(None, "--out",
-                             help="Chép thêm một bản các tệp báo cáo ra thư mục này (tệp luôn được lưu trong cơ sở dữ liệu)"),
+    now: str = typer.Option(
+        None, "--now", help="Thời điểm chụp số liệu (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"
+    ),
+    out: Path = typer.Option(
+        None, "--out", help="Chép thêm một bản các tệp báo cáo ra thư mục này (tệp luôn được lưu trong cơ sở dữ liệu)"
+    ),
 ) -> None:
     """Chụp số liệu tuần của mọi văn bản đang triển khai, lập báo cáo tổng hợp (.docx, .xlsx, .html, biểu đồ), lưu vào
     cơ sở dữ liệu để trang điều hành hiển thị."""
@@ -44,7 +47,8 @@ def run_cmd(
         console.print(table)
         overdue = report.overdue_by_level()
         if overdue:
-            console.print("Quá hạn chưa hoàn thành: " + ", ".join(f"cấp {lv}: {len(u)} tổ chức" for lv, u in overdue.items()))
+            levels = ", ".join(f"cấp {lv}: {len(u)} tổ chức" for lv, u in overdue.items())
+            console.print(f"Quá hạn chưa hoàn thành: {levels}")
     console.print(f"Đã lưu vào cơ sở dữ liệu, thư mục {result.folder} (xem tại trang Báo cáo tuần):")
     for name in result.names:
         console.print(f"  {name}")

@@ -40,7 +40,9 @@ def submit_cmd(
     number: str, unit: str, key: str,
     field: list[str] = typer.Option([], "--field", "-f", help="Số liệu báo cáo TÊN=GIÁ_TRỊ (lặp lại được)"),
     period: int = typer.Option(None, "--period", help="Kỳ (mặc định: kỳ sớm nhất còn nợ)"),
-    now: str = typer.Option(None, "--now", help="Thời điểm nộp (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
+    now: str = typer.Option(
+        None, "--now", help="Thời điểm nộp (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"
+    ),
 ) -> None:
     """Ghi nhận báo cáo của một đơn vị (đúng hạn hay quá hạn tính theo hạn của đơn vị)."""
     with unit_of_work() as uow:
@@ -54,7 +56,9 @@ def submit_cmd(
 @report_app.command("waive")
 def waive_cmd(
     number: str, unit: str, key: str, reason: str = typer.Option(..., "--reason", help="Lý do miễn"),
-    now: str = typer.Option(None, "--now", help="Thời điểm nộp (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"),
+    now: str = typer.Option(
+        None, "--now", help="Thời điểm nộp (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"
+    ),
 ) -> None:
     """Miễn một nghĩa vụ cho một đơn vị, có ghi lý do."""
     with unit_of_work() as uow:

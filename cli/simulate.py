@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -19,6 +20,9 @@ from simulation.rehearse import Rehearsal, rehearse
 from storage import UnitOfWork
 from storage.models import DirectiveRow, UnitRow
 
+if TYPE_CHECKING:
+    from hierarchy import Unit
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "47-KH-TU.yaml"
 # The columns of the closing table: short headers so that it fits a terminal (not-yet-due and waived are left out).
 SHOWN = [(Status.DONE_ON_TIME, "Xong đúng hạn"), (Status.DONE_LATE, "Xong quá hạn"),
@@ -27,7 +31,7 @@ TEMPLATE_NAMES = {"nhac_han": "Nhắc hạn", "cong_van_don_doc": "Công văn đ
                   "thong_bao_trien_khai": "Thông báo triển khai"}
 
 
-def _units_for(plan: Path):  # type: ignore[no-untyped-def]
+def _units_for(plan: Path) -> list[Unit]:
     """The hierarchy to rehearse on: the stored one when it holds the issuer, else the plan's own."""
     from plans.document import load_plan, plan_units
     from storage.units import load_units
@@ -62,13 +66,18 @@ def _run(plan: Path, start: date, until: date, seed: int, out: Path) -> Rehearsa
 def _summary(rehearsal: Rehearsal, out: Path) -> None:
     with UnitOfWork(rehearsal.engine) as uow:
         directive = uow.session.query(DirectiveRow).filter_by(number=rehearsal.number).one()
-        districts = uow.session.query(UnitRow).filter(UnitRow.parent_id == directive.issuer_id, UnitRow.kind != "ban").order_by(UnitRow.code).all()
+        districts = (
+            uow.session.query(UnitRow)
+            .filter(UnitRow.parent_id == directive.issuer_id, UnitRow.kind != "ban")
+            .order_by(UnitRow.code)
+            .all()
+        )
         table = Table(title=f"Tình hình triển khai {rehearsal.number} (mô phỏng)")
         table.add_column("Đơn vị", no_wrap=True)
         for _, header in SHOWN:
             table.add_column(header, justify="right")
         table.add_column("Tỉ lệ đúng hạn", justify="right")
-        for unit in [*districts, uow.session.get(UnitRow, directive.issuer_id)]:
+        for unit in [*districts, uow.session.get_one(UnitRow, directive.issuer_id)]:
             r = rollup(uow.session, rehearsal.number, unit.code)
             share = "—" if r.share_on_time is None else f"{r.share_on_time:.0%}"
             bold = unit.id == directive.issuer_id
@@ -76,17 +85,20 @@ def _summary(rehearsal: Rehearsal, out: Path) -> None:
             table.add_row(f"[bold]{unit.name}[/]" if bold else unit.name, *cells, share)
     console.print(table)
     result = rehearsal.result
-    console.print(f"{result.days} ngày mô phỏng · {result.submitted:,} lần nộp báo cáo · {result.snapshots} lần tổng hợp tuần · "
-                  f"phê duyệt: {', '.join(result.approvals) or 'không'}")
-    console.print("Thông báo đã gửi: " + ", ".join(f"{TEMPLATE_NAMES.get(t, t)}: {n:,}" for t, n in sorted(rehearsal.messages_by_template.items())))
+    console.print(f"{result.days} ngày mô phỏng · {result.submitted:,} lần nộp báo cáo · "
+                  f"{result.snapshots} lần tổng hợp tuần · phê duyệt: {', '.join(result.approvals) or 'không'}")
+    sent = sorted(rehearsal.messages_by_template.items())
+    console.print("Thông báo đã gửi: " + ", ".join(f"{TEMPLATE_NAMES.get(t, t)}: {n:,}" for t, n in sent))
     console.print("[bold]Kết quả:[/]")
     for path in rehearsal.reports:
         console.print(f"  {path}")
     if rehearsal.report_folders:
         # The weekly reports live in the rehearsal's database, where the dashboard reads them.
-        console.print(f"  {len(rehearsal.report_folders)} kỳ báo cáo tuần lưu trong cơ sở dữ liệu, xem ở trang Báo cáo tuần: "
+        console.print(f"  {len(rehearsal.report_folders)} kỳ báo cáo tuần lưu trong cơ sở dữ liệu, "
+                      "xem ở trang Báo cáo tuần: "
                       f"TRIENKHAI_DATABASE_URL=sqlite:///{(out / 'trienkhai.db').resolve()} trienkhai web")
-    console.print(f"  {rehearsal.outbox}/ ({len(list(rehearsal.outbox.glob('*.eml'))):,} thư .eml, công văn đôn đốc kèm tệp .docx)")
+    letters = len(list(rehearsal.outbox.glob("*.eml")))
+    console.print(f"  {rehearsal.outbox}/ ({letters:,} thư .eml, công văn đôn đốc kèm tệp .docx)")
     console.print(f"  {out / 'trienkhai.db'} (cơ sở dữ liệu của lần mô phỏng)")
 
 

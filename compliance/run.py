@@ -65,7 +65,9 @@ def workbook_file(reports: list[ComplianceReport], week: date) -> dict[str, byte
     return {f"tong-hop-tuan_{week.isoformat()}.xlsx": build_xlsx(reports)}
 
 
-def load_reports(engine: Engine, numbers: list[str], week: date, calendar: WorkingCalendar | None = None) -> list[ComplianceReport]:
+def load_reports(
+    engine: Engine, numbers: list[str], week: date, calendar: WorkingCalendar | None = None
+) -> list[ComplianceReport]:
     """The reports of the given directives for the week, read in one unit of work."""
     cal = calendar or WorkingCalendar.from_settings()
     with UnitOfWork(engine) as uow:
@@ -74,7 +76,8 @@ def load_reports(engine: Engine, numbers: list[str], week: date, calendar: Worki
 
 def run_compliance_detailed(engine: Engine, now: datetime, out_dir: Path | str | None = None, *,
                             calendar: WorkingCalendar | None = None) -> RunResult:
-    """Snapshot in one transaction, store every report file and the workbook together in another, export a copy if asked."""
+    """Snapshot in one transaction, store every report file and the workbook together in another, export a copy
+    if asked."""
     with UnitOfWork(engine) as uow:
         snapshot = take_snapshot(uow.session, now)
         uow.commit()

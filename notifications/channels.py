@@ -198,19 +198,22 @@ class OutboxFolderChannel:
         except FileExistsError:
             return Sent(str(message["Message-ID"]), str(target), already_sent=True)
         except OSError as exc:
-            raise ChannelError(f"Không ghi được thư vào thư mục {self.folder}: {exc.strerror or exc}", transient=True) from exc
+            raise ChannelError(f"Không ghi được thư vào thư mục {self.folder}: {exc.strerror or exc}",
+                               transient=True) from exc
         return Sent(str(message["Message-ID"]), str(target))
 
 
 def _smtp_failure(exc: Exception) -> ChannelError:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return ChannelError("Máy chủ thư từ chối tên đăng nhập hoặc mật khẩu (smtp_user, smtp_password)", transient=False)
+        return ChannelError("Máy chủ thư từ chối tên đăng nhập hoặc mật khẩu (smtp_user, smtp_password)",
+                            transient=False)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return ChannelError(f"Máy chủ thư không hỗ trợ yêu cầu: {exc}; kiểm tra smtp_tls và smtp_port", transient=False)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         refused = ", ".join(exc.recipients)
-        return ChannelError(f"Máy chủ thư từ chối mọi người nhận: {refused}", transient=all(400 <= c < 500 for c in codes))
+        return ChannelError(f"Máy chủ thư từ chối mọi người nhận: {refused}",
+                            transient=all(400 <= c < 500 for c in codes))
     if isinstance(exc, smtplib.SMTPResponseException):
         reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return ChannelError(f"Máy chủ thư trả lỗi {exc.smtp_code}: {reply}", transient=400 <= exc.smtp_code < 500)

@@ -169,19 +169,22 @@ def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, 
         return _Outcome("failed", {"status": "failed", "last_error": reason})
     envelope = composed.envelope
     assert envelope is not None
-    tried = {"attempts": row.attempts + 1, "recipients": {"to": envelope.to, "cc": envelope.cc}}
+    attempts = row.attempts + 1
+    tried: dict[str, Any] = {"attempts": attempts, "recipients": {"to": envelope.to, "cc": envelope.cc}}
     try:
-        target = channel if envelope.to else webhook_channel(composed.recipient.webhook)
+        # compose() reports a unit with neither an address nor a webhook as no_address (above).
+        target = channel if envelope.to else webhook_channel(composed.recipient.webhook or "")
         unit = composed.recipient
         if zalo is not None and (by_zalo := zalo.envelope(envelope, unit.name, unit.phone, row.template)) is not None:
             envelope, target = by_zalo, FallbackChannel(zalo.channel, target)
         sent = target.send(envelope)
     except ChannelError as exc:
-        if exc.transient and tried["attempts"] < MAX_ATTEMPTS:
-            later = next_office_instant(now + backoff(tried["attempts"]), calendar)
+        if exc.transient and attempts < MAX_ATTEMPTS:
+            later = next_office_instant(now + backoff(attempts), calendar)
             return _Outcome("retried", {**tried, "last_error": str(exc), "next_attempt_at": later})
         return _Outcome("failed", {**tried, "status": "failed", "last_error": str(exc)})
-    return _Outcome("sent", {**tried, "status": "sent", "sent_at": now, "message_id": sent.message_id, "last_error": None})
+    return _Outcome("sent", {**tried, "status": "sent", "sent_at": now, "message_id": sent.message_id,
+                             "last_error": None})
 
 
 def _claimable(now: datetime, lease_now: datetime) -> ColumnElement[bool]:
@@ -202,7 +205,8 @@ def _claim(engine: Engine, me: str, now: datetime, lease_now: datetime, size: in
                 conn.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(**hold))
             return ids
         # SQLite has no row locks; the write lock taken at BEGIN IMMEDIATE makes this UPDATE the only one running.
-        conn.execute(update(OutboxRow).where(OutboxRow.id.in_(due.scalar_subquery()), _claimable(now, lease_now)).values(**hold))
+        conn.execute(update(OutboxRow)
+                     .where(OutboxRow.id.in_(due.scalar_subquery()), _claimable(now, lease_now)).values(**hold))
         return list(conn.scalars(select(OutboxRow.id).where(OutboxRow.claimed_by == me, OutboxRow.status == "pending")
                                  .order_by(OutboxRow.id)))
 

@@ -38,7 +38,9 @@ def find_directive(session: Session, number: str) -> DirectiveRow:
     return row
 
 
-def _obligation(session: Session, directive: DirectiveRow, unit_code: str, key: str, period: int | None) -> ObligationRow:
+def _obligation(
+    session: Session, directive: DirectiveRow, unit_code: str, key: str, period: int | None
+) -> ObligationRow:
     unit = find_unit(session, unit_code)
     query = select(ObligationRow).where(
         ObligationRow.directive_id == directive.id, ObligationRow.unit_id == unit.id, ObligationRow.key == key
@@ -205,7 +207,8 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean))
     session.add(EventRow(directive_id=directive.id, obligation_id=row.id, kind="submitted", at=now,
                          dedup=f"submitted:{row.id}"))
-    session.add(AuditEntry(at=now, actor=actor, action="report.submit", subject=f"{number}/{unit_code}/{key}/{row.period}",
+    session.add(AuditEntry(at=now, actor=actor, action="report.submit",
+                           subject=f"{number}/{unit_code}/{key}/{row.period}",
                            reason=None, details={"status": row.status, "data": clean}))
     session.flush()
     return row
@@ -223,23 +226,28 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
         raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
     row.status, row.note = str(waive.target), reason
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="waive", reason=reason))
-    session.add(AuditEntry(at=now, actor=actor, action="report.waive", subject=f"{number}/{unit_code}/{key}/{row.period}",
-                           reason=reason, details={}))
+    session.add(AuditEntry(at=now, actor=actor, action="report.waive",
+                           subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason, details={}))
     session.flush()
     return row
 
 
-def approve_gate(session: Session, number: str, phase: str, *, now: datetime, actor: str, reason: str | None = None) -> PhaseRow:
+def approve_gate(
+    session: Session, number: str, phase: str, *, now: datetime, actor: str, reason: str | None = None
+) -> PhaseRow:
     """Record the human approval a phase's gate asks for; the next `advance` opens it if the rest holds."""
     directive = find_directive(session, number)
     row = session.scalar(select(PhaseRow).where(PhaseRow.directive_id == directive.id, PhaseRow.name == phase))
     if row is None:
-        names = session.scalars(select(PhaseRow.name).where(PhaseRow.directive_id == directive.id).order_by(PhaseRow.seq))
+        names = session.scalars(
+            select(PhaseRow.name).where(PhaseRow.directive_id == directive.id).order_by(PhaseRow.seq)
+        )
         raise NotFound(f"Văn bản {number} không có giai đoạn “{phase}”; các giai đoạn: {', '.join(names)}.")
     if row.approved_at is not None:
         raise ConflictError(f"Giai đoạn “{row.label}” đã được {row.approved_by} phê duyệt.")
     row.approved_by, row.approved_at = actor, now
-    session.add(AuditEntry(at=now, actor=actor, action="phase.approve", subject=f"{number}/{phase}", reason=reason, details={}))
+    session.add(AuditEntry(at=now, actor=actor, action="phase.approve", subject=f"{number}/{phase}", reason=reason,
+                           details={}))
     session.flush()
     return row
 
@@ -253,6 +261,7 @@ def set_state(session: Session, number: str, action: str, *, reason: str, now: d
     if directive.state not in allowed:
         raise ConflictError(f"Văn bản {number} đang ở trạng thái “{directive.state}”, không thể {action}.")
     directive.state, directive.state_reason, directive.state_by, directive.state_at = target, reason, actor, now
-    session.add(AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=number, reason=reason, details={}))
+    session.add(AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=number, reason=reason,
+                           details={}))
     session.flush()
     return directive

@@ -55,10 +55,12 @@ def rehearse(plan: Path, units: list[Unit], start: date, until: date, *, seed: i
     outbox = out / "outbox"
     result = simulate(engine, start, until, seed=seed, calendar=calendar, behaviour=Behaviour(),
                       channel=OutboxFolderChannel(outbox, sender), on_day=on_day)
-    reports = run_compliance_detailed(engine, local_datetime(until, time(17, 0)), out / "reports", calendar=calendar).paths
+    reports = run_compliance_detailed(engine, local_datetime(until, time(17, 0)), out / "reports",
+                                      calendar=calendar).paths
     with UnitOfWork(engine) as uow:
         counts = dict(uow.session.execute(
-            select(OutboxRow.template, func.count()).where(OutboxRow.status == "sent").group_by(OutboxRow.template)).all())
+            select(OutboxRow.template, func.count()).where(OutboxRow.status == "sent").group_by(OutboxRow.template)
+        ).all())
         folders = [folder for folder, _ in list_folders(uow.session, "reports/")]
     return Rehearsal(engine, prepared.compiled.directive.number, result, reports, outbox, counts, folders)
 

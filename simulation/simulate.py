@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -95,7 +96,8 @@ def simulate(
         if calendar.is_working_day(day):
             result.approvals += _approve_due_gates(engine, day, calendar, approver)
             result.submitted += _hand_in(engine, day, seed, behaviour, calendar, planned)
-            result.messages_sent += dispatch(engine, local_datetime(day, time(9, 0)), channel=channel, calendar=calendar).sent
+            sent = dispatch(engine, local_datetime(day, time(9, 0)), channel=channel, calendar=calendar).sent
+            result.messages_sent += sent
         result.days += 1
         if on_day is not None:
             on_day(day)
@@ -113,7 +115,8 @@ def _approve_due_gates(engine: Engine, day: date, calendar: WorkingCalendar, app
             .where(PhaseRow.gate_approval.is_(True), PhaseRow.approved_at.is_(None), PhaseRow.opens_at <= now)
         ).all()
         for number, phase in rows:
-            actions.approve_gate(uow.session, number, phase, now=now, actor=approver, reason="Đã đánh giá kết quả chỉ đạo điểm")
+            actions.approve_gate(uow.session, number, phase, now=now, actor=approver,
+                                 reason="Đã đánh giá kết quả chỉ đạo điểm")
             approved.append(f"{number}:{phase}:{day.isoformat()}")
         uow.commit()
     return approved
@@ -126,28 +129,36 @@ def _hand_in(engine: Engine, day: date, seed: int, behaviour: Behaviour, calenda
     count = 0
     with UnitOfWork(engine) as uow:
         owed = uow.session.execute(
-            select(ObligationRow.id, ObligationRow.key, ObligationRow.period, ObligationRow.opens_at, ObligationRow.due_at,
-                   UnitRow.code, DirectiveRow.number)
-            .join(UnitRow, UnitRow.id == ObligationRow.unit_id).join(DirectiveRow, DirectiveRow.id == ObligationRow.directive_id)
-            .where(ObligationRow.status.in_([Status.OPEN.value, Status.OVERDUE.value]), ObligationRow.due_at.is_not(None))
+            select(ObligationRow.id, ObligationRow.key, ObligationRow.period, ObligationRow.opens_at,
+                   ObligationRow.due_at, UnitRow.code, DirectiveRow.number)
+            .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .join(DirectiveRow, DirectiveRow.id == ObligationRow.directive_id)
+            .where(ObligationRow.status.in_([Status.OPEN.value, Status.OVERDUE.value]),
+                   ObligationRow.due_at.is_not(None))
         ).all()
-        plans = dict(uow.session.execute(select(DirectiveRow.number, DirectiveRow.plan)).all())
+        plans: dict[str, dict[str, Any]] = dict(
+            uow.session.execute(select(DirectiveRow.number, DirectiveRow.plan)).all()
+        )
         for obligation_id, key, period, opens_at, due_at, code, number in owed:
+            if due_at is None:  # excluded by the query; the column is nullable
+                continue
             if obligation_id not in planned:
                 opens = to_local(opens_at).date() if opens_at else day
-                planned[obligation_id] = hand_in_day(seed, obligation_id, opens, to_local(due_at).date(), behaviour, calendar)
+                planned[obligation_id] = hand_in_day(seed, obligation_id, opens, to_local(due_at).date(), behaviour,
+                                                     calendar)
             when = planned[obligation_id]
             if when is not None and when <= day:
                 data = _figures(seed, obligation_id, plans[number], key)
-                actions.submit(uow.session, number, code, key, data=data, now=now, actor=f"mô phỏng:{code}", period=period)
+                actions.submit(uow.session, number, code, key, data=data, now=now, actor=f"mô phỏng:{code}",
+                               period=period)
                 count += 1
         uow.commit()
     return count
 
 
-def _figures(seed: int, obligation_id: int, plan: dict, key: str) -> dict[str, object]:  # type: ignore[type-arg]
+def _figures(seed: int, obligation_id: int, plan: dict[str, Any], key: str) -> dict[str, object]:
     """Plausible numbers for a report's declared numeric fields (forums held, members attending)."""
-    spec = next((o for o in plan.get("obligations", []) if o.get("key") == key), {})
+    spec: dict[str, Any] = next((o for o in plan.get("obligations", []) if o.get("key") == key), {})
     x = _draw(seed + 1, obligation_id)
     data: dict[str, object] = {}
     for f in spec.get("fields") or []:

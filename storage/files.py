@@ -73,7 +73,7 @@ def check_folder(folder: str) -> str:
     return folder
 
 
-def _upsert(session: Session):  # type: ignore[no-untyped-def]
+def _upsert(session: Session) -> postgresql.Insert | sqlite.Insert:
     # ON CONFLICT on (folder, name): two workers writing the same report at once both succeed, the later one wins,
     # where a read-then-insert would let one of them fail on the unique constraint.
     dialect = session.get_bind().dialect.name
@@ -91,7 +91,8 @@ def save_files(session: Session, folder: str, files: dict[str, bytes], now: date
         check_name(name)
     for name, content in files.items():
         statement = _upsert(session).values(
-            folder=folder, name=name, media_type=media_type_of(name), content=content, size=len(content), written_at=now,
+            folder=folder, name=name, media_type=media_type_of(name), content=content, size=len(content),
+            written_at=now,
         )
         columns = ("media_type", "content", "size", "written_at")
         session.execute(statement.on_conflict_do_update(

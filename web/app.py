@@ -30,8 +30,18 @@ def _countdown(at: datetime | None, now: datetime) -> str:
     ahead = seconds >= 0
     seconds = abs(seconds)
     days, hours = int(seconds // 86400), int(seconds % 86400 // 3600)
-    span = f"{days} ngày" if days >= 2 else f"{days * 24 + hours} giờ" if seconds >= 3600 else f"{int(seconds // 60)} phút"
+    if days >= 2:
+        span = f"{days} ngày"
+    else:
+        span = f"{days * 24 + hours} giờ" if seconds >= 3600 else f"{int(seconds // 60)} phút"
     return f"còn {span}" if ahead else f"đã qua {span}"
+
+
+def _number(n: float) -> str:
+    """3.542 for a count, 2,5 for a measure: dots group thousands, a comma marks decimals."""
+    if isinstance(n, int):
+        return f"{n:,}".replace(",", ".")
+    return f"{n:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _percent(value: float | None) -> str:
@@ -47,7 +57,7 @@ def templates() -> Jinja2Templates:
         phan_tram=_percent,
         loai=kind_label,
         q=lambda s: quote(str(s), safe="/"),
-        so=lambda n: f"{n:,}".replace(",", ".") if isinstance(n, int) else f"{n:,.1f}".replace(",", " ").replace(".", ",").replace(" ", "."),
+        so=_number,
     )
     t.env.globals["countdown"] = _countdown
     return t
@@ -55,9 +65,18 @@ def templates() -> Jinja2Templates:
 
 def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     """The dashboard over `engine`; `clock` gives "now" (tests pin it); weekly reports are read from the file store."""
-    from web import api_submissions, routes_api, routes_auth, routes_directives, routes_forms, routes_link, routes_reports
-    from web import routes_units
-    from web import routes_lists, routes_search
+    from web import (
+        api_submissions,
+        routes_api,
+        routes_auth,
+        routes_directives,
+        routes_forms,
+        routes_link,
+        routes_lists,
+        routes_reports,
+        routes_search,
+        routes_units,
+    )
 
     app = FastAPI(
         title="trienkhai — API theo dõi triển khai văn bản",

@@ -82,7 +82,8 @@ def xlsx_file(lines: Iterable[Line], title: str) -> tempfile.SpooledTemporaryFil
                 row.append(value)
         sheet.append(row)
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(HEADERS))}{count + 2}"
-    out: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    # Handed to the caller, which streams it and closes it.
+    out: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(out)
     out.seek(0)
     return out

@@ -91,7 +91,7 @@ def parse_filter(params: Mapping[str, str], keys: list[str]) -> ListFilter:
     )
 
 
-def _base(directive_id: int, floor_path: str, f: ListFilter, now: datetime) -> Select[Any]:
+def _base(directive_id: int, floor_path: str, f: ListFilter, now: datetime) -> Select[ObligationRow, UnitRow]:
     lo, hi = subtree_bounds(floor_path)
     query = (select(ObligationRow, UnitRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
              .where(ObligationRow.directive_id + 0 == directive_id, UnitRow.path >= lo, UnitRow.path < hi))
@@ -110,7 +110,7 @@ def _base(directive_id: int, floor_path: str, f: ListFilter, now: datetime) -> S
     return query
 
 
-def _ordered(query: Select[Any], f: ListFilter) -> Select[Any]:
+def _ordered(query: Select[ObligationRow, UnitRow], f: ListFilter) -> Select[ObligationRow, UnitRow]:
     column = {"bac": ObligationRow.escalation_step, "han": ObligationRow.due_at, "don-vi": UnitRow.path,
               "ten": UnitRow.name, "trang-thai": ObligationRow.status}[f.sort]
     first = column.desc() if f.desc else column.asc()
@@ -156,7 +156,7 @@ class Labeller:
         self.titles = {o["key"]: o.get("title", o["key"]) for o in directive.plan.get("obligations", [])}
         self.depth_chars = len(anchor.path) + SEGMENT
         children = session.execute(select(UnitRow.path, UnitRow.name).where(UnitRow.parent_id == anchor.id)).all()
-        self.areas = dict(children)  # type: ignore[arg-type]
+        self.areas: dict[str, str] = {path: name for path, name in children}
         self.anchor_name = anchor.name
         self.now = now
 
@@ -176,7 +176,8 @@ def scope_path(session: Session, anchor: UnitRow, f: ListFilter) -> str:
         return anchor.path
     path = session.scalar(select(UnitRow.path).where(UnitRow.code == f.under))
     if path is None or not path.startswith(anchor.path):
-        raise InputError(f"Bộ lọc “Thuộc”: đơn vị “{f.under[:40]}” không nằm trong {anchor.name}; chọn một đơn vị trong danh sách.")
+        raise InputError(f"Bộ lọc “Thuộc”: đơn vị “{f.under[:40]}” không nằm trong {anchor.name}; "
+                         "chọn một đơn vị trong danh sách.")
     return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
@@ -10,8 +11,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from rollout.status import STATUS_LABELS, Status
 from storage import UnitOfWork
 from storage.models import DirectiveRow, UnitRow
-from web import export, lists
-from web import queries as q
+from web import export, lists, queries as q
 from web.accounts import Principal
 from web.deps import now, page_principal, uow
 from web.routes_directives import render
@@ -59,7 +59,9 @@ def _filename(directive: DirectiveRow, anchor: UnitRow, at: datetime, ext: str) 
     return f"{stem}.{ext}"
 
 
-def _lines(request: Request, principal: Principal):  # type: ignore[no-untyped-def]
+def _lines(
+    request: Request, principal: Principal
+) -> tuple[DirectiveRow, UnitRow, lists.ListFilter, datetime, Iterator[lists.Line]]:
     """The export's rows, read in their own unit of work that lives as long as the stream."""
     at = now(request)
     work = UnitOfWork(request.app.state.engine)
@@ -71,7 +73,7 @@ def _lines(request: Request, principal: Principal):  # type: ignore[no-untyped-d
         work.__exit__(None, None, None)
         raise
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[lists.Line]:
         try:
             yield from lists.all_lines(work.session, directive, anchor, f, at)
         finally:

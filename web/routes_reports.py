@@ -71,7 +71,8 @@ def reports_page(request: Request, principal: Principal = Depends(page_principal
 @router.get("/reports/{day}/{filename}")
 def report_file(request: Request, day: str, filename: str, principal: Principal = Depends(page_principal),
                 work: UnitOfWork = Depends(uow)) -> Response:
-    """One stored report file, by a strictly checked day and name (no path), sent sandboxed so it cannot script the site."""
+    """One stored report file, by a strictly checked day and name (no path), sent sandboxed so it cannot script
+    the site."""
     _province_wide(principal)
     when = _day(day)
     if when is None or not NAME.match(filename):
@@ -81,5 +82,6 @@ def report_file(request: Request, day: str, filename: str, principal: Principal 
         return render(request, "error.html",
                       {"message": f"Không có tệp “{filename}” trong báo cáo ngày {format_day(when)}."}, status=404)
     suffix = filename.rsplit(".", 1)[1]
-    headers = SAFE_HEADERS | {"Content-Disposition": _disposition("inline" if suffix in INLINE else "attachment", filename)}
+    disposition = _disposition("inline" if suffix in INLINE else "attachment", filename)
+    headers = SAFE_HEADERS | {"Content-Disposition": disposition}
     return Response(row.content, media_type=row.media_type, headers=headers)

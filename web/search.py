@@ -30,7 +30,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics ("đ" becomes "d"), punctuation as single spaces: "Xã Cam Thành" → "xa cam thanh"."""
+    """Lower case without diacritics ("đ" becomes "d"), punctuation as single spaces: "Xã Cam Thành" →
+    "xa cam thanh"."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return _NON_WORD.sub(" ", bare).strip()
@@ -67,7 +68,9 @@ class UnitIndex:
     """The units of the hierarchy as the search scans them, sorted by path."""
 
     def __init__(self, session: Session) -> None:
-        rows = session.execute(select(UnitRow.path, UnitRow.id, UnitRow.code, UnitRow.name).order_by(UnitRow.path)).all()
+        rows = session.execute(
+            select(UnitRow.path, UnitRow.id, UnitRow.code, UnitRow.name).order_by(UnitRow.path)
+        ).all()
         self.entries = [_Entry(path, uid, fold(code), f" {fold(name)} ") for path, uid, code, name in rows]
         self.paths = [e.path for e in self.entries]
 
@@ -122,7 +125,9 @@ def find_units(session: Session, index: SearchIndex, text: str, floor_path: str,
         return [], total
     units = {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids)))}
     parent_ids = {u.parent_id for u in units.values() if u.parent_id is not None}
-    parents = {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(parent_ids)))} if parent_ids else {}
+    parents = (
+        {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(parent_ids)))} if parent_ids else {}
+    )
     hits = [UnitHit(units[i], parents.get(units[i].parent_id or 0)) for i in ids if i in units]
     return hits, total
 

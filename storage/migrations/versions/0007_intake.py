@@ -60,7 +60,9 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("response", sa.JSON(), nullable=False),
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["account_id"], ["web_accounts.id"], name=op.f("fk_api_idempotency_account_id_web_accounts")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["web_accounts.id"], name=op.f("fk_api_idempotency_account_id_web_accounts")
+        ),
         sa.PrimaryKeyConstraint("account_id", "key", name=op.f("pk_api_idempotency")),
     )
     with op.batch_alter_table("api_idempotency", schema=None) as batch_op:
