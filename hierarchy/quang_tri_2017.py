@@ -118,7 +118,9 @@ def _provincial_top() -> list[Unit]:
 
 
 def _cells(rng: random.Random, parent: Unit, count: int, label: str, valid_to: date | None) -> list[Unit]:
-    low, high = _MEMBERS[parent.category]  # type: ignore[index]
+    if parent.category is None:  # the generator gives every grassroots organisation a category
+        raise ValueError(f"{parent.code} has no category")
+    low, high = _MEMBERS[parent.category]
     return [
         make_unit(f"{parent.code}-CB{i:02d}", f"Chi bộ {label} {i}", Kind.CHI_BO, parent.code, domain=DOMAIN,
                   category=parent.category, members=rng.randint(low, high), valid_to=valid_to)

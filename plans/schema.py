@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -35,10 +35,10 @@ __all__ = [
 ]
 
 DocumentKind = Literal["NQ", "CT", "KL", "KH", "KHLT", "KHPH", "HD", "CV", "BC", "TB"]
-DOCUMENT_KINDS: tuple[str, ...] = DocumentKind.__args__  # type: ignore[attr-defined]
+DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)
 
 PhaseName = Literal["pilot", "review", "rollout", "close"]
-PHASE_ORDER: tuple[str, ...] = PhaseName.__args__  # type: ignore[attr-defined]
+PHASE_ORDER: tuple[str, ...] = get_args(PhaseName)
 PHASE_LABELS: dict[str, str] = {
     "pilot": "Chỉ đạo điểm",
     "review": "Đánh giá rút kinh nghiệm",

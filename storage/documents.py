@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import filetype  # type: ignore[import-untyped]
+import filetype
 
 from errors import InputError, Problem
 
