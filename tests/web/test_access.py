@@ -21,6 +21,7 @@ UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/op
             "/search"}  # search results are bounded to the subtree: tests/web/test_search_lists.py
 # The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
 LINK_PAGE = "/bao-cao/{token}"
+CALENDAR_FEED = "/lich/{token}.ics"
 LINK_TOKEN = "khong-co-lien-ket-nay"
 
 
@@ -38,7 +39,8 @@ def _flat(routes: list, prefix: str = "") -> list[tuple[str, object]]:  # type: 
 def _routes(site: Site) -> list[tuple[str, str]]:
     out = []
     for path, route in _flat(site.app.routes):  # type: ignore[attr-defined]
-        if path.startswith("/static") or path in UNSCOPED or path == LINK_PAGE:
+        # Link pages and calendar feeds open by their token, not by an account: checked on their own below.
+        if path.startswith("/static") or path in UNSCOPED or path in (LINK_PAGE, CALENDAR_FEED):
             continue
         for method in sorted(getattr(route, "methods", None) or {"GET"}):
             if method != "HEAD":
@@ -134,6 +136,12 @@ def test_pages_without_a_session_go_to_login(site: Site) -> None:
             continue
         response = httpx.request(method, site.url + _url(site, path), data={"csrf": "x"})
         assert response.status_code == 303 and response.headers["location"] == "/login", (method, path)
+
+
+def test_a_made_up_calendar_link_opens_no_feed(site: Site) -> None:
+    response = httpx.get(site.url + _url(site, CALENDAR_FEED, token="faux"))
+    assert response.status_code == 404 and "Đường dẫn lịch không hợp lệ" in response.text
+    assert "BEGIN:VCALENDAR" not in response.text
 
 
 def test_viewer_and_reporter_cannot_do_what_their_role_does_not_allow(site: Site) -> None:
