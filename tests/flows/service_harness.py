@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -149,6 +150,13 @@ class Service:
                 return states
             time.sleep(1)
         raise AssertionError(f"runs not finished after {timeout:.0f} s: {states}")
+
+    def finished_runs(self) -> Counter[tuple[str, str]]:
+        """Every flow run the server holds, scheduled or triggered, counted by (flow name, final state type)."""
+        with self.api_settings(), self.client() as client:
+            flows = {f.id: f.name for f in client.read_flows()}
+            return Counter((flows[r.flow_id], r.state.type.value) for r in client.read_flow_runs()
+                           if r.state is not None and r.state.type.value in TERMINAL)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
