@@ -4,7 +4,8 @@ Pure: imports the hierarchy and the calendar, never the database, Prefect or tem
 plan file and a hierarchy into one frozen `CompiledPlan` that the engine issues.
 """
 
-from plans.compiler import CompiledPlan, ObligationSpec, compile_plan
+from plans.compiled import CompiledPlan, ObligationSpec
+from plans.compiler import compile_plan
 from plans.document import load_plan, plan_diff, plan_fingerprint, plan_problems, plan_units
 
 __all__ = [

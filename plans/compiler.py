@@ -42,23 +42,7 @@ from plans.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
 if TYPE_CHECKING:
     from schedules import Deadline, WorkingCalendar
 
-__all__ = [
-    "CompiledPlan",
-    "DirectiveSpec",
-    "EventSpec",
-    "FieldSpec",
-    "GateSpec",
-    "MilestoneSpec",
-    "ObligationSpec",
-    "ParentSpec",
-    "PhaseSpec",
-    "PilotChoice",
-    "QuotaAllocation",
-    "RecipientsSpec",
-    "SignerSpec",
-    "TargetUnit",
-    "compile_plan",
-]
+__all__ = ["compile_plan"]
 
 
 @overload

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from errors import NotFound, PlanError
 from hierarchy import Unit
-from plans.compiler import CompiledPlan, compile_plan
+from plans.compiled import CompiledPlan
+from plans.compiler import compile_plan
 from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
 from plans.schema import Plan
 from rollout.amend import AmendResult, amend_directive
