@@ -25,6 +25,7 @@ from notifications.compose import issuer_form
 from notifications.forms import lower_units_phrase
 from rollout.actions import find_directive
 from rollout.rollup import rollup
+from rollout.stored_plan import collecting_office, plan_of, summed_fields
 from schedules import WorkingCalendar
 from schedules.render import format_day, local_date
 from storage.models import ComplianceSnapshotRow as Snap, DirectiveRow, PhaseRow, UnitRow
@@ -83,10 +84,10 @@ def _levels(session: Session, directive_id: int, week: date) -> list[LevelTotals
 def _department(session: Session, directive: DirectiveRow) -> str | None:
     """The department that collects the reports (route_via of the plan's reports), e.g. Ban Tuyên giáo; only a
     department (ban) issues the report in its own name, never a unit that happens to be named there."""
-    codes = [o.get("route_via") for o in directive.plan.get("obligations", []) if o.get("route_via")]
-    if not codes:
+    code = collecting_office(plan_of(directive))
+    if code is None:
         return None
-    return session.scalar(select(UnitRow.name).where(UnitRow.code == codes[0], UnitRow.kind == "ban"))
+    return session.scalar(select(UnitRow.name).where(UnitRow.code == code, UnitRow.kind == "ban"))
 
 
 def _phases(session: Session, directive_id: int) -> list[PhaseWindow]:
@@ -171,17 +172,17 @@ def build_report(
     overdue.sort(key=lambda u: (u.level, -u.days_overdue, -u.escalation_step, u.code))
     levels = _levels(session, directive.id, week)
     totals = Counts(**{name: sum(getattr(lv.counts, name) for lv in levels) for name in COUNT_COLUMNS})
-    data = directive.plan.get("directive", {})
+    data = plan_of(directive).directive
     issuer = session.get(UnitRow, directive.issuer_id)
     department = _department(session, directive)
     form = issuer_form(session, issuer) if issuer is not None else None
     kinds = session.scalars(select(UnitRow.kind).join(Snap, Snap.unit_id == UnitRow.id).where(
         Snap.directive_id == directive.id, Snap.week == week, Snap.level == 1).distinct()).all()
-    signer = data.get("report_signer") or ({} if department else data.get("office_signer") or {})
+    signer = data.report_signer or (None if department else data.office_signer)
     report = ComplianceReport(
         number=directive.number, title=directive.title, issued_on=local_date(directive.issued_at),
         issuer_name=issuer.name if issuer else "", department_name=_department(session, directive),
-        place=data.get("place") or "", week=week, as_of=as_of, previous_week=previous, totals=totals,
+        place=data.place or "", week=week, as_of=as_of, previous_week=previous, totals=totals,
         levels=levels, districts=districts, overdue=overdue, units=units, series=series,
         phases=_phases(session, directive.id),
     )
@@ -190,14 +191,14 @@ def build_report(
         report.standing, report.standing_committee = form.standing, form.standing_committee
         report.lower_units = lower_units_phrase(kinds)
         if department:
-            report.signer_form = form.family.form(signer["form"]) + " TRƯỞNG BAN" if signer.get("form") else ""
-            report.signer_title = (signer.get("title") or "Trưởng ban").upper()
+            report.signer_form = form.family.form(signer.form) + " TRƯỞNG BAN" if signer and signer.form else ""
+            report.signer_title = (signer.title if signer else "Trưởng ban").upper()
         else:
-            signed_as = form.family.form(signer.get("form") or "T/L")
-            report.signer_form = f"{signed_as} {form.collective(signer.get('body'))}"
-            report.signer_title = (signer.get("title") or "Chánh Văn phòng").upper()
-        report.signer_name = signer.get("name") or ""
-    report.report_to_above = list((data.get("recipients") or {}).get("bc") or [])
+            signed_as = form.family.form(signer.form if signer and signer.form else "T/L")
+            report.signer_form = f"{signed_as} {form.collective(signer.body if signer else None)}"
+            report.signer_title = (signer.title if signer else "Chánh Văn phòng").upper()
+        report.signer_name = signer.name if signer else ""
+    report.report_to_above = list(data.recipients.bc)
     report.field_totals = _field_totals(session, directive, issuer.code if issuer else None)
     return report
 
@@ -209,11 +210,10 @@ def _field_totals(
     if root is None:
         return []
     totals = []
-    for o in directive.plan.get("obligations", []):
-        numeric = [f for f in o.get("fields") or []
-                   if f["type"] in ("int", "float") and f.get("sum", True) is not False]
-        if o.get("kind") != "report" or not numeric:
+    for o in plan_of(directive).obligations:
+        numeric = summed_fields(o)
+        if o.kind != "report" or not numeric:
             continue
-        sums = rollup(session, directive.number, root, key=o["key"]).sums
-        totals.append((o["title"], [(f.get("label") or f["name"], sums.get(f["name"], 0.0)) for f in numeric]))
+        sums = rollup(session, directive.number, root, key=o.key).sums
+        totals.append((o.title, [(f.label or f.name, sums.get(f.name, 0.0)) for f in numeric]))
     return totals

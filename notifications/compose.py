@@ -33,8 +33,10 @@ from notifications.context import (
 from notifications.docx_letter import letter_attachment
 from notifications.forms import OrganisationForm, organisation_form
 from notifications.render import format_due, render_message
+from plans.schema import Event as PlanEvent
 from rollout.links import contact_of, create_link, link_url
 from rollout.status import CHASED, UNFINISHED, values
+from rollout.stored_plan import collecting_office, plan_of, titles as plan_titles
 from schedules import WorkingCalendar
 from schedules.expressions import parse_deadline
 from schedules.render import to_local
@@ -55,11 +57,6 @@ class Composed:
     recipient: UnitRow
     cancelled: str | None = None  # every item was finished meanwhile
     no_address: bool = False
-
-
-def _titles(plan: dict[str, Any]) -> dict[str, str]:
-    items = list(plan.get("obligations", [])) + list(plan.get("milestones", []))
-    return {o["key"]: o["title"] for o in items}
 
 
 def _ref(directive: DirectiveRow, issuer: UnitRow) -> DirectiveRef:
@@ -84,7 +81,7 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     if not items and row.context["obligations"]:
         return Composed(None, recipient, cancelled="mọi việc trong thông báo đã hoàn thành hoặc được miễn")
     ref = _ref(directive, issuer)
-    titles = _titles(directive.plan)
+    titles = plan_titles(plan_of(directive))
     today = to_local(now).date()
     lines = {o.id: ObligationLine(description=titles.get(o.key, o.key), due=o.due_at, directive=ref,
                                   days_overdue=_late_days(o.due_at, today, calendar)) for o, _ in items}
@@ -170,12 +167,15 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
     """A routine đôn đốc letter in the issuer's form, signed by order (T/L) by its office; Nơi nhận by convention:
     Như trên, the issuer's standing body (để b/c), the department in charge (để theo dõi), the recipient's own
     superior when it is not the issuer (để chỉ đạo), Lưu VP."""
-    data = directive.plan.get("directive", {})
+    plan = plan_of(directive)
+    data = plan.directive
     form = issuer_form(session, issuer)
-    signer = data.get("office_signer") or {}
-    collective = form.collective(signer.get("body"))
-    signature = Signature(title=(signer.get("title") or "Chánh Văn phòng").upper(), name=signer.get("name") or "",
-                          form=form.family.form(signer.get("form") or "T/L"), collective=collective)
+    signer = data.office_signer
+    collective = form.collective(signer.body if signer else None)
+    signature = Signature(title=(signer.title if signer else "Chánh Văn phòng").upper(),
+                          name=signer.name if signer else "",
+                          form=form.family.form(signer.form if signer and signer.form else "T/L"),
+                          collective=collective)
     department = _department(session, directive)
     copies = [CopyRecipient(form.standing, "để b/c")]
     if department is not None:
@@ -185,13 +185,12 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         if superior is not None:
             copies.append(CopyRecipient(superior.name, "để chỉ đạo"))
     report_to = _report_to(session, directive)
-    contact = data.get("contact")
-    event = directive.plan.get("event")
+    contact, event = data.contact, plan.event
     dues = [d for d in (line.due for line in [*own, *(i for u in late_units for i in u.items)]) if d is not None]
     return LetterContext(
         issuer=Issuer(name=form.header_name, parent=form.header_above,
                       code=directive.number.rpartition("/")[2] or "TU"),
-        place=data.get("place") or "",
+        place=data.place or "",
         issued_on=as_of,
         recipient=name,
         # The plan was issued by the standing committee, which is who the letter cites and speaks for.
@@ -204,7 +203,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         report_to=report_to,
         family=form.family,
         late_units=late_units,
-        contact=ContactLine(**{k: contact.get(k) for k in ("name", "title", "phone", "email")}) if contact else None,
+        contact=ContactLine(contact.name, contact.title, contact.phone, contact.email) if contact else None,
         event=_event(directive, event) if event else None,
         first_due=min((to_local(d).date() if isinstance(d, datetime) else d) for d in dues) if dues else None,
     )
@@ -220,26 +219,26 @@ def issuer_form(session: Session, unit: UnitRow) -> OrganisationForm:
 
 
 def _department(session: Session, directive: DirectiveRow) -> str | None:
-    codes = [o.get("route_via") for o in directive.plan.get("obligations", []) if o.get("route_via")]
-    return session.scalar(select(UnitRow.name).where(UnitRow.code == codes[0])) if codes else None
+    code = collecting_office(plan_of(directive))
+    return session.scalar(select(UnitRow.name).where(UnitRow.code == code)) if code else None
 
 
 def _report_to(session: Session, directive: DirectiveRow) -> str | None:
     """Where results go, as the plan says it: "Ban Thường vụ Tỉnh ủy (qua Ban Tuyên giáo Tỉnh ủy)"."""
-    for o in directive.plan.get("obligations", []):
-        via = session.scalar(select(UnitRow.name).where(UnitRow.code == o["route_via"])) if o.get("route_via") else None
-        if o.get("report_to") or via:
-            return f"{o.get('report_to') or via}{f' (qua {via})' if via and o.get('report_to') else ''}"
+    for o in plan_of(directive).obligations:
+        via = session.scalar(select(UnitRow.name).where(UnitRow.code == o.route_via)) if o.route_via else None
+        if o.report_to or via:
+            return f"{o.report_to or via}{f' (qua {via})' if via and o.report_to else ''}"
     return None
 
 
-def _event(directive: DirectiveRow, event: dict[str, Any]) -> EventLine | None:
+def _event(directive: DirectiveRow, event: PlanEvent) -> EventLine | None:
     """The plan's event with its instant read from its text as the compiler reads it; unreadable text is left out."""
     try:
-        at = parse_deadline(str(event["at"]), issued_on=to_local(directive.issued_at).date())
+        at = parse_deadline(event.at, issued_on=to_local(directive.issued_at).date())
     except InputError:
         return None
     # A window ("trong tháng 11/2020") is recalled as the plan wrote it; an instant as people write one.
     if at.opens is not None or at.due is None:
-        return EventLine(event["title"], str(event["at"]), event.get("place"))
-    return EventLine(event["title"], format_due(at.due), event.get("place"))
+        return EventLine(event.title, event.at, event.place)
+    return EventLine(event.title, format_due(at.due), event.place)

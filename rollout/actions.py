@@ -18,6 +18,7 @@ from errors import ConflictError, InputError, NotFound, Problem
 from hierarchy.limits import format_number, read_decimal, read_integer, shown, text_problem
 from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
+from rollout.stored_plan import field_specs, plan_of
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow
 from storage.units import find_unit
 
@@ -71,8 +72,7 @@ def _check_fields(directive: DirectiveRow, key: str, data: dict[str, Any]) -> di
     """Report data must match the fields the plan declared for that obligation, each value within its type's range:
     integers and numbers from 0 to MAX_FIGURE (written 1.234 or 1234, decimals 12,5), text and list items NFC
     without control or bidi characters and within their length."""
-    specs = next((o.get("fields") or [] for o in directive.plan.get("obligations", []) if o.get("key") == key), [])
-    known = {f["name"]: f for f in specs}
+    known = {f.name: f for f in field_specs(plan_of(directive), key)}
     problems, clean = [], {}
     for name, value in data.items():
         spec = known.get(name)
@@ -80,7 +80,7 @@ def _check_fields(directive: DirectiveRow, key: str, data: dict[str, Any]) -> di
             valid = ", ".join(known) or "(kế hoạch không khai báo trường nào)"
             problems.append(Problem(f"không có trường này; các trường hợp lệ: {valid}", field=name))
             continue
-        checked = _FIELD_CHECKS[spec["type"]](value)
+        checked = _FIELD_CHECKS[spec.type](value)
         if isinstance(checked, _Refusal):
             problems.append(Problem(checked.message, field=name))
         else:

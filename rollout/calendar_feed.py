@@ -12,9 +12,8 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from icalendar import Alarm, Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from errors import NotFound
 from rollout.status import UNFINISHED, Status, values
+from rollout.stored_plan import plan_of, titles as plan_titles
 from schedules import WorkingCalendar, parse_deadline
 from schedules.render import format_short
 from storage.models import AuditEntry, DirectiveRow, ObligationRow, PhaseRow, UnitRow
@@ -83,10 +83,6 @@ def _slug(number: str) -> str:
     return number.replace("/", "-").replace(" ", "")
 
 
-def _titles(plan: dict[str, Any]) -> dict[str, str]:
-    return {str(o.get("key")): str(o.get("title", o.get("key"))) for o in plan.get("obligations") or []}
-
-
 def _calendar(name: str, now: datetime) -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//trienkhai//lich han cong viec//VI")
@@ -144,18 +140,17 @@ def _phase_events(session: Session, directive: DirectiveRow, sequence: int, now:
 
 
 def _plan_event(directive: DirectiveRow, sequence: int, now: datetime) -> list[Event]:
-    spec = (directive.plan or {}).get("event")
-    if not isinstance(spec, dict) or not spec.get("at"):
+    plan = plan_of(directive)
+    spec = plan.event
+    if spec is None or not spec.at:
         return []
-    issued = (directive.plan.get("directive") or {}).get("issued_on")
-    issued_on = issued if isinstance(issued, date) else date.fromisoformat(str(issued))
-    deadline = parse_deadline(str(spec["at"]), issued_on=issued_on, calendar=WorkingCalendar())
+    deadline = parse_deadline(spec.at, issued_on=plan.directive.issued_on, calendar=WorkingCalendar())
     when = deadline.due or deadline.opens
     if when is None:
         return []
-    title = str(spec.get("title") or "Sự kiện")
+    title = spec.title or "Sự kiện"
     return [_event(f"su-kien-{_slug(directive.number)}", f"{title} ({directive.number})", when, end=None,
-                   sequence=sequence, now=now, alarms=_DEADLINE_ALARMS, location=spec.get("place"),
+                   sequence=sequence, now=now, alarms=_DEADLINE_ALARMS, location=spec.place,
                    description=f"{title}, theo {directive.number}. Thời gian: {format_short(when)}.",
                    cancelled=directive.state == "aborted")]
 
@@ -174,8 +169,7 @@ def unit_feed(session: Session, code: str, *, now: datetime) -> bytes:
     cal = _calendar(f"Hạn công việc — {unit.name}", now)
     unfinished = set(values(UNFINISHED))
     for obligation, directive in rows:
-        titles = _titles(directive.plan or {})
-        title = titles.get(obligation.key, obligation.key)
+        title = plan_titles(plan_of(directive)).get(obligation.key, obligation.key)
         due = obligation.due_at
         assert due is not None
         state = ("đã hoàn thành" if obligation.status not in unfinished and obligation.status != Status.WAIVED.value
@@ -218,7 +212,7 @@ def directive_feed(session: Session, number: str, *, now: datetime) -> bytes:
             continue
         # Open obligations follow the plan in force; finished ones keep the deadline they were judged against.
         groups[(key, period, level, kind)][due].append(count if status in unfinished else -count)
-    titles = _titles(directive.plan or {})
+    titles = plan_titles(plan_of(directive))
     for (key, period, level, kind), by_due in sorted(groups.items()):
         open_dues = [due for due, counts in by_due.items() if any(c > 0 for c in counts)]
         due = max(open_dues or by_due)

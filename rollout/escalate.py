@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rollout.ladder import TEMPLATES, Step, ladder_from_plan, step_reached
 from rollout.status import CHASED, values
+from rollout.stored_plan import plan_of
 from schedules import WorkingCalendar
 from schedules.render import to_local
 from storage.base import table_of
@@ -41,7 +42,7 @@ def next_office_instant(now: datetime, calendar: WorkingCalendar) -> datetime:
 def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar: WorkingCalendar) -> int:
     """Move every unfinished obligation of a directive to the rung its deadline calls for; returns outbox rows
     written."""
-    ladder = ladder_from_plan(directive.plan)
+    ladder = ladder_from_plan(plan_of(directive))
     dues = session.scalars(
         select(ObligationRow.due_at).distinct().where(
             ObligationRow.directive_id == directive.id, ObligationRow.status.in_(values(CHASED)),
@@ -82,7 +83,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
 
 def _line_heads(session: Session, directive: DirectiveRow) -> tuple[int, dict[str, int]] | None:
     """The issuer's direct children by path, and the length of their paths; None when the plan chases directly."""
-    if directive.plan.get("chase_channel", "line") != "line":
+    if plan_of(directive).chase_channel != "line":
         return None
     issuer_path = session.scalar(select(UnitRow.path).where(UnitRow.id == directive.issuer_id))
     if issuer_path is None:

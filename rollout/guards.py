@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from errors import ConflictError, InputError, Problem
+from rollout.stored_plan import plan_of
 from schedules.render import format_short
 from storage.models import DirectiveRow, ObligationRow, QuotaRow, UnitRow
 from storage.units import subtree_bounds
@@ -42,9 +43,9 @@ def check_quotas(session: Session, directive: DirectiveRow, row: ObligationRow, 
     assert unit is not None
     lo, hi = subtree_bounds(unit.path)
     problems = []
-    for quota in directive.plan.get("quotas") or []:
-        name = quota.get("name")
-        field = quota_field(str(name))
+    for quota in plan_of(directive).quotas:
+        name = quota.name
+        field = quota_field(name)
         value = clean.get(field)
         if not isinstance(value, int | float):
             continue
@@ -52,8 +53,8 @@ def check_quotas(session: Session, directive: DirectiveRow, row: ObligationRow, 
             select(func.sum(QuotaRow.amount)).join(UnitRow, UnitRow.id == QuotaRow.unit_id)
             .where(QuotaRow.directive_id == directive.id, QuotaRow.name == name, UnitRow.path >= lo, UnitRow.path < hi))
         if allowed is not None and value > allowed:
-            label = quota.get("label") or name
-            noun = quota.get("unit_label") or "suất"
+            label = quota.label or name
+            noun = quota.unit_label or "suất"
             problems.append(Problem(
                 f"đăng ký {_number(value)} vượt chỉ tiêu “{label}” phân bổ cho {unit.name}: tối đa {allowed} {noun}",
                 field=field))

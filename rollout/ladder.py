@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
+from plans.schema import Plan
 from schedules import WorkingCalendar
 from schedules.render import to_local
 
@@ -58,9 +59,8 @@ def step_reached(due: datetime, now: datetime, ladder: tuple[Step, ...], calenda
     return reached
 
 
-def ladder_from_plan(plan: dict[str, Any]) -> tuple[Step, ...]:
+def ladder_from_plan(plan: Plan) -> tuple[Step, ...]:
     """The plan's own ladder (`escalation:` list of {offset, action}), or the default one."""
-    steps = plan.get("escalation")
-    if not steps:
+    if not plan.escalation:
         return DEFAULT_LADDER
-    return tuple(sorted((Step(int(s["offset"]), s["action"]) for s in steps), key=lambda s: s.offset))
+    return tuple(sorted((Step(s.offset, s.action) for s in plan.escalation), key=lambda s: s.offset))

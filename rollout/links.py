@@ -11,13 +11,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from errors import TrienkhaiError
+from plans.schema import FieldDef, Obligation
 from rollout.status import UNFINISHED, values
+from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_short
 from storage.db import rowcount
 from storage.models import AuditEntry, DirectiveRow, ObligationRow, ReportLinkRow, UnitRow
@@ -68,7 +69,7 @@ class OwedItem:
     unit: UnitRow
     directive: DirectiveRow
     title: str
-    fields: list[dict[str, object]]
+    fields: list[FieldDef]
     report_to: str | None
 
     def opened(self, now: datetime) -> bool:
@@ -173,8 +174,8 @@ def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
             if key in upcoming:
                 continue
             upcoming.add(key)
-        items = list(directive.plan.get("obligations", [])) + list(directive.plan.get("milestones", []))
-        spec: dict[str, Any] = next((o for o in items if o.get("key") == obligation.key), {})
-        out.append(OwedItem(obligation, unit, directive, spec.get("title") or obligation.key, spec.get("fields") or [],
-                            spec.get("report_to")))
+        spec = item_of(plan_of(directive), obligation.key)
+        out.append(OwedItem(obligation, unit, directive, spec.title if spec else obligation.key,
+                            spec.fields if isinstance(spec, Obligation) else [],
+                            spec.report_to if isinstance(spec, Obligation) else None))
     return out

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from plans.schema import Plan
 from rollout.actions import find_directive, report_figure
 from rollout.status import Status, StatusCounts
+from rollout.stored_plan import plan_of, summed_fields
 from storage.models import ObligationRow, UnitRow
 from storage.units import PATH_DIGITS, find_unit, subtree_bounds
 
@@ -29,14 +31,8 @@ class Rollup(StatusCounts):
     sums: dict[str, float]
 
 
-def _numeric_fields(plan: dict[str, Any], key: str | None) -> list[str]:
-    return sorted({
-        f["name"]
-        for o in plan.get("obligations", [])
-        if key is None or o.get("key") == key
-        for f in o.get("fields") or []
-        if f["type"] in ("int", "float") and f.get("sum", True) is not False
-    })
+def _numeric_fields(plan: Plan, key: str | None) -> list[str]:
+    return sorted({f.name for o in plan.obligations if key is None or o.key == key for f in summed_fields(o)})
 
 
 def _own_unless_consolidated(name: str, anchor_path: str) -> ColumnElement[Any]:
@@ -77,7 +73,7 @@ def rollup(session: Session, number: str, unit_code: str, *, key: str | None = N
     counts = dict(session.execute(
         select(ObligationRow.status, func.count()).where(*scope).group_by(ObligationRow.status)
     ).all())
-    fields = _numeric_fields(directive.plan, key)
+    fields = _numeric_fields(plan_of(directive), key)
     sums: dict[str, float] = {}
     if fields:
         row = session.execute(

@@ -13,16 +13,17 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, select
 
 from compliance.run import run_compliance_detailed
 from notifications.channels import Channel
 from notifications.dispatch import dispatch
+from plans.schema import Plan
 from rollout import actions
 from rollout.reconcile import advance
 from rollout.status import Status
+from rollout.stored_plan import field_specs, read_stored_plan
 from schedules import WorkingCalendar
 from schedules.render import local_datetime, to_local
 from storage import UnitOfWork
@@ -136,9 +137,8 @@ def _hand_in(engine: Engine, day: date, seed: int, behaviour: Behaviour, calenda
             .where(ObligationRow.status.in_([Status.OPEN.value, Status.OVERDUE.value]),
                    ObligationRow.due_at.is_not(None))
         ).all()
-        plans: dict[str, dict[str, Any]] = dict(
-            uow.session.execute(select(DirectiveRow.number, DirectiveRow.plan)).all()
-        )
+        plans = {number: read_stored_plan(number, data)
+                 for number, data in uow.session.execute(select(DirectiveRow.number, DirectiveRow.plan)).all()}
         for obligation_id, key, period, opens_at, due_at, code, number in owed:
             if due_at is None:  # excluded by the query; the column is nullable
                 continue
@@ -156,12 +156,11 @@ def _hand_in(engine: Engine, day: date, seed: int, behaviour: Behaviour, calenda
     return count
 
 
-def _figures(seed: int, obligation_id: int, plan: dict[str, Any], key: str) -> dict[str, object]:
+def _figures(seed: int, obligation_id: int, plan: Plan, key: str) -> dict[str, object]:
     """Plausible numbers for a report's declared numeric fields (forums held, members attending)."""
-    spec: dict[str, Any] = next((o for o in plan.get("obligations", []) if o.get("key") == key), {})
     x = _draw(seed + 1, obligation_id)
     data: dict[str, object] = {}
-    for f in spec.get("fields") or []:
-        if f["type"] == "int":
-            data[f["name"]] = 1 + int(x * 2) if "dien_dan" in f["name"] else 8 + int(x * 40)
+    for f in field_specs(plan, key):
+        if f.type == "int":
+            data[f.name] = 1 + int(x * 2) if "dien_dan" in f.name else 8 + int(x * 40)
     return data

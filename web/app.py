@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from errors import TrienkhaiError
+from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
 from web.figures import FigureCache
@@ -60,6 +61,8 @@ def templates() -> Jinja2Templates:
         so=_number,
     )
     t.env.globals["countdown"] = _countdown
+    # The obligation or milestone of an issued directive's plan, for a page that lists rows of several directives.
+    t.env.globals["plan_item"] = lambda directive, key: item_of(plan_of(directive), key)
     return t
 
 

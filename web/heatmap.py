@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from rollout.status import Status
+from rollout.stored_plan import plan_of, titles
 from storage.models import DirectiveRow, ObligationRow, UnitRow
 from storage.units import subtree_bounds
 from web.queries import SEGMENT
@@ -89,8 +90,8 @@ def heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: da
         if cells else []
     heat_rows = [HeatRow(code, name, cells[uid]) for uid, code, name in units]
     heat_rows.sort(key=lambda r: (-(r.total.share or 0), r.name))
-    order = [o["key"] for o in directive.plan.get("obligations", [])]
+    plan = plan_of(directive)
+    order = [o.key for o in plan.obligations]
     present = {k for r in heat_rows for k in r.cells}
     keys = [k for k in order if k in present] + sorted(present - set(order))
-    titles = {o["key"]: o.get("title", o["key"]) for o in directive.plan.get("obligations", [])}
-    return HeatMap(heat_rows, keys, titles, [(css, text) for _, css, text in BINS] + [("none", "chưa đến hạn")])
+    return HeatMap(heat_rows, keys, titles(plan), [(css, text) for _, css, text in BINS] + [("none", "chưa đến hạn")])

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from errors import InputError
 from rollout.status import STATUS_LABELS, Status
+from rollout.stored_plan import plan_of, titles
 from storage.models import DirectiveRow, ObligationRow, UnitRow
 from storage.units import subtree_bounds
 from web.queries import SEGMENT, kind_label
@@ -153,7 +154,7 @@ class Labeller:
     """Turns rows into lines: obligation titles from the plan, the area name from the anchor's children."""
 
     def __init__(self, session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> None:
-        self.titles = {o["key"]: o.get("title", o["key"]) for o in directive.plan.get("obligations", [])}
+        self.titles = titles(plan_of(directive))
         self.depth_chars = len(anchor.path) + SEGMENT
         children = session.execute(select(UnitRow.path, UnitRow.name).where(UnitRow.parent_id == anchor.id)).all()
         self.areas: dict[str, str] = {path: name for path, name in children}
@@ -221,7 +222,7 @@ def choices(session: Session, directive: DirectiveRow, anchor: UnitRow) -> Choic
     levels = session.scalars(select(ObligationRow.level).where(ObligationRow.directive_id == directive.id)
                              .distinct().order_by(ObligationRow.level)).all()
     kinds = session.scalars(select(UnitRow.kind).where(UnitRow.path >= lo, UnitRow.path < hi).distinct()).all()
-    keys = [(o["key"], o.get("title", o["key"])) for o in directive.plan.get("obligations", [])]
+    keys = [(o.key, o.title) for o in plan_of(directive).obligations]
     return Choices(
         statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
         areas=[(c, n) for c, n in areas],

@@ -14,6 +14,7 @@ from hierarchy import Kind
 from rollout.actions import find_directive
 from rollout.rollup import Rollup, rollup
 from rollout.status import Status, StatusCounts
+from rollout.stored_plan import plan_of
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 from web.accounts import Principal
@@ -127,12 +128,12 @@ def key_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, now: d
                UnitRow.path >= lo, UnitRow.path < hi)
         .group_by(ObligationRow.key)
     ).all()
-    specs = {o["key"]: o for o in directive.plan.get("obligations", [])}
+    specs = {o.key: o for o in plan_of(directive).obligations}
     order = list(specs)
     lines = [
-        KeyLine(key, specs.get(key, {}).get("title", key), specs.get(key, {}).get("kind", ""),
-                _aware(first), _aware(last), _aware(nxt))
+        KeyLine(key, spec.title if spec else key, spec.kind if spec else "", _aware(first), _aware(last), _aware(nxt))
         for key, first, last, nxt in rows
+        for spec in [specs.get(key)]
     ]
     return sorted(lines, key=lambda k: order.index(k.key) if k.key in order else len(order))
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from rollout.status import STATUS_LABELS, Status
+from rollout.stored_plan import plan_of
 from storage import UnitOfWork
 from web import queries as q
 from web.accounts import Principal, Role
@@ -58,7 +59,7 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
         "trail": q.ancestors(session, anchor, floor),
         "governs": principal.governs(root.path),
         "labels": {s.value: s.label for s in STATUS_LABELS}, "statuses": STATUSES,
-        "fields": {o["key"]: o.get("fields") or [] for o in directive.plan.get("obligations", [])},
+        "fields": {o.key: o.fields for o in plan_of(directive).obligations},
         "titles": {k.key: k.title for k in figures.keys},
         "letter_names": LETTER_NAMES,
     }

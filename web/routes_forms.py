@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from errors import ConflictError, InputError, Problem
 from rollout import actions
+from rollout.stored_plan import field_specs, obligation_of, plan_of
 from storage import UnitOfWork
 from storage.models import DirectiveRow, ObligationRow, PhaseRow, UnitRow
 from web import queries as q
@@ -69,13 +70,11 @@ def _split(problems: list[Problem] | None) -> tuple[dict[str, str], list[str]]:
 
 def _report_page(request: Request, obligation: ObligationRow, unit: UnitRow, directive: DirectiveRow,
                  values: dict[str, str], problems: list[Problem] | None = None) -> HTMLResponse:
-    spec: dict[str, Any] = next(
-        (o for o in directive.plan.get("obligations", []) if o.get("key") == obligation.key), {}
-    )
+    spec = obligation_of(plan_of(directive), obligation.key)
     errors, general = _split(problems)
     return render(request, "form_report.html", {
-        "obligation": obligation, "unit": unit, "directive": directive, "spec": spec,
-        "fields": spec.get("fields") or [],
+        "obligation": obligation, "unit": unit, "directive": directive,
+        "title": spec.title if spec else obligation.key, "fields": spec.fields if spec else [],
         "values": values, "errors": errors, "general": general,
     }, status=400 if problems else 200)
 
@@ -98,10 +97,7 @@ async def report_submit(request: Request, obligation_id: int, principal: Princip
     require_role(principal, Role.ADMIN, Role.REPORTER)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    spec: dict[str, Any] = next(
-        (o for o in directive.plan.get("obligations", []) if o.get("key") == obligation.key), {}
-    )
-    types = {f["name"]: f["type"] for f in spec.get("fields") or []}
+    types = {f.name: f.type for f in field_specs(plan_of(directive), obligation.key)}
     data: dict[str, Any] = {}
     for name, value in values.items():
         if not value.strip():

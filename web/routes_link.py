@@ -16,9 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
 from errors import ConflictError, InputError, Problem
+from plans.schema import Plan
 from rollout import links
 from rollout.intake import hand_in
 from rollout.status import Status
+from rollout.stored_plan import field_specs, item_of, plan_of
 from settings import get_settings
 from storage import UnitOfWork
 from storage.documents import MAX_BYTES, DocumentIn
@@ -97,7 +99,7 @@ def _quotas(work: UnitOfWork, items: list[links.OwedItem]) -> dict[tuple[int, in
         key = (item.directive.id, item.unit.id)
         if key in out:
             continue
-        labels = {q["name"]: q.get("label") or q["name"] for q in item.directive.plan.get("quotas") or []}
+        labels = {quota.name: quota.label for quota in plan_of(item.directive).quotas}
         rows = work.session.query(QuotaRow).filter_by(directive_id=item.directive.id, unit_id=item.unit.id).all()
         out[key] = [(labels.get(r.name, r.name), r.amount) for r in rows]
     return out
@@ -129,7 +131,8 @@ def link_page(request: Request, token: str, da_nop: int | None = None, work: Uni
         row = work.session.get(ObligationRow, sub.obligation_id) if sub else None
         unit = work.session.get(UnitRow, row.unit_id) if row else None
         if sub is not None and row is not None and unit is not None and grant.covers(unit):
-            title = next((o.get("title") for o in _plan_items(work, row) if o.get("key") == row.key), row.key)
+            spec = item_of(_plan(work, row), row.key)
+            title = spec.title if spec else row.key
             done = {"submission": sub, "obligation": row, "unit": unit, "status": Status(row.status), "title": title}
     links.record_use(work.session, grant, now=now(request), action="open", address=_address(request))
     work.commit()
@@ -163,8 +166,7 @@ async def link_submit(request: Request, token: str, obligation_id: int,
     async with request.form() as form:  # closes the uploaded file's spool whatever happens next
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
         document = await _document(form)
-    directive_plan = next((o for o in _plan_items(work, obligation) if o.get("key") == obligation.key), {})
-    types = {f["name"]: f["type"] for f in directive_plan.get("fields") or []}
+    types = {f.name: f.type for f in field_specs(_plan(work, obligation), obligation.key)}
     data: dict[str, Any] = {}
     for name, value in values.items():
         if name in DOCUMENT_FIELDS or not value.strip():
@@ -191,7 +193,7 @@ async def link_submit(request: Request, token: str, obligation_id: int,
     return RedirectResponse(f"{links.PATH_PREFIX}{quote(token)}?da_nop={handed.submission_id}", status_code=303)
 
 
-def _plan_items(work: UnitOfWork, obligation: ObligationRow) -> list[dict[str, Any]]:
+def _plan(work: UnitOfWork, obligation: ObligationRow) -> Plan:
     directive = work.session.get(DirectiveRow, obligation.directive_id)
     assert directive is not None
-    return list(directive.plan.get("obligations", [])) + list(directive.plan.get("milestones", []))
+    return plan_of(directive)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from rollout.status import STATUS_LABELS, Status
+from rollout.stored_plan import plan_of
 from storage import UnitOfWork
 from storage.models import DirectiveRow, UnitRow
 from web import export, lists, queries as q
@@ -23,7 +24,7 @@ def _scope(work: UnitOfWork, principal: Principal, request: Request) -> tuple[Di
     number = request.query_params.get("directive", "")
     directive, root = q.directive_in_scope(work.session, principal, number)
     anchor = q.anchor_for(work.session, principal, root, request.query_params.get("unit") or None)
-    keys = [o["key"] for o in directive.plan.get("obligations", [])]
+    keys = [o.key for o in plan_of(directive).obligations]
     return directive, anchor, lists.parse_filter(request.query_params, keys)
 
 
