@@ -8,6 +8,7 @@ the new plan. Everything in one transaction, and the differences go to the audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from errors import InputError
+from plans.compiled import CompiledPlan
 from rollout.actions import find_directive
-from rollout.issue import _insert_obligations, _insert_rows, _periods, _phase_opens, _unit_ids
+from rollout.expand import insert_obligations, insert_rows, periods, phase_opens, unit_ids
 from rollout.status import UNFINISHED, Status, values
 from schedules import WorkingCalendar
 from storage.db import rowcount
@@ -37,8 +39,9 @@ class AmendResult:
     waived: int = 0
 
 
-def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any], fingerprint: str,
-                    now: datetime, actor: str, reason: str, calendar: WorkingCalendar, diff: Any) -> AmendResult:
+def amend_directive(session: Session, compiled: CompiledPlan, *, plan_data: dict[str, Any], fingerprint: str,
+                    now: datetime, actor: str, reason: str, calendar: WorkingCalendar,
+                    diff: Callable[[dict[str, Any], dict[str, Any]], list[str]]) -> AmendResult:
     """Apply a changed plan to its issued directive; refused without a reason, a no-op when nothing changed."""
     directive = find_directive(session, compiled.directive.number)
     if directive.fingerprint == fingerprint:
@@ -47,10 +50,10 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
         raise InputError("Sửa đổi kế hoạch đã ban hành phải ghi rõ lý do (--reason).")
     result = AmendResult(differences=diff(directive.plan, plan_data))
     _amend_phases(session, directive.id, compiled, calendar)
-    ids = _unit_ids(session, compiled)
+    ids = unit_ids(session, compiled)
     levels = {t.code: t.level for t in compiled.targets}
     for spec in compiled.obligations:
-        for period, (opens, due_by_level) in enumerate(_periods(spec, compiled, calendar)):
+        for period, (opens, due_by_level) in enumerate(periods(spec, compiled, calendar)):
             for level, due in due_by_level.items():
                 result.rescheduled += rowcount(session.execute(
                     update(ObligationRow)
@@ -62,7 +65,7 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
                 ))
     existing = set(session.execute(select(ObligationRow.unit_id, ObligationRow.key, ObligationRow.period)
                                    .where(ObligationRow.directive_id == directive.id)).all())
-    result.added = _insert_obligations(session, directive.id, compiled, ids, levels, calendar, skip=existing)
+    result.added = insert_obligations(session, directive.id, compiled, ids, levels, calendar, skip=existing)
     kept = {spec.key for spec in compiled.obligations}
     result.waived = rowcount(session.execute(
         update(ObligationRow)
@@ -73,9 +76,9 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
     ))
     session.execute(delete(PilotRow).where(PilotRow.directive_id == directive.id))
     session.execute(delete(QuotaRow).where(QuotaRow.directive_id == directive.id))
-    _insert_rows(session, PilotRow, [{"directive_id": directive.id, "unit_id": ids[c.code], "rule": c.rule}
+    insert_rows(session, PilotRow, [{"directive_id": directive.id, "unit_id": ids[c.code], "rule": c.rule}
                                      for c in compiled.pilot])
-    _insert_rows(session, QuotaRow, [{"directive_id": directive.id, "name": q.name, "unit_id": ids[code],
+    insert_rows(session, QuotaRow, [{"directive_id": directive.id, "name": q.name, "unit_id": ids[code],
                                       "amount": amount, "rule": q.rules_applied.get(code, "")}
                                      for q in compiled.quotas for code, amount in q.per_unit.items()])
     directive.plan, directive.fingerprint, directive.title = plan_data, fingerprint, compiled.directive.title
@@ -86,13 +89,13 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
     return result
 
 
-def _amend_phases(session: Session, directive_id: int, compiled: Any, calendar: WorkingCalendar) -> None:
+def _amend_phases(session: Session, directive_id: int, compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
     """Windows and gates of the phases follow the plan; a phase already opened keeps its history."""
     current = {p.name: p for p in session.scalars(select(PhaseRow).where(PhaseRow.directive_id == directive_id))}
     for seq, spec in enumerate(compiled.phases):
         row = current.get(spec.name) or PhaseRow(directive_id=directive_id, name=spec.name, state="pending")
         row.seq, row.label = seq, spec.label_vi
-        row.opens_at, row.due_at = _phase_opens(spec, calendar), spec.due
+        row.opens_at, row.due_at = phase_opens(spec, calendar), spec.due
         row.gate_share, row.gate_counts = spec.gate.min_share_reported, spec.gate.counts_obligation
         row.gate_approval = spec.gate.approval_required
         session.add(row)
