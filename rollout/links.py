@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from errors import TrienkhaiError
+from errors import NotFound
 from plans.schema import FieldDef, Obligation
 from rollout.status import UNFINISHED, values
 from rollout.stored_plan import item_of, plan_of
@@ -37,10 +37,8 @@ USE_WINDOW = timedelta(minutes=10)
 MAX_ITEMS = 300
 
 
-class LinkRefused(TrienkhaiError):
+class LinkRefused(NotFound):
     """A link that does not open: unknown, expired or revoked; `contact` says whom to ask for a new one."""
-
-    exit_code = 4
 
     def __init__(self, reason: str, message: str, contact: str) -> None:
         self.reason, self.contact = reason, contact

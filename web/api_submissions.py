@@ -154,13 +154,10 @@ def _record(request: Request, work: UnitOfWork, principal: Principal, key: str |
         return _refusal(403, "Đơn vị này ngoài phạm vi của tài khoản.")
     except InputError as exc:
         work.session.rollback()
-        return _refusal(422, exc.title or "Dữ liệu không hợp lệ, chưa ghi nhận", exc.problems)
-    except NotFound as exc:
+        return _refusal(exc.http_status, exc.title or "Dữ liệu không hợp lệ, chưa ghi nhận", exc.problems)
+    except (NotFound, ConflictError) as exc:
         work.session.rollback()
-        return _refusal(404, str(exc))
-    except ConflictError as exc:
-        work.session.rollback()
-        return _refusal(409, str(exc))
+        return _refusal(exc.http_status, str(exc))
     response = answer.model_dump(mode="json")
     if key:
         work.session.add(IdempotentRequestRow(account_id=principal.account_id, key=key, request_hash=digest,

@@ -18,7 +18,7 @@ from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
 from web.figures import FigureCache
-from web.queries import OutOfScope, kind_label
+from web.queries import kind_label
 
 HERE = Path(__file__).parent
 Clock = Callable[[], datetime]
@@ -114,20 +114,13 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
         return JSONResponse({"detail": "Cần mã truy cập hợp lệ (Authorization: Bearer …)."}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
 
-    @app.exception_handler(OutOfScope)
-    def _out_of_scope(request: Request, exc: OutOfScope) -> HTMLResponse | JSONResponse:
-        message = "Tài khoản không có quyền với nội dung này (ngoài phạm vi đơn vị được giao hoặc ngoài vai trò)."
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": message}, status_code=403)
-        return app.state.templates.TemplateResponse(request, "error.html", {"message": message, "principal": None},
-                                                    status_code=403)
-
     @app.exception_handler(TrienkhaiError)
     def _domain(request: Request, exc: TrienkhaiError) -> HTMLResponse | JSONResponse:
+        # Each class answers with its own status (errors.OUTCOMES): 422 input, 404, 409 state, 403 scope, 5xx ours.
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc)}, status_code=409)
+            return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
         return app.state.templates.TemplateResponse(request, "error.html", {"message": str(exc), "principal": None},
-                                                    status_code=409)
+                                                    status_code=exc.http_status)
 
     return app
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from errors import NotFound
+from errors import Forbidden, NotFound
 from hierarchy import Kind
 from rollout.actions import find_directive
 from rollout.rollup import Rollup, rollup
@@ -24,8 +24,14 @@ OVERDUE_SHOWN = 20  # the page shows the most escalated; the full list is /list,
 OPEN_STATES = (Status.PENDING.value, Status.OPEN.value)
 
 
-class OutOfScope(Exception):
-    """The account asked for something outside its subtree (or beyond its role)."""
+class OutOfScope(Forbidden):
+    """The account asked for something outside its subtree (or beyond its role); `subject` names it for the
+    logs, the message says no more than that it is refused (an unknown code is refused the same way)."""
+
+    def __init__(self, subject: str = "") -> None:
+        self.subject = subject
+        super().__init__("Tài khoản không có quyền với nội dung này "
+                         "(ngoài phạm vi đơn vị được giao hoặc ngoài vai trò).")
 
 
 def kind_label(kind: str) -> str:
