@@ -70,10 +70,12 @@ def test_parse_end_of_month(invoke: Callable[..., Result]) -> None:
     assert "Bắt đầu:" not in result.output
 
 
-def test_a_weekday_that_does_not_match_is_a_project_error(invoke: Callable[..., Result]) -> None:
+def test_a_weekday_that_does_not_match_is_a_warning_naming_both(invoke: Callable[..., Result]) -> None:
     result = invoke("parse", "8h00, thứ ba, ngày 12/8/2024")
-    assert isinstance(result.exception, DeadlineError)
-    assert "văn bản ghi thứ Ba nhưng ngày 12/8/2024 là thứ Hai" in str(result.exception)
+    assert result.exit_code == 0, result.output
+    assert "Hạn: 8 giờ 00, thứ Hai, ngày 12/8/2024" in result.output
+    assert "Cảnh báo: “8h00, thứ ba, ngày 12/8/2024” (hiểu là 8 giờ 00, thứ Hai, ngày 12/8/2024): văn bản ghi " \
+        "thứ Ba nhưng ngày 12/8/2024 là thứ Hai" in " ".join(result.output.split())
 
 
 def test_the_installed_command_says_which_words_it_did_not_understand(tmp_path: Path) -> None:
