@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from errors import NotFound
 from hierarchy import Kind
+from plans.peaks import title_of
 from rollout.actions import find_directive
 from rollout.rollup import Rollup, rollup
 from rollout.status import Status, StatusCounts
@@ -128,9 +129,10 @@ def key_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, now: d
         .group_by(ObligationRow.key)
     ).all()
     specs = {o["key"]: o for o in directive.plan.get("obligations", [])}
+    titles = {key: spec.get("title", key) for key, spec in specs.items()}
     order = list(specs)
     lines = [
-        KeyLine(key, specs.get(key, {}).get("title", key), specs.get(key, {}).get("kind", ""),
+        KeyLine(key, title_of(titles, key), specs.get(key, {}).get("kind", ""),
                 _aware(first), _aware(last), _aware(nxt))
         for key, first, last, nxt in rows
     ]
