@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from errors import InputError
 from rollout.actions import find_directive
-from rollout.issue import _insert_obligations, _insert_rows, _periods, _phase_opens, _unit_ids
+from rollout.issue import _insert_obligations, _insert_rows, _phase_opens, _unit_ids, obligation_periods
 from rollout.status import UNFINISHED, Status, values
 from schedules import WorkingCalendar
 from storage.db import rowcount
@@ -50,7 +50,7 @@ def amend_directive(session: Session, compiled: Any, *, plan_data: dict[str, Any
     ids = _unit_ids(session, compiled)
     levels = {t.code: t.level for t in compiled.targets}
     for spec in compiled.obligations:
-        for period, (opens, due_by_level) in enumerate(_periods(spec, compiled, calendar)):
+        for period, (opens, due_by_level) in enumerate(obligation_periods(spec, compiled, calendar)):
             for level, due in due_by_level.items():
                 result.rescheduled += rowcount(session.execute(
                     update(ObligationRow)

@@ -21,7 +21,7 @@ from storage.db import bulk_insert, refresh_statistics
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 
-__all__ = ["IssueResult", "issue_directive"]
+__all__ = ["IssueResult", "issue_directive", "obligation_periods"]
 
 # A recurring obligation with no end in the plan is materialised this far ahead; `advance` opens each
 # occurrence when its period starts. Five years covers a Party term (nhiệm kỳ).
@@ -165,7 +165,7 @@ def _insert_obligations(
                "status", "escalation_step")
     total = 0
     for spec in compiled.obligations:
-        periods = _periods(spec, compiled, calendar)
+        periods = obligation_periods(spec, compiled, calendar)
         missing = [c for c in spec.unit_codes if c not in ids]
         if missing:
             raise NotFound(
@@ -182,7 +182,7 @@ def _insert_obligations(
     return total
 
 
-def _periods(
+def obligation_periods(
     spec: ObligationSpec, compiled: CompiledPlan, calendar: WorkingCalendar
 ) -> list[tuple[datetime | None, dict[int, datetime]]]:
     """(opens, due per level) of each period: one for a one-off obligation, one per occurrence of a recurring
