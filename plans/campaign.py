@@ -9,17 +9,19 @@ and never past the plan's close phase or the default horizon (rollout.issue). No
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from plans.compiled import ObligationSpec, PhaseSpec
 from plans.peaks import peak_obligations
+from schedules.recurrence import occurrences
 from schedules.render import format_day, format_instant, local_date
 
 if TYPE_CHECKING:
     from schedules import Deadline, WorkingCalendar
 
-__all__ = ["campaign_bound", "peak_obligations", "start_day", "window_warnings"]
+__all__ = ["campaign_bound", "first_in_campaign", "peak_obligations", "start_day", "window_warnings"]
 
 
 def _last_anchor(end: datetime, calendar: WorkingCalendar) -> date:
@@ -68,3 +70,15 @@ def window_warnings(
 def start_day(spec: ObligationSpec, issued_on: date) -> date:
     """The first day of an obligation's campaign: its opening, or the issue day."""
     return local_date(spec.opens) if spec.opens is not None else issued_on
+
+
+def first_in_campaign(due: Deadline | None, opens: datetime | None, calendar: WorkingCalendar) -> Deadline | None:
+    """A recurring deadline's first period is the first one due once the campaign (or its phase) has opened."""
+    if due is None or due.recurrence is None or due.due is None or opens is None or due.due >= opens:
+        return due
+    start = local_date(opens)
+    found = [d for d in occurrences(due.recurrence, start, start + timedelta(days=800), calendar) if d >= opens]
+    if not found:
+        return due
+    meaning = f"{due.meaning} Đợt thực hiện bắt đầu {format_instant(opens)}: lần đầu {format_instant(found[0])}."
+    return replace(due, due=found[0], meaning=meaning)

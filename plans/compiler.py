@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from errors import DeadlineError, PlanError, Problem
 from hierarchy.model import Kind, Unit
-from plans.campaign import campaign_bound, peak_obligations, start_day, window_warnings
+from plans.campaign import campaign_bound, first_in_campaign, peak_obligations, start_day, window_warnings
 from plans.compiled import (
     CompiledPlan,
     DirectiveSpec,
@@ -40,6 +40,7 @@ from plans.deadlines import parse as _parse
 from plans.quotas import QuotaAllocation, QuotaRuleSpec, allocate
 from plans.schema import PHASE_LABELS, Obligation, Plan, QuotaDef, UnitFilter
 from plans.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
+from schedules.render import format_instant
 
 if TYPE_CHECKING:
     from schedules import Deadline, WorkingCalendar
@@ -198,19 +199,22 @@ def _unknown_codes(plan: Plan, roots: list[str], index: UnitIndex) -> list[Probl
 
 def _phases(plan: Plan, calendar: WorkingCalendar, warnings: list[str]) -> list[PhaseSpec]:
     out = []
-    for i, phase in enumerate(plan.phases):
+    for phase in plan.phases:
         gate = phase.gate
-        after = _parse(gate.after, plan, calendar)
-        due = _parse(phase.due, plan, calendar, where=f"Giai đoạn “{phase.name}” (due)", warnings=warnings)
-        out.append(
-            PhaseSpec(
-                name=phase.name,
-                label_vi=phase.label or PHASE_LABELS[phase.name],
-                opens=_start(_parse(phase.opens, plan, calendar, where=f"phases[{i}].opens", warnings=warnings)),
-                due=due.due if due else None,
-                gate=GateSpec(_start(after), gate.share, gate.approval, gate.counts),
-            )
+        where = f"Giai đoạn “{phase.name}”"
+        after = _parse(gate.after, plan, calendar, where=f"{where} (gate.after)", warnings=warnings)
+        due = _parse(phase.due, plan, calendar, where=f"{where} (due)", warnings=warnings)
+        spec = PhaseSpec(
+            name=phase.name,
+            label_vi=phase.label or PHASE_LABELS[phase.name],
+            opens=_start(_parse(phase.opens, plan, calendar, where=f"{where} (opens)", warnings=warnings)),
+            due=due.due if due else None,
+            gate=GateSpec(_start(after), gate.share, gate.approval, gate.counts),
         )
+        if spec.opens is not None and spec.due is not None and spec.due < spec.opens:
+            warnings.append(f"{where}: kết thúc ({format_instant(spec.due)}) trước khi bắt đầu "
+                            f"({format_instant(spec.opens)}); có thể in nhầm ngày")
+        out.append(spec)
     return out
 
 
@@ -312,6 +316,7 @@ class _Context:
         # A campaign's own window ("từ tháng 5 đến tháng 9/2023 hằng tháng") opens it.
         campaign = due_dl.opens if due_dl is not None and due_dl.recurrence else None
         opens = _start(opens_dl) or campaign or (phase.opens if phase else None)
+        due_dl = first_in_campaign(due_dl, opens, self.calendar)
         due_by_level: dict[int, datetime] = {}
         if levels and o.within_working_days is not None:
             due_by_level = self._forward(o.within_working_days, opens, levels)

@@ -121,6 +121,7 @@ def test_misprints_are_warnings_with_the_phrase_and_what_was_understood() -> Non
     result = compile_text("""
 phases:
   - {name: rollout, opens: "ngày 10/4/2023", due: "cuối tháng 6/2023"}
+  - {name: close, opens: "từ tháng 7/2023", due: "trước ngày 1/7/2023"}
 obligations:
   - {key: nam-cu, kind: report, title: Báo cáo, due: "trước ngày 30/6/2022", units: {codes: [QT-DONGHA]}}
   - {key: sai-thu, kind: activity, title: Hội nghị, due: "8h00, thứ ba, ngày 12/6/2023", units: {codes: [QT-DONGHA]}}
@@ -134,5 +135,23 @@ obligations:
                "văn bản ghi thứ Ba nhưng ngày 12/6/2023 là thứ Hai" in x for x in w)
     assert any(x.startswith("Nghĩa vụ “qua-giai-doan”: hạn 17 giờ 00, thứ Năm, ngày 20/7/2023 sau khi giai đoạn")
                for x in w)
+    assert ("Giai đoạn “close”: kết thúc (17 giờ 00, thứ Sáu, ngày 30/6/2023) trước khi bắt đầu (7 giờ 30, thứ "
+            "Hai, ngày 3/7/2023); có thể in nhầm ngày") in w
     # Warnings do not refuse: the deadlines are still compiled as written.
     assert set(spec(result, "sai-thu").due_by_level.values()) == {local(2023, 6, 12, 8)}
+
+
+def test_a_monthly_obligation_of_a_later_phase_starts_when_the_phase_opens() -> None:
+    result = compile_text("""
+phases:
+  - {name: rollout, opens: "từ tháng 7/2023", due: "cuối tháng 10/2023"}
+obligations:
+  - {key: sinh-hoat, kind: activity, title: Sinh hoạt chuyên đề, phase: rollout, due: "hằng tháng",
+     units: {kinds: [chi_bo]}}
+""")
+    o = spec(result, "sinh-hoat")
+    # Not April (the issue month): the first period is July's, the last October's.
+    assert set(o.due_by_level.values()) == {local(2023, 7, 31)}
+    assert o.until == date(2023, 10, 31)
+    assert "Đợt thực hiện bắt đầu 7 giờ 30, thứ Hai, ngày 3/7/2023: lần đầu 17 giờ 00, thứ Hai, ngày 31/7/2023." in (
+        o.due_meaning or "")
