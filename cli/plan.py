@@ -20,6 +20,9 @@ from storage.models import DirectiveRow, ObligationRow, PhaseRow
 
 app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem.")
 
+# More periods than this per unit (two years of monthly ones) usually means a campaign without its end.
+MANY_PERIODS = 24
+
 PlanFile = typer.Argument(..., exists=True, dir_okay=False, help="Tệp kế hoạch .yaml")
 
 
@@ -65,6 +68,11 @@ def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
                       f"{format_number(rows)} nghĩa vụ")
         if spec.due_meaning:
             console.print(f"    {spec.due_meaning}")
+        if count > MANY_PERIODS:
+            console.print(
+                f"    [yellow]Cảnh báo:[/] mỗi đơn vị sẽ nhận {count} kỳ của “{spec.key}”; nếu đợt thực hiện ngắn "
+                "hơn, hãy ghi mốc kết thúc, ví dụ until: \"tháng 9/2023\" hoặc due: \"hằng tháng, đến tháng 9/2023\""
+            )
     console.print(f"Tổng số nghĩa vụ sẽ tạo: {format_number(total)}")
 
 

@@ -45,3 +45,13 @@ def test_plan_check_counts_the_campaign_and_warns_of_a_misprinted_year(tmp_path:
     issue = trienkhai("plan", "issue", str(plan), home=tmp_path)
     assert issue.returncode == 0, issue.stderr
     assert f"{int(total[1].replace('.', '')):,} nghĩa vụ" in issue.stdout
+
+
+def test_plan_check_warns_when_a_unit_would_get_years_of_monthly_periods(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.replace("từ tháng 5 đến tháng 9/2023 hằng tháng", "hằng tháng"), encoding="utf-8")
+    check = trienkhai("plan", "check", str(plan), home=tmp_path)
+    assert check.returncode == 0, check.stderr
+    out = " ".join(check.stdout.split())
+    assert "“sinh-hoat”: 60 kỳ" in out
+    assert "Cảnh báo: mỗi đơn vị sẽ nhận 60 kỳ của “sinh-hoat”; nếu đợt thực hiện ngắn hơn, hãy ghi mốc kết thúc" in out
