@@ -6,8 +6,9 @@ adds one obligation for the same units, which the office chases like any other:
   working day from then): an occasion is prepared and celebrated over the weeks before it, not on the day;
 - it is due at the end of office hours of the first working day after the occasion: the occasions are
   often days off (30/4, 2/9) and the units report what they did once offices reopen;
-- an activity stays an activity, a report stays a report with the same fields; the same deadline on
-  every level (the peak is one occasion for everyone);
+- it is an activity (done or not, recorded by each unit), whatever the campaign's kind: the office chases
+  who held the peak; figures stay in the campaign's own reports, whose fields the plan file names; the
+  same deadline on every level (the peak is one occasion for everyone);
 - the campaign is [its opening or the issue day, its bound (`until`, the phase's end, a bounded due)];
   without a bound, the first occurrence of each occasion from the campaign's opening.
 Keys are `<key>-cao-diem-<d>-<m>-<yyyy>`; `peak_title` gives their title wherever titles are read from
@@ -85,6 +86,10 @@ def peak_obligations(
                 replace(
                     spec,
                     key=f"{spec.key[:_KEY_ROOM]}-cao-diem-{d.day}-{d.month}-{d.year}",
+                    kind="activity",
+                    fields=[],
+                    route_via=None,
+                    report_to=None,
                     title=peak_title(spec.title, d),
                     due_by_level=dict.fromkeys(spec.due_by_level, due),
                     opens=opens,

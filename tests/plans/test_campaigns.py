@@ -155,3 +155,13 @@ obligations:
     assert o.until == date(2023, 10, 31)
     assert "Đợt thực hiện bắt đầu 7 giờ 30, thứ Hai, ngày 3/7/2023: lần đầu 17 giờ 00, thứ Hai, ngày 31/7/2023." in (
         o.due_meaning or "")
+
+
+def test_a_peak_of_a_report_is_an_activity_without_fields() -> None:
+    result = compile_text("""
+obligations:
+  - {key: bao-cao, kind: report, title: Báo cáo hằng quý, units: {kinds: [chi_bo]},
+     due: "hàng quý đến hết tháng 12/2023", peaks: ["2/9"], fields: [{name: so_buoi, label: Số buổi, type: int}]}
+""")
+    [peak] = [o for o in result.obligations if o.peak]
+    assert (peak.key, peak.kind, peak.fields, peak.route_via) == ("bao-cao-cao-diem-2-9-2023", "activity", [], None)
