@@ -127,7 +127,8 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -
     obligations += [
         peak
         for spec in obligations
-        for peak in peak_obligations(spec, start_day(spec, d.issued_on), calendar, warnings)
+        for peak in peak_obligations(spec, start_day(spec, d.issued_on), {level[c] for c in spec.unit_codes},
+                                     calendar, warnings)
     ]
     milestones = _milestones(plan, calendar, index, event, warnings)
     obligations += [

@@ -61,10 +61,10 @@ def _dates(day: int, month: int, start: date, end: date | None) -> list[date]:
 
 
 def peak_obligations(
-    spec: ObligationSpec, start: date, calendar: WorkingCalendar, warnings: list[str]
+    spec: ObligationSpec, start: date, levels: set[int], calendar: WorkingCalendar, warnings: list[str]
 ) -> list[ObligationSpec]:
-    """One obligation per peak date of a campaign; a peak that is not a day and month is reported in warnings."""
-    if not spec.peaks or not spec.due_by_level:
+    """One obligation per peak date of a campaign (for its units' levels); a peak that is not a date is warned of."""
+    if not spec.peaks or not levels:
         return []
     out: list[ObligationSpec] = []
     dated = False
@@ -91,7 +91,7 @@ def peak_obligations(
                     route_via=None,
                     report_to=None,
                     title=peak_title(spec.title, d),
-                    due_by_level=dict.fromkeys(spec.due_by_level, due),
+                    due_by_level=dict.fromkeys(sorted(levels), due),
                     opens=opens,
                     recurrence=None,
                     peaks=(),

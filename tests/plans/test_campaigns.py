@@ -165,3 +165,13 @@ obligations:
 """)
     [peak] = [o for o in result.obligations if o.peak]
     assert (peak.key, peak.kind, peak.fields, peak.route_via) == ("bao-cao-cao-diem-2-9-2023", "activity", [], None)
+
+
+def test_an_activity_without_a_deadline_still_gets_its_peaks() -> None:
+    result = compile_text("""
+obligations:
+  - {key: tuyen-truyen, kind: activity, title: Tuyên truyền, units: {kinds: [chi_bo]}, peaks: ["19/5"]}
+""")
+    [peak] = [o for o in result.obligations if o.peak]
+    assert peak.unit_codes == spec(result, "tuyen-truyen").unit_codes
+    assert set(peak.due_by_level.values()) == {local(2023, 5, 22)}
