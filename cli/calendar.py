@@ -102,21 +102,16 @@ def parse(
     upper: str | None = typer.Option(
         None, "--upper", help="Hạn của cấp trên (năm-tháng-ngày hoặc năm-tháng-ngàyTgiờ:phút, giờ Việt Nam)."
     ),
+    event: str | None = typer.Option(
+        None, "--event", help="Thời điểm của sự kiện (ngày bầu cử, Đại hội), ví dụ 2026-03-15T07:00, giờ Việt Nam."
+    ),
 ) -> None:
-    """Read a deadline expression and print its kind, instants (Vietnamese and ISO UTC) and meaning."""
+    """Read a deadline expression and print its kind, instants (Vietnamese and ISO UTC), meaning and warnings."""
     issued = _parse_date(issued_on, "ngày ban hành") if issued_on else None
-    upper_dt = None
-    if upper:
-        try:
-            upper_dt = datetime.fromisoformat(upper.strip())
-        except ValueError:
-            raise InputError(
-                [Problem(f"“{upper}” không phải là thời điểm hợp lệ; ví dụ 2024-06-21T17:00.", field="hạn cấp trên")]
-            ) from None
-        if upper_dt.tzinfo is None:
-            upper_dt = upper_dt.replace(tzinfo=LOCAL_TZ)
+    upper_dt = _instant(upper, "hạn cấp trên") if upper else None
+    event_dt = _instant(event, "thời điểm sự kiện") if event else None
     cal = _calendar()
-    deadline = parse_deadline(text, issued_on=issued, upper_deadline=upper_dt, calendar=cal)
+    deadline = parse_deadline(text, issued_on=issued, upper_deadline=upper_dt, event=event_dt, calendar=cal)
     console = _console()
     console.print(f"Loại: {deadline.kind}")
     if deadline.due is not None:
@@ -126,6 +121,19 @@ def parse(
     if deadline.recurrence is not None:
         console.print(f"Lặp lại: {deadline.recurrence}")
     console.print(f"Ý nghĩa: {deadline.meaning}")
+    for warning in deadline.warnings:
+        console.print(f"Cảnh báo: {warning}")
+
+
+def _instant(value: str, what: str) -> datetime:
+    """An instant typed on the command line, in Vietnam time when no offset is written."""
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            [Problem(f"“{value}” không phải là thời điểm hợp lệ; ví dụ 2024-06-21T17:00.", field=what)]
+        ) from None
+    return at.replace(tzinfo=LOCAL_TZ) if at.tzinfo is None else at
 
 
 @app.command("link")

@@ -9,6 +9,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from cli.common import actor, console, now_utc, unit_of_work
+from notifications.render import format_number
+from plans.compiled import CompiledPlan
+from rollout.expand import periods as obligation_periods
 from rollout.service import issue_plan, prepare_plan
 from rollout.status import Status
 from schedules import WorkingCalendar
@@ -16,6 +19,9 @@ from schedules.render import format_instant
 from storage.models import DirectiveRow, ObligationRow, PhaseRow
 
 app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem.")
+
+# More periods than this per unit (two years of monthly ones) usually means a campaign without its end.
+MANY_PERIODS = 24
 
 PlanFile = typer.Argument(..., exists=True, dir_okay=False, help="Tệp kế hoạch .yaml")
 
@@ -47,6 +53,27 @@ def check_cmd(file: Path = PlanFile) -> None:
     for m in compiled.milestones:
         table.add_row(f"{m.title} ({m.assignee_code})", "", format_instant(m.due))
     console.print(table)
+    _print_counts(compiled, calendar)
+
+
+def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
+    """How each deadline was understood, and how many obligations issuing creates (units × periods)."""
+    total = 0
+    console.print("Cách hiểu thời hạn và số nghĩa vụ sẽ tạo:")
+    for spec in compiled.obligations:
+        count = len(obligation_periods(spec, compiled, calendar))
+        rows = count * len(spec.unit_codes)
+        total += rows
+        console.print(f"  “{spec.key}”: {count} kỳ × {format_number(len(spec.unit_codes))} đơn vị = "
+                      f"{format_number(rows)} nghĩa vụ")
+        if spec.due_meaning:
+            console.print(f"    {spec.due_meaning}")
+        if count > MANY_PERIODS:
+            console.print(
+                f"    [yellow]Cảnh báo:[/] mỗi đơn vị sẽ nhận {count} kỳ của “{spec.key}”; nếu đợt thực hiện ngắn "
+                "hơn, hãy ghi mốc kết thúc, ví dụ until: \"tháng 9/2023\" hoặc due: \"hằng tháng, đến tháng 9/2023\""
+            )
+    console.print(f"Tổng số nghĩa vụ sẽ tạo: {format_number(total)}")
 
 
 @app.command("draft")

@@ -33,6 +33,7 @@ from notifications.context import (
 from notifications.docx_letter import letter_attachment
 from notifications.forms import OrganisationForm, organisation_form
 from notifications.render import format_due, render_message
+from plans.peaks import title_of
 from plans.schema import Event as PlanEvent
 from rollout.links import contact_of, create_link, link_url
 from rollout.status import CHASED, UNFINISHED, values
@@ -83,7 +84,7 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     ref = _ref(directive, issuer)
     titles = plan_titles(plan_of(directive))
     today = to_local(now).date()
-    lines = {o.id: ObligationLine(description=titles.get(o.key, o.key), due=o.due_at, directive=ref,
+    lines = {o.id: ObligationLine(description=title_of(titles, o.key), due=o.due_at, directive=ref,
                                   days_overdue=_late_days(o.due_at, today, calendar)) for o, _ in items}
     as_of = date.fromisoformat(row.context["as_of"])
     parent = session.get(UnitRow, recipient.parent_id) if recipient.parent_id else None

@@ -135,6 +135,8 @@ class ObligationSpec:
     peaks: tuple[str, ...] = ()
     report_to: str | None = None
     due_meaning: str | None = None  # the deadline expression's meaning, in Vietnamese
+    until: date | None = None  # a recurring obligation has no period whose anchor falls after this day
+    peak: str | None = None  # the occasion ("30/4") of an obligation made from a recurring one's `peaks`
 
 
 @dataclass(frozen=True, slots=True)

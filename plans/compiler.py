@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from errors import DeadlineError, PlanError, Problem
 from hierarchy.model import Kind, Unit
+from plans.campaign import campaign_bound, first_in_campaign, peak_obligations, start_day, window_warnings
 from plans.compiled import (
     CompiledPlan,
     DirectiveSpec,
@@ -35,32 +36,16 @@ from plans.compiled import (
     SignerSpec,
     TargetUnit,
 )
+from plans.deadlines import parse as _parse
 from plans.quotas import QuotaAllocation, QuotaRuleSpec, allocate
 from plans.schema import PHASE_LABELS, Obligation, Plan, QuotaDef, UnitFilter
 from plans.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
+from schedules.render import format_instant
 
 if TYPE_CHECKING:
     from schedules import Deadline, WorkingCalendar
 
 __all__ = ["compile_plan"]
-
-
-@overload
-def _parse(text: str, plan: Plan, calendar: WorkingCalendar, upper: datetime | None = None) -> Deadline: ...
-
-
-@overload
-def _parse(
-    text: str | None, plan: Plan, calendar: WorkingCalendar, upper: datetime | None = None
-) -> Deadline | None: ...
-
-
-def _parse(text: str | None, plan: Plan, calendar: WorkingCalendar, upper: datetime | None = None) -> Deadline | None:
-    if text is None:
-        return None
-    from schedules.expressions import parse_deadline
-
-    return parse_deadline(text, issued_on=plan.directive.issued_on, upper_deadline=upper, calendar=calendar)
 
 
 def _start(deadline: Deadline | None) -> datetime | None:
@@ -135,10 +120,16 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -
         )
         warnings += pilot_warnings
 
-    phases = _phases(plan, calendar)
+    phases = _phases(plan, calendar, warnings)
     event = _event(plan, calendar)
     context = _Context(plan, calendar, index, target_codes, pilot, {p.name: p for p in phases}, event, warnings)
     obligations = [context.obligation(o) for o in plan.obligations]
+    obligations += [
+        peak
+        for spec in obligations
+        for peak in peak_obligations(spec, start_day(spec, d.issued_on), {level[c] for c in spec.unit_codes},
+                                     calendar, warnings)
+    ]
     milestones = _milestones(plan, calendar, index, event, warnings)
     obligations += [
         ObligationSpec(
@@ -207,21 +198,24 @@ def _unknown_codes(plan: Plan, roots: list[str], index: UnitIndex) -> list[Probl
     ]
 
 
-def _phases(plan: Plan, calendar: WorkingCalendar) -> list[PhaseSpec]:
+def _phases(plan: Plan, calendar: WorkingCalendar, warnings: list[str]) -> list[PhaseSpec]:
     out = []
     for phase in plan.phases:
         gate = phase.gate
-        after = _parse(gate.after, plan, calendar)
-        due = _parse(phase.due, plan, calendar)
-        out.append(
-            PhaseSpec(
-                name=phase.name,
-                label_vi=phase.label or PHASE_LABELS[phase.name],
-                opens=_start(_parse(phase.opens, plan, calendar)),
-                due=due.due if due else None,
-                gate=GateSpec(_start(after), gate.share, gate.approval, gate.counts),
-            )
+        where = f"Giai đoạn “{phase.name}”"
+        after = _parse(gate.after, plan, calendar, where=f"{where} (gate.after)", warnings=warnings)
+        due = _parse(phase.due, plan, calendar, where=f"{where} (due)", warnings=warnings)
+        spec = PhaseSpec(
+            name=phase.name,
+            label_vi=phase.label or PHASE_LABELS[phase.name],
+            opens=_start(_parse(phase.opens, plan, calendar, where=f"{where} (opens)", warnings=warnings)),
+            due=due.due if due else None,
+            gate=GateSpec(_start(after), gate.share, gate.approval, gate.counts),
         )
+        if spec.opens is not None and spec.due is not None and spec.due < spec.opens:
+            warnings.append(f"{where}: kết thúc ({format_instant(spec.due)}) trước khi bắt đầu "
+                            f"({format_instant(spec.opens)}); có thể in nhầm ngày")
+        out.append(spec)
     return out
 
 
@@ -242,7 +236,9 @@ def _milestones(
     out: list[MilestoneSpec] = []
     by_key: dict[str, MilestoneSpec] = {}
     for i, m in enumerate(plan.milestones):
-        due = _parse(m.due, plan, calendar, upper=event.at if event else None).due
+        event_at = event.at if event else None
+        due = _parse(m.due, plan, calendar, upper=event_at, event=event_at,
+                     where=f"Mốc “{m.key}” (due)", warnings=warnings).due
         if due is None:  # "từ tháng …" opens a window and names no deadline
             raise PlanError([Problem(f"mốc “{m.key}”: “{m.due}” không có hạn chót; hãy ghi hạn, "
                                      "ví dụ “chậm nhất ngày 21/5/2021”", field=f"milestones[{i}].due")])
@@ -313,9 +309,15 @@ class _Context:
             self.warnings.append(f"Nghĩa vụ “{o.key}” ({o.title}) không áp dụng cho đơn vị nào")
         levels = sorted(set(map(self.index.level.__getitem__, codes)))
         phase = self.phases.get(o.phase) if o.phase else None
-        opens_dl = _parse(o.opens, self.plan, self.calendar)
-        opens = _start(opens_dl) or (phase.opens if phase else None)
-        due_dl = _parse(o.due, self.plan, self.calendar, upper=self.event.at if self.event else None)
+        where = f"Nghĩa vụ “{o.key}”"
+        opens_dl = _parse(o.opens, self.plan, self.calendar, where=f"{where} (opens)", warnings=self.warnings)
+        event_at = self.event.at if self.event else None
+        due_dl = _parse(o.due, self.plan, self.calendar, upper=event_at, event=event_at,
+                        where=f"{where} (due)", warnings=self.warnings)
+        # A campaign's own window ("từ tháng 5 đến tháng 9/2023 hằng tháng") opens it.
+        campaign = due_dl.opens if due_dl is not None and due_dl.recurrence else None
+        opens = _start(opens_dl) or campaign or (phase.opens if phase else None)
+        due_dl = first_in_campaign(due_dl, opens, self.calendar)
         due_by_level: dict[int, datetime] = {}
         if levels and o.within_working_days is not None:
             due_by_level = self._forward(o.within_working_days, opens, levels)
@@ -324,6 +326,10 @@ class _Context:
         elif levels and due_dl is not None and due_dl.due is not None:
             # Only reports are consolidated level by level; an activity or a plan is due the same day everywhere.
             due_by_level = dict.fromkeys(levels, due_dl.due)
+        recurrence = due_dl.recurrence if due_dl else None
+        written = _parse(o.until, self.plan, self.calendar, where=f"{where} (until)", warnings=self.warnings)
+        until = campaign_bound(o.key, due_dl, written, phase, self.calendar, self.warnings)
+        window_warnings(o.key, phase, due_by_level, recurrence, until, self.warnings)
         return ObligationSpec(
             key=o.key,
             kind=o.kind,
@@ -332,7 +338,7 @@ class _Context:
             unit_codes=codes,
             due_by_level=due_by_level,
             opens=opens,
-            recurrence=due_dl.recurrence if due_dl else None,
+            recurrence=recurrence,
             times_per_year=o.times_per_year,
             route_via=o.route_via,
             fields=[
@@ -343,6 +349,7 @@ class _Context:
             peaks=tuple(o.peaks),
             report_to=o.report_to,
             due_meaning=due_dl.meaning if due_dl else None,
+            until=until if recurrence else None,
         )
 
     def _position(self, o: Obligation) -> int:

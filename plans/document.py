@@ -167,7 +167,7 @@ def _deadline_fields(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ..
         if isinstance(gate, dict):
             yield ("phases", index, "gate", "after"), gate.get("after")
     for index, item in _items(data, "obligations"):
-        for key in ("opens", "due"):
+        for key in ("opens", "due", "until"):
             yield ("obligations", index, key), item.get(key)
     for index, item in _items(data, "milestones"):
         yield ("milestones", index, "due"), item.get("due")
@@ -211,7 +211,7 @@ def _deadline_checks(data: dict[str, Any], lines: LineMap, origin: str | None) -
         if not isinstance(text, str):
             continue  # the schema check already says it must be text
         try:
-            parse_deadline(text, issued_on=issued_on, upper_deadline=upper)
+            parse_deadline(text, issued_on=issued_on, upper_deadline=upper, event=upper)
         except DeadlineError as exc:
             for problem in exc.problems:
                 problems.append(Problem(problem.message,

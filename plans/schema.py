@@ -300,7 +300,8 @@ class Obligation(_Model):
     lead_days: list[WorkingDays] | None = None
     times_per_year: tuple[Annotated[int, _between(1, 366)], Annotated[int, _between(1, 366)]] | None = None
     in_monthly_meetings: bool = False
-    peaks: list[Label] = []  # periods of intensified activity, e.g. "30/4", "19/5", "2/9"
+    until: DeadlineText | None = None  # a recurring obligation has no period due after this ("tháng 9/2023")
+    peaks: list[Label] = []  # occasions of intensified activity ("30/4", "19/5", "2/9"); see plans.peaks
     route_via: Key | None = None
     report_to: Name | None = None
     fields: list[FieldDef] = []

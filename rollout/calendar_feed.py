@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from errors import NotFound
+from plans.peaks import title_of
 from rollout.status import UNFINISHED, Status, values
 from rollout.stored_plan import plan_of, titles as plan_titles
 from schedules import WorkingCalendar, parse_deadline
@@ -169,7 +170,7 @@ def unit_feed(session: Session, code: str, *, now: datetime) -> bytes:
     cal = _calendar(f"Hạn công việc — {unit.name}", now)
     unfinished = set(values(UNFINISHED))
     for obligation, directive in rows:
-        title = plan_titles(plan_of(directive)).get(obligation.key, obligation.key)
+        title = title_of(plan_titles(plan_of(directive)), obligation.key)
         due = obligation.due_at
         assert due is not None
         state = ("đã hoàn thành" if obligation.status not in unfinished and obligation.status != Status.WAIVED.value
@@ -218,7 +219,7 @@ def directive_feed(session: Session, number: str, *, now: datetime) -> bytes:
         due = max(open_dues or by_due)
         units = sum(abs(c) for counts in by_due.values() for c in counts)
         waiting = sum(c for counts in by_due.values() for c in counts if c > 0)
-        title = titles.get(key, key)
+        title = title_of(titles, key)
         period_text = f" (lần {period + 1})" if period else ""
         cal.add_component(_event(
             f"han-{_slug(number)}-{key}-{period}-cap{level}",

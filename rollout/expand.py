@@ -106,6 +106,8 @@ def periods(
     top_first = first[top_level]
     leads = {lvl: calendar.working_days_between(due.date(), top_first.date()) for lvl, due in first.items()}
     until = _horizon(compiled, top_first)
+    if spec.until is not None:  # a bounded campaign: no period after its bound (plans.campaign)
+        until = min(until, spec.until)
     tops = [t for t in occurrences(spec.recurrence, top_first.date(), until, calendar) if t >= top_first]
     if not tops or tops[0] != top_first:
         tops.insert(0, top_first)

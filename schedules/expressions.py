@@ -10,7 +10,8 @@ Rules (chosen once, relied on everywhere):
 - "chậm nhất ngày D", "hạn chót D", "đến ngày D", "ngày D", "22/3/2017", "2017-03-22": end of office hours on
   D. If D is a day off the offices that receive the work are closed, so the due moves back to the end of
   office hours of the previous working day; `meaning` says so.
-- A weekday written with a day ("8h00, thứ hai, ngày 12/8/2024") must be that day's: else an error.
+- A weekday written with a day ("8h00, thứ hai, ngày 12/8/2024") is checked against it: a mismatch keeps the
+  date (the number is what deadlines are computed from) and adds a warning naming both.
 - "trước ngày D": D itself is already late, so due is the end of office hours of the last working
   day strictly before D.
 - "trong tháng M/Y", "quý III/Y", "6 tháng đầu/cuối năm Y": due at the end of office hours of the last
@@ -23,9 +24,19 @@ Rules (chosen once, relied on everywhere):
 - "hàng tháng", "hàng quý", "6 tháng một lần", "hàng năm[, trước ngày D/M]": `recurrence` is an RFC 5545
   rule for `schedules.recurrence.occurrences(..., roll="previous")`; due is the first occurrence on or
   after `issued_on` when it is given, else None.
+- A recurrence followed or preceded by a window of months ("hàng tháng đến tháng 9/2023", "từ tháng 5 đến
+  tháng 9/2023 hằng tháng") has `until` = the window's last calendar day (no occurrence after it) and, for
+  "từ tháng …", `opens` = the window's opening; due is its first occurrence from the later of both starts.
 - Relative: "N ngày làm việc trước hạn của cấp trên" = N working days before the upper deadline's
-  day; "sau/trong N ngày [làm việc] kể từ ngày ban hành" = N (working) days after issued_on, the issue
-  day not counted. Calendar-day results on a day off move back like "chậm nhất".
+  day; "sau/trong N ngày [làm việc] kể từ ngày ban hành", "trong N ngày" = N (working) days after issued_on,
+  the issue day not counted; "N ngày trước ngày bầu cử", "sau Đại hội N ngày", "trong N ngày sau khi kết
+  thúc đại hội" count from the day of `event`.
+- "ngày" are calendar days, "ngày làm việc" working days (as election law and Party rules count them): N
+  working days land on a working day; N calendar days stay on their day, even a day off, at the end of
+  office hours, and `meaning` says so.
+- Warnings (`Deadline.warnings`, each naming the phrase and the instant understood): a weekday that is not
+  the day's, a one-off deadline before issued_on, or more than FAR_YEARS years after it. A day that does
+  not exist (31/4) is refused.
 - A day or month without a year takes the first one on or after issued_on; without issued_on it is an
   error. Parts of a month or year without a day ("đầu tháng", "giữa tháng", "cuối năm") are refused.
 """
@@ -36,6 +47,7 @@ import calendar as _stdcal
 import contextlib
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from errors import DeadlineError, Problem
@@ -43,9 +55,12 @@ from schedules import meanings as _mean, recurrence as _rec
 from schedules.calendar import WorkingCalendar
 from schedules.meanings import Deadline, Unreadable
 from schedules.phrases import WEEKDAY, normalize, vague_period
-from schedules.render import LOCAL_TZ, format_day, format_instant, local_datetime, to_local
+from schedules.render import LOCAL_TZ, format_day, format_instant, local_date, local_datetime, to_local
 
-__all__ = ["VALID_FORMS", "Deadline", "parse_deadline"]
+__all__ = ["FAR_YEARS", "VALID_FORMS", "Deadline", "parse_deadline"]
+
+# A deadline more than this many years after the issue year is probably a misprinted year.
+FAR_YEARS = 5
 
 VALID_FORMS = (
     "“16h00 ngày 19/6/2024”, “8h00, thứ Hai, ngày 12/8/2024”, “ngày 22 tháng 3 năm 2017”, “22/3/2017”, "
@@ -53,7 +68,8 @@ VALID_FORMS = (
     "“hạn chót 20/6/2024”, “trong tháng 6/2017”, “tháng 5-2021”, “cuối tháng 6/2024”, “từ tháng 7/2017”, "
     "“từ tháng 3 đến tháng 8/2022”, “từ ngày 1/3 đến ngày 31/3/2023”, “quý III/2024”, “6 tháng đầu năm 2024”, "
     "“hàng tháng”, “hàng quý”, “hàng năm, trước ngày 31/12”, “5 ngày làm việc trước hạn của cấp trên”, "
-    "“trong 10 ngày làm việc kể từ ngày ban hành”"
+    "“trong 10 ngày làm việc kể từ ngày ban hành”, “trong 15 ngày”, “hằng tháng đến tháng 9/2023”, "
+    "“từ tháng 5 đến tháng 9/2023 hằng tháng”, “90 ngày trước ngày bầu cử”, “sau Đại hội 10 ngày”"
 )
 
 
@@ -73,6 +89,11 @@ _BY = r"(?:chậm nhất|muộn nhất|hạn chót|hạn cuối|thời hạn|h�
 _PRE = rf"(?:(?P<pre>{_BY}|trước) )?"
 _FROM = r"(?:trong thời gian )?(?:bắt đầu )?từ"
 _UNTIL = r"(?:đến|tới|cho đến)"
+# The plan's event as deadlines name it: "ngày bầu cử", "Đại hội", "ngày khai mạc hội nghị".
+_EVENT = (
+    r"(?:ngày )?(?P<ev>bầu cử|đại hội|hội nghị|diễn đàn|sự kiện|khai mạc|tổ chức|lễ kỷ niệm)"
+    r"(?: (?:đại biểu|chính thức|hội nghị|đại hội|diễn đàn|sự kiện))?"
+)
 _FORMS: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern))
     for name, pattern in [
@@ -92,6 +113,14 @@ _FORMS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:sau|trong|trong vòng|trong thời hạn|chậm nhất|chậm nhất là) (?P<n>\d+) ngày (?P<wd>làm việc )?"
             r"(?:kể )?từ (?:ngày )?(?:ban hành|ký)(?: văn bản| kế hoạch)?",
         ),
+        ("relative_event", rf"(?:chậm nhất )?(?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>trước|sau) {_EVENT}"),
+        ("relative_event", rf"(?:chậm nhất )?(?P<dir>trước|sau) {_EVENT} (?P<n>\d+) ngày(?P<wd> làm việc)?"),
+        (
+            "relative_event",
+            rf"(?:trong|trong vòng|trong thời hạn) (?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>sau|kể từ) "
+            rf"(?:khi )?(?:kết thúc )?{_EVENT}",
+        ),
+        ("relative_issued", r"(?:trong|trong vòng|trong thời hạn) (?P<n>\d+) ngày(?P<wd> làm việc)?"),
         ("yearly", r"(?:định kỳ )?(?:hàng|mỗi) năm(?: (?P<rest>.+))?"),
         ("yearly", r"(?P<rest>.+) (?:hàng|mỗi) năm"),
         ("monthly", r"(?:định kỳ )?(?:hàng|mỗi) tháng(?: (?P<rest>.+))?"),
@@ -161,19 +190,22 @@ def _recurring(kind: str, rest: str | None, issued_on: date | None, cal: Working
 
 
 def _parse(
-    name: str, m: re.Match[str], issued_on: date | None, upper: datetime | None, cal: WorkingCalendar
+    name: str, m: re.Match[str], issued_on: date | None, upper: datetime | None, event: datetime | None,
+    cal: WorkingCalendar,
 ) -> Deadline:
     pre = m.groupdict().get("pre") or ""
     if name in ("instant", "day"):
         d, note = _mean.day_of(m, issued_on)
-        _mean.check_weekday(m, d, "dow", "dowa")
+        warnings = _mean.check_weekday(m, d, "dow", "dowa")
         if name == "instant":
             due = local_datetime(d, _mean.clock(m))
-            return Deadline("instant", due, None, None, f"Hạn là {format_instant(due)}.{note}", "")
-        if pre == "trước":
-            return _mean.on_day(d, cal, "before_day", note, "")
-        lead = f"Chậm nhất ngày {format_day(d)}" if pre else f"Ngày {format_day(d)}"
-        return _mean.on_day(d, cal, "day", note, lead)
+            read = Deadline("instant", due, None, None, f"Hạn là {format_instant(due)}.{note}", "")
+        elif pre == "trước":
+            read = _mean.on_day(d, cal, "before_day", note, "")
+        else:
+            lead = f"Chậm nhất ngày {format_day(d)}" if pre else f"Ngày {format_day(d)}"
+            read = _mean.on_day(d, cal, "day", note, lead)
+        return replace(read, warnings=warnings)
     if name == "from" and m["unit"] == "ngày":
         dm = re.fullmatch(_D, m["rest"])
         if not dm:
@@ -200,17 +232,65 @@ def _parse(
         return _mean.day_range(m, issued_on, cal)
     if name in ("quarter", "half_year"):
         return _mean.part_of_year(name, m, issued_on, cal)
+    if name == "relative_event":
+        after = m["dir"] in ("sau", "kể từ")
+        return _mean.relative_event(int(m["n"]), bool(m["wd"]), after, m["ev"], event, cal)
     if name in ("relative_upper", "relative_issued"):
         return _mean.relative(name, int(m["n"]), bool(m["wd"]), issued_on, upper, cal)
     return _recurring(name, m.groupdict().get("rest"), issued_on, cal)
 
 
-def _read(norm: str, issued_on: date | None, upper: datetime | None, cal: WorkingCalendar) -> Deadline | None:
+def _read(
+    norm: str, issued_on: date | None, upper: datetime | None, event: datetime | None, cal: WorkingCalendar
+) -> Deadline | None:
     """The deadline of the first form the whole normalised phrase matches, or None when none does."""
+    for pattern in _BOUNDED:
+        if (m := pattern.fullmatch(norm)) and (read := _bounded(m, issued_on, upper, event, cal)):
+            return read
     for name, pattern in _FORMS:
         if m := pattern.fullmatch(norm):
-            return _parse(name, m, issued_on, upper, cal)
+            return _parse(name, m, issued_on, upper, event, cal)
     return None
+
+
+# A recurring deadline bounded by a window of months, after it or before it:
+# "hàng tháng đến tháng 9/2023", "hàng tháng từ tháng 5 đến tháng 9/2023", "từ tháng 5 đến tháng 9/2023 hàng tháng".
+_WINDOW = r"(?:(?:từ tháng \S+ )?(?:đến|tới|cho đến) (?:hết |cuối )?tháng \S+)"
+_BOUNDED = (
+    re.compile(rf"(?P<rec>.+?) (?P<win>{_WINDOW})"),
+    re.compile(r"(?P<win>từ tháng \S+ (?:đến|tới|cho đến) (?:hết |cuối )?tháng \S+) (?P<rec>.+)"),
+)
+
+
+def _bounded(
+    m: re.Match[str], issued_on: date | None, upper: datetime | None, event: datetime | None, cal: WorkingCalendar
+) -> Deadline | None:
+    """A recurring deadline with no occurrence outside its window; None when the words are not a recurrence."""
+    try:
+        rec = _read(m["rec"], issued_on, upper, event, cal)
+    except Unreadable:
+        return None
+    if rec is None or rec.recurrence is None:
+        return None
+    window = _read(re.sub(r"^(?:đến|tới|cho đến) (?:hết |cuối )?", "trong ", m["win"]), issued_on, upper, event, cal)
+    if window is None or window.due is None:
+        return None
+    # The window is whole months: its last calendar day bounds the anchors (30/9 rolled back to 29/9 is in).
+    until = _mean.last_day(local_date(window.due).year, local_date(window.due).month)
+    opens = window.opens if m["win"].startswith("từ") else None
+    starts = [d for d in (issued_on, local_date(opens) if opens else None) if d is not None]
+    label = rec.meaning.split(" Lần đầu")[0].rstrip(".")
+    if not starts:
+        meaning = f"{label}; không có lần nào sau ngày {format_day(until)}."
+        return Deadline(rec.kind, None, opens, rec.recurrence, meaning, "", until=until)
+    dues = _rec.occurrences(rec.recurrence, max(starts), until, cal)
+    if not dues:
+        raise Unreadable(f"từ ngày {format_day(max(starts))} đến ngày {format_day(until)} không có lần nào đến hạn")
+    meaning = (
+        f"{label}; chỉ đến hết ngày {format_day(until)}: {len(dues)} lần, lần đầu {format_instant(dues[0])}, "
+        f"lần cuối {format_instant(dues[-1])}."
+    )
+    return Deadline(rec.kind, dues[0], opens, rec.recurrence, meaning, "", until=until)
 
 
 def _as_written(source: str, words: str) -> str:
@@ -220,7 +300,8 @@ def _as_written(source: str, words: str) -> str:
 
 
 def _unread(
-    source: str, norm: str, issued_on: date | None, upper: datetime | None, cal: WorkingCalendar
+    source: str, norm: str, issued_on: date | None, upper: datetime | None, event: datetime | None,
+    cal: WorkingCalendar,
 ) -> Unreadable:
     """Why no form reads the phrase: only lead-in words, a vague part of a month, a two-digit year, or stray words."""
     if not norm:
@@ -244,7 +325,7 @@ def _unread(
         ):
             candidate = " ".join(known)
             try:
-                readable = _read(candidate, issued_on, upper, cal) is not None
+                readable = _read(candidate, issued_on, upper, event, cal) is not None
             except Unreadable:
                 readable = False
             if readable:
@@ -256,11 +337,31 @@ def _unread(
     return Unreadable("đây không phải là một cách ghi hạn (không có ngày, tháng hay giờ nào đọc được)")
 
 
+def _misprints(result: Deadline, issued_on: date | None) -> tuple[str, ...]:
+    """Suspicious but readable: a weekday that is not the day's, a deadline before the issue day or years after it."""
+    found = list(result.warnings)
+    when = result.due or result.opens
+    if issued_on is not None and when is not None and result.recurrence is None:
+        day = local_date(when)
+        if day < issued_on:
+            found.append(
+                f"hạn ngày {format_day(day)} trước ngày ban hành {format_day(issued_on)}; "
+                "có thể in nhầm ngày, tháng hoặc năm"
+            )
+        elif day.year - issued_on.year > FAR_YEARS:
+            found.append(
+                f"năm {day.year} cách năm ban hành {issued_on.year} hơn {FAR_YEARS} năm; có thể in nhầm năm"
+            )
+    understood = format_instant(when) if when is not None else "hạn lặp lại"
+    return tuple(f"“{result.source}” (hiểu là {understood}): {w}" for w in found)
+
+
 def parse_deadline(
     text: str,
     *,
     issued_on: date | None = None,
     upper_deadline: datetime | None = None,
+    event: datetime | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> Deadline:
     """Read a Vietnamese or ISO deadline expression; the rules are in the module docstring."""
@@ -276,12 +377,13 @@ def parse_deadline(
             result = Deadline("instant", due, None, None, f"Hạn là {format_instant(due)}.", "")
         else:
             norm = normalize(source)
-            read = _read(norm, issued_on, upper_deadline, cal)
+            read = _read(norm, issued_on, upper_deadline, event, cal)
             if read is None:
-                raise _unread(source, norm, issued_on, upper_deadline, cal)
+                raise _unread(source, norm, issued_on, upper_deadline, event, cal)
             result = read
     except Unreadable as exc:
         raise DeadlineError(
             [Problem(f"Không đọc được hạn “{source}”: {exc}. Các dạng hợp lệ: {VALID_FORMS}.")]
         ) from None
-    return Deadline(result.kind, result.due, result.opens, result.recurrence, result.meaning, source)
+    result = replace(result, source=source)
+    return replace(result, warnings=_misprints(result, issued_on))

@@ -32,6 +32,7 @@ __all__ = [
     "on_day",
     "part_of_year",
     "relative",
+    "relative_event",
 ]
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -47,6 +48,8 @@ class Deadline:
     recurrence: str | None
     meaning: str
     source: str
+    until: date | None = None  # a recurring deadline has no occurrence after this day (a bounded campaign)
+    warnings: tuple[str, ...] = ()  # what looks misprinted, in Vietnamese; the deadline is still read
 
 
 class Unreadable(Exception):
@@ -117,11 +120,12 @@ def _start_year(start: tuple[int, int], end: tuple[int, int], written: str | Non
     return end_year - 1 if start > end else end_year
 
 
-def check_weekday(m: re.Match[str], d: date, *groups: str) -> None:
-    """A weekday written beside a day (in the named groups) must be that day's, else Unreadable names both."""
-    for group in groups:
-        if problem := weekday_mismatch(m[group], d):
-            raise Unreadable(problem)
+def check_weekday(m: re.Match[str], d: date, *groups: str) -> tuple[str, ...]:
+    """A weekday written beside a day (in the named groups) that is not that day's: the warnings naming both.
+
+    The date is kept (it is what the deadline is computed from); the mismatch is a misprint to check.
+    """
+    return tuple(problem for group in groups if (problem := weekday_mismatch(m[group], d)))
 
 
 def clock(m: re.Match[str]) -> time:
@@ -234,8 +238,7 @@ def day_range(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) ->
     else:
         end, note = day_of(m, issued_on)
     start = make_date(day1, month1, _start_year((month1, day1), (end.month, end.day), m["y1"], end.year))
-    check_weekday(m, start, "dow1", "dowa1")
-    check_weekday(m, end, "dow", "dowa")
+    warnings = check_weekday(m, start, "dow1", "dowa1") + check_weekday(m, end, "dow", "dowa")
     if start > end:
         raise Unreadable(
             f"khoảng thời gian kết thúc (ngày {format_day(end)}) trước khi bắt đầu (ngày {format_day(start)}); "
@@ -247,7 +250,7 @@ def day_range(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) ->
     if by.due is None or opens > by.due:
         raise Unreadable(f"từ ngày {format_day(start)} đến ngày {format_day(end)} không có ngày làm việc nào")
     meaning = by.meaning.replace(f"{lead}: ", f"{lead}: bắt đầu từ {format_instant(opens)}; ", 1)
-    return Deadline("day_range", by.due, opens, None, meaning, "")
+    return Deadline("day_range", by.due, opens, None, meaning, "", warnings=warnings)
 
 
 def part_of_year(name: str, m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
@@ -266,10 +269,24 @@ def part_of_year(name: str, m: re.Match[str], issued_on: date | None, cal: Worki
     return _period(date(year, months[0], 1), last_day(year, months[1]), cal, full, note, name)
 
 
+def _counted(day: date, n: int, working: bool, lead: str, cal: WorkingCalendar) -> Deadline:
+    """A counted deadline: N working days land on a working day; N calendar days ("ngày") stay on their day."""
+    if working:
+        return on_day(day, cal, "relative", "", lead)
+    due = cal.end_of_office_hours(day)
+    meaning = f"{lead}: tính theo ngày lịch; hạn là hết giờ làm việc, {format_instant(due)}."
+    if reason := cal.day_off_reason(day):
+        meaning += (
+            f" Ngày {format_day(day)} là ngày nghỉ ({reason}) nhưng văn bản ghi “{n} ngày” chứ không phải "
+            f"“{n} ngày làm việc”, nên hạn không lùi về ngày làm việc."
+        )
+    return Deadline("relative", due, None, None, meaning, "")
+
+
 def relative(
     name: str, n: int, working: bool, issued_on: date | None, upper: datetime | None, cal: WorkingCalendar
 ) -> Deadline:
-    """N (working) days before the upper level's deadline, or after the issue day (not counted)."""
+    """N working days (or N calendar days, "ngày") before the upper level's deadline, or after the issue day."""
     unit = "ngày làm việc" if working else "ngày"
     if name == "relative_upper":
         if upper is None:
@@ -282,4 +299,21 @@ def relative(
             raise Unreadable("hạn tính từ ngày ban hành, nhưng không có ngày ban hành")
         day = cal.add_working_days(issued_on, n) if working else issued_on + timedelta(days=n)
         lead = f"{n} {unit} kể từ ngày ban hành {format_day(issued_on)} (không tính ngày ban hành)"
-    return on_day(day, cal, "relative", "", lead)
+    return _counted(day, n, working, lead, cal)
+
+
+def relative_event(
+    n: int, working: bool, after: bool, what: str, event: datetime | None, cal: WorkingCalendar
+) -> Deadline:
+    """N (working) days before or after the day of the plan's event ("90 ngày trước ngày bầu cử")."""
+    if event is None:
+        raise Unreadable(
+            f"hạn tính theo ngày {what}, nhưng không có thời điểm của sự kiện; trong kế hoạch hãy ghi khóa "
+            "event.at (ví dụ “7h00 ngày 15/3/2026”), với lệnh calendar parse hãy thêm --event"
+        )
+    anchor = local_date(event)
+    step = n if after else -n
+    day = cal.add_working_days(anchor, step) if working else anchor + timedelta(days=step)
+    unit = "ngày làm việc" if working else "ngày"
+    lead = f"{n} {unit} {'sau' if after else 'trước'} ngày {what} ({format_day(anchor)})"
+    return _counted(day, n, working, lead, cal)

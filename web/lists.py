@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from errors import InputError
+from plans.peaks import title_of
 from rollout.status import STATUS_LABELS, Status
 from rollout.stored_plan import plan_of, titles
 from storage.models import DirectiveRow, ObligationRow, UnitRow
@@ -167,7 +168,7 @@ class Labeller:
         if obligation.due_at is not None and obligation.status == Status.OVERDUE.value:
             late = max(0, (self.now - obligation.due_at).days)
         area = self.areas.get(unit.path[:self.depth_chars], self.anchor_name)
-        title = self.titles.get(obligation.key, obligation.key)
+        title = title_of(self.titles, obligation.key)
         return Line(obligation, unit, title, area, late)
 
 

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from errors import Forbidden, NotFound
 from hierarchy import Kind
+from plans.peaks import title_of
 from rollout.actions import find_directive
 from rollout.rollup import Rollup, rollup
 from rollout.status import Status, StatusCounts
-from rollout.stored_plan import plan_of
+from rollout.stored_plan import plan_of, titles as plan_titles
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 from web.accounts import Principal
@@ -134,10 +135,12 @@ def key_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, now: d
                UnitRow.path >= lo, UnitRow.path < hi)
         .group_by(ObligationRow.key)
     ).all()
-    specs = {o.key: o for o in plan_of(directive).obligations}
+    plan = plan_of(directive)
+    specs = {o.key: o for o in plan.obligations}
+    titles = plan_titles(plan)
     order = list(specs)
     lines = [
-        KeyLine(key, spec.title if spec else key, spec.kind if spec else "", _aware(first), _aware(last), _aware(nxt))
+        KeyLine(key, title_of(titles, key), spec.kind if spec else "", _aware(first), _aware(last), _aware(nxt))
         for key, first, last, nxt in rows
         for spec in [specs.get(key)]
     ]

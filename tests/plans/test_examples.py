@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -172,6 +172,14 @@ def test_bloc_committee_cascade():
     study = by_key(result, "sinh-hoat-chuyen-de")
     assert study.peaks == ("30/4", "19/5", "2/9") and study.in_monthly_meetings
     assert "FREQ=MONTHLY" in study.recurrence
+    # A plan for 2018: ten monthly periods (March to December), not five years of them.
+    assert study.until == date(2018, 12, 31) and "10 lần" in study.due_meaning
+    peaks = [(o.key, o.due_by_level[2]) for o in result.obligations if o.peak]
+    assert peaks == [
+        ("sinh-hoat-chuyen-de-cao-diem-30-4-2018", at(2, 5, 2018)),  # 30/4 and 1/5 are days off
+        ("sinh-hoat-chuyen-de-cao-diem-19-5-2018", at(21, 5, 2018)),
+        ("sinh-hoat-chuyen-de-cao-diem-2-9-2018", at(4, 9, 2018)),  # 3/9/2018 was the day off in lieu
+    ]
     half = by_key(result, "bao-cao-6-thang")
     assert half.due_by_level == {1: at(14, 6, 2018), 2: at(7, 6, 2018)}
     assert half.route_via == "QT-KCQ-BTG"

@@ -166,10 +166,12 @@ def test_working_days_before_the_upper_deadline() -> None:
     assert across_tet.due == at(2026, 2, 13)
 
 
-def test_calendar_days_after_issue_move_back_from_a_day_off() -> None:
+def test_calendar_days_after_issue_stay_on_their_day_even_off() -> None:
+    # "ngày", not "ngày làm việc": counted on the calendar and not pulled to a working day.
     d = parse_deadline("sau 10 ngày kể từ ngày ban hành", issued_on=ISSUED_47)
-    assert d.due == at(2017, 3, 31)  # 1/4/2017 is a Saturday
+    assert d.due == at(2017, 4, 1)  # a Saturday
     assert "không tính ngày ban hành" in d.meaning
+    assert "tính theo ngày lịch" in d.meaning and "nên hạn không lùi về ngày làm việc" in d.meaning
 
 
 def test_working_days_after_issue_skip_holidays() -> None:

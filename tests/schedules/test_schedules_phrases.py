@@ -238,15 +238,6 @@ def test_normalize_only_rewrites_wording() -> None:
 @pytest.mark.parametrize(
     ("text", "issued", "says"),
     [
-        (
-            "8h00, thứ ba, ngày 12/8/2024",
-            None,
-            "văn bản ghi thứ Ba nhưng ngày 12/8/2024 là thứ Hai; hãy sửa thứ hoặc ngày cho khớp "
-            "(ví dụ hợp lệ: “thứ Hai, ngày 12/8/2024”)",
-        ),
-        ("Chủ nhật, ngày 12/8/2024", None, "văn bản ghi Chủ nhật nhưng ngày 12/8/2024 là thứ Hai"),
-        ("thứ Hai, ngày 12/8", date(2025, 7, 1), "văn bản ghi thứ Hai nhưng ngày 12/8/2025 là thứ Ba"),
-        ("từ ngày 5/8 (thứ hai) đến ngày 9/8/2024 (thứ năm)", None, "ngày 9/8/2024 là thứ Sáu"),
         ("từ nay đến 25/2", None, "Ngày 25/2 không ghi năm và không có ngày ban hành để suy ra năm; hãy ghi thêm năm"),
         ("cuối tháng", None, "“cuối tháng” không ghi tháng nào và không có ngày ban hành"),
         ("cuối tháng 13/2024", None, "tháng 13 không có (tháng phải từ 1 đến 12)"),
@@ -280,10 +271,30 @@ def test_refusals_show_the_phrase_what_is_wrong_and_a_valid_example(text: str, i
     assert says in refusal(text, issued)
 
 
-def test_a_mismatched_weekday_is_not_taken_from_either_side() -> None:
-    # A clerk cannot tell whether the weekday or the date is the misprint: neither is chosen.
-    message = refusal("hạn chót 16h00, thứ Năm, ngày 15/8/2025")
-    assert "văn bản ghi thứ Năm nhưng ngày 15/8/2025 là thứ Sáu" in message
+@pytest.mark.parametrize(
+    ("text", "issued", "due", "says"),
+    [
+        (
+            "8h00, thứ ba, ngày 12/8/2024",
+            None,
+            at(2024, 8, 12, 8),
+            "“8h00, thứ ba, ngày 12/8/2024” (hiểu là 8 giờ 00, thứ Hai, ngày 12/8/2024): văn bản ghi thứ Ba nhưng "
+            "ngày 12/8/2024 là thứ Hai; hãy sửa thứ hoặc ngày cho khớp (ví dụ hợp lệ: “thứ Hai, ngày 12/8/2024”)",
+        ),
+        ("Chủ nhật, ngày 12/8/2024", None, at(2024, 8, 12), "văn bản ghi Chủ nhật nhưng ngày 12/8/2024 là thứ Hai"),
+        ("thứ Hai, ngày 12/8", date(2025, 7, 1), at(2025, 8, 12), "văn bản ghi thứ Hai nhưng ngày 12/8/2025 là thứ Ba"),
+        ("từ ngày 5/8 (thứ hai) đến ngày 9/8/2024 (thứ năm)", None, at(2024, 8, 9), "ngày 9/8/2024 là thứ Sáu"),
+        ("hạn chót 16h00, thứ Năm, ngày 15/8/2025", None, at(2025, 8, 15, 16), "ghi thứ Năm nhưng ngày 15/8/2025"),
+    ],
+)
+def test_a_mismatched_weekday_keeps_the_date_and_warns_naming_both(
+    text: str, issued: date | None, due: datetime, says: str
+) -> None:
+    # The number of the day is what every deadline is computed from; the weekday beside it is a check, so a
+    # mismatch is a misprint to verify, not a phrase to refuse.
+    d = parse_deadline(text, issued_on=issued, calendar=CAL)
+    assert d.due == due
+    assert len(d.warnings) == 1 and says in d.warnings[0]
 
 
 # -- phrases of real plans, each against its document date -----------------------------------------

@@ -70,10 +70,27 @@ def test_parse_end_of_month(invoke: Callable[..., Result]) -> None:
     assert "Bắt đầu:" not in result.output
 
 
-def test_a_weekday_that_does_not_match_is_a_project_error(invoke: Callable[..., Result]) -> None:
+def test_a_weekday_that_does_not_match_is_a_warning_naming_both(invoke: Callable[..., Result]) -> None:
     result = invoke("parse", "8h00, thứ ba, ngày 12/8/2024")
-    assert isinstance(result.exception, DeadlineError)
-    assert "văn bản ghi thứ Ba nhưng ngày 12/8/2024 là thứ Hai" in str(result.exception)
+    assert result.exit_code == 0, result.output
+    assert "Hạn: 8 giờ 00, thứ Hai, ngày 12/8/2024" in result.output
+    assert "Cảnh báo: “8h00, thứ ba, ngày 12/8/2024” (hiểu là 8 giờ 00, thứ Hai, ngày 12/8/2024): văn bản ghi " \
+        "thứ Ba nhưng ngày 12/8/2024 là thứ Hai" in " ".join(result.output.split())
+
+
+def test_parse_a_deadline_counted_from_the_election_day(invoke: Callable[..., Result]) -> None:
+    result = invoke("parse", "Chậm nhất 105 ngày trước ngày bầu cử", "--event", "2021-05-23T07:00")
+    assert result.exit_code == 0, result.output
+    assert "Hạn: 17 giờ 00, Chủ nhật, ngày 7/2/2021 (2021-02-07T10:00:00Z)" in result.output
+    assert "văn bản ghi “105 ngày” chứ không phải “105 ngày làm việc”" in " ".join(result.output.split())
+    bad = invoke("parse", "sau Đại hội 10 ngày", "--event", "ngày đại hội")
+    assert bad.exit_code != 0 and "“ngày đại hội” không phải là thời điểm hợp lệ" in str(bad.exception)
+
+
+def test_parse_a_bounded_monthly_campaign(invoke: Callable[..., Result]) -> None:
+    result = invoke("parse", "từ tháng 5 đến tháng 9/2023 hằng tháng", "--issued-on", "2023-04-20")
+    assert result.exit_code == 0, result.output
+    assert "chỉ đến hết ngày 30/9/2023: 5 lần" in " ".join(result.output.split())
 
 
 def test_the_installed_command_says_which_words_it_did_not_understand(tmp_path: Path) -> None:

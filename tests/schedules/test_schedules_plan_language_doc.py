@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from errors import DeadlineError
-from schedules import WorkingCalendar, format_short, parse_deadline
+from schedules import LOCAL_TZ, WorkingCalendar, format_short, parse_deadline
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "plan-language.md"
 CAL = WorkingCalendar()
@@ -30,6 +30,8 @@ def _table(heading: str) -> list[list[str]]:
 
 ACCEPTED = _table("## Các cách ghi được chấp nhận")
 REFUSED = _table("## Các cách ghi bị từ chối")
+FROM_EVENT = _table("## Hạn tính theo sự kiện")
+WARNED = _table("## Cảnh báo khi có thể in nhầm")
 
 
 @pytest.mark.parametrize(("text", "issued", "kind", "due", "opens"), ACCEPTED)
@@ -46,3 +48,16 @@ def test_each_refused_phrase_of_the_page_is_refused_and_its_fix_is_read(text: st
     with pytest.raises(DeadlineError):
         parse_deadline(text, calendar=CAL)
     assert parse_deadline(better, calendar=CAL).due is not None
+
+
+@pytest.mark.parametrize(("text", "event", "due"), FROM_EVENT)
+def test_each_event_relative_phrase_of_the_page_gives_its_deadline(text: str, event: str, due: str) -> None:
+    at = datetime.fromisoformat(event).replace(tzinfo=LOCAL_TZ)
+    d = parse_deadline(text, event=at, calendar=CAL)
+    assert (format_short(d.due) if d.due else "—") == due
+
+
+@pytest.mark.parametrize(("text", "issued", "says"), WARNED)
+def test_each_warned_phrase_of_the_page_is_read_with_its_warning(text: str, issued: str, says: str) -> None:
+    d = parse_deadline(text, issued_on=date.fromisoformat(issued), calendar=CAL)
+    assert d.due is not None and len(d.warnings) == 1 and says in d.warnings[0]
