@@ -9,11 +9,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.lazy import Entry, LazyGroup
 from cli.usage import USAGE_EXIT_CODE, NoArgsIsHelpError, UsageError, show_usage_error
 from errors import TrienkhaiError
 
 app = typer.Typer(
     name="trienkhai",
+    cls=LazyGroup,
     help="Triển khai văn bản chỉ đạo theo từng giai đoạn xuống các cấp Đảng, Đoàn.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -38,39 +40,49 @@ def _options(
         False, "--version", help="In số phiên bản rồi thoát.", is_eager=True, callback=_show_version
     ),
 ) -> None:
-    # Options of `trienkhai` itself; the commands are registered by _register().
+    # Options of `trienkhai` itself; the commands are listed in LazyGroup.TABLE below.
     pass
 
 
-def _register() -> None:
-    # Each command group lives in its own module; imported here so that `--help` lists them all.
-    from cli import calendar, compliance, db, doctor, hierarchy, links, notify, plan, rollout, serve, simulate, web
-
-    app.add_typer(db.app, name="db")
-    app.add_typer(hierarchy.app, name="hierarchy")
-    app.add_typer(calendar.app, name="calendar")
-    app.add_typer(plan.app, name="plan")
-    app.add_typer(rollout.report_app, name="report")
-    app.add_typer(rollout.phase_app, name="phase")
-    app.command("status")(rollout.status_cmd)
-    app.command("advance")(rollout.advance_cmd)
-    app.add_typer(notify.app, name="notify")
-    app.add_typer(links.app, name="link")
-    app.command("serve")(serve.serve_cmd)
-    app.command("deploy")(serve.deploy_cmd)
-    app.command("doctor")(doctor.doctor_cmd)
-    app.command("simulate")(simulate.simulate_cmd)
-    app.command("demo")(simulate.demo_cmd)
-    app.add_typer(compliance.app, name="compliance")
-    app.add_typer(web.user_app, name="user")
-    if hasattr(web, "web_cmd"):
-        app.command("web")(web.web_cmd)
+# Every command of `trienkhai`, in the order the help lists them; each module is imported only when its command
+# runs (cli/lazy.py), so that the help and the version come back at once.
+COMMANDS = {
+    "status": Entry("cli.rollout:status_cmd", "command",
+                    "Tình trạng dịch vụ định kỳ, rồi cây đơn vị với số nghĩa vụ theo trạng thái và tỉ lệ đúng hạn."),
+    "advance": Entry("cli.rollout:advance_cmd", "command",
+                     "Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."),
+    "serve": Entry("cli.serve:serve_cmd", "command",
+                   "Chạy dịch vụ: điều phối hằng giờ, gửi thông báo 5 phút một lần, báo cáo tuần thứ Hai 7h00 "
+                   "(Ctrl-C để dừng)."),
+    "deploy": Entry("cli.serve:deploy_cmd", "command",
+                    "Khai báo ba lịch chạy của dịch vụ trên nhóm máy trienkhai (giữ nguyên lịch đã tạm dừng)."),
+    "doctor": Entry("cli.doctor:doctor_cmd", "command",
+                    "Kiểm tra cấu hình và dịch vụ: cơ sở dữ liệu, máy chủ thư, Prefect và lịch chạy, hộp thư đi, "
+                    "các lần chạy."),
+    "simulate": Entry("cli.simulate:simulate_cmd", "command",
+                      "Diễn tập một kế hoạch trên đồng hồ mô phỏng (trên bản sao, không đụng tới dữ liệu thật)."),
+    "demo": Entry("cli.simulate:demo_cmd", "command",
+                  "Trình diễn: Kế hoạch 47-KH/TU của Tỉnh ủy Quảng Trị, mô phỏng từ tháng 4 đến tháng 12 năm 2017."),
+    "web": Entry("cli.web:web_cmd", "command",
+                 "Chạy trang điều hành (tiếng Việt, giờ Việt Nam) và API JSON tại /api/."),
+    "db": Entry("cli.db:app", "group", "Cơ sở dữ liệu: khởi tạo và nâng cấp lược đồ."),
+    "hierarchy": Entry("cli.hierarchy:app", "group", "Hệ thống tổ chức: nhập, xuất, sinh dữ liệu, thống kê."),
+    "calendar": Entry("cli.calendar:app", "group", "Lịch làm việc và cách đọc hạn."),
+    "plan": Entry("cli.plan:app", "group", "Kế hoạch: kiểm tra, ban hành, xem."),
+    "report": Entry("cli.rollout:report_app", "group", "Báo cáo: nộp, miễn."),
+    "phase": Entry("cli.rollout:phase_app", "group",
+                   "Giai đoạn và đợt triển khai: phê duyệt, tạm dừng, tiếp tục, hủy."),
+    "notify": Entry("cli.notify:app", "group", "Thông báo: nhắc hạn, công văn đôn đốc, báo cáo vượt cấp."),
+    "link": Entry("cli.links:app", "group", "Đường liên kết báo cáo cá nhân của đơn vị: tạo, thu hồi."),
+    "compliance": Entry("cli.compliance:app", "group", "Báo cáo tổng hợp tình hình triển khai hằng tuần."),
+    "user": Entry("cli.web:user_app", "group", "Tài khoản người dùng của trang điều hành."),
+}
+LazyGroup.TABLE = COMMANDS
 
 
 def run() -> None:
     """Entry point: run the CLI; project errors and mistakes in the command line become a Vietnamese message
     and an exit code (errors/__init__.py lists them), never a traceback."""
-    _register()
     try:
         code = app(standalone_mode=False)
     except TrienkhaiError as exc:

@@ -228,9 +228,11 @@ class SmtpChannel:
     def __init__(
         self, host: str, port: int = 25, user: str | None = None, password: str | None = None,
         tls: bool = False, sender: str = "trienkhai@localhost", *, timeout: float = 30.0,
-        ssl_context: ssl.SSLContext | None = None,
+        ssl_context: ssl.SSLContext | None = None, connections: int = 1,
     ) -> None:
         self.host, self.port, self.user, self.password = host, port, user, password
+        # How many conversations with this server a dispatcher holds at once (notifications/dispatch.py).
+        self.connections = connections
         self.tls, self.sender, self.timeout = tls, sender, timeout
         # A province's mail server may use a certificate from its own authority; pass a context that trusts it.
         self.ssl_context = ssl_context
@@ -274,6 +276,11 @@ class SmtpChannel:
                 self.close()
                 raise _smtp_failure(exc) from exc
         return Sent(str(message["Message-ID"]), f"smtp://{self.host}:{self.port}", refused=tuple(refused))
+
+    def copy(self) -> SmtpChannel:
+        """The same server and settings on a connection of its own, for a dispatcher's parallel conversations."""
+        return SmtpChannel(self.host, self.port, self.user, self.password, self.tls, self.sender,
+                           timeout=self.timeout, ssl_context=self.ssl_context, connections=self.connections)
 
     @contextmanager
     def kept_open(self) -> Iterator[SmtpChannel]:
@@ -339,6 +346,6 @@ def channel_from_settings(settings: Settings) -> SmtpChannel | OutboxFolderChann
     if settings.smtp_host:
         return SmtpChannel(
             settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password,
-            settings.smtp_tls, settings.mail_from,
+            settings.smtp_tls, settings.mail_from, connections=settings.smtp_connections,
         )
     return OutboxFolderChannel(settings.home / "outbox", settings.mail_from)

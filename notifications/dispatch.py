@@ -2,8 +2,9 @@
 
 Delivery is at least once, never silently lost, and a repeat is recognisable: a message may reach the mail
 server twice only when its dispatcher died (or lost its lease) between handing it over and recording it as
-sent. The re-send then carries the same Message-ID, which is derived from the row's idempotency key
-(`channels.message_id_for`), so a mailbox or a mail client can tell it is the same message.
+sent (at most one message per connection it holds, see `smtp_connections`). The re-send then carries the same
+Message-ID, which is derived from the row's idempotency key (`channels.message_id_for`), so a mailbox or a mail
+client can tell it is the same message.
 
 How dispatchers share one outbox, each row worked on by one of them at a time:
   1. claim: in one short write transaction a pass marks a batch of due rows as its own (`claimed_by` = its
@@ -26,9 +27,11 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, update
@@ -92,12 +95,57 @@ def dispatch(
     limit: int | None = None,
     zalo: ZaloRoute | None = None,
 ) -> DispatchResult:
-    """Send the outbox rows due at `now` that no other pass holds, a claimed batch at a time, each recorded at once;
-    with `zalo`, a unit with a mobile number gets the message by Zalo first, by e-mail if Zalo refuses it."""
+    """Send the outbox rows due at `now` that no other pass holds, a claimed batch at a time, each recorded at once,
+    over as many connections at once as the channel allows (`connections`, SMTP's `smtp_connections`); with
+    `zalo`, a unit with a mobile number gets the message by Zalo first, by e-mail if Zalo refuses it."""
     result = DispatchResult()
     if next_office_instant(now, calendar) != now:
         result.quiet = True
         return result
+    connections = max(1, getattr(channel, "connections", 1))
+    budget = _Budget(limit)
+    if connections == 1:
+        _pass(engine, now, channel, calendar, webhook_channel, zalo, budget, result)
+        return result
+    # Several connections to the same server, each its own pass (its own identity, session and SMTP
+    # conversation): the claims and leases that keep separate dispatchers from sending a row twice do the same
+    # between these threads, and every row is still recorded in its own transaction.
+    results = [DispatchResult() for _ in range(connections)]
+    channels = [channel, *(channel.copy() for _ in range(connections - 1))]  # type: ignore[attr-defined]
+    with ThreadPoolExecutor(connections, thread_name_prefix="dispatch") as pool:
+        futures = [pool.submit(_pass, engine, now, each, calendar, webhook_channel, zalo, budget, mine)
+                   for each, mine in zip(channels, results, strict=True)]
+    for future in futures:
+        future.result()  # the first failure of a connection is the pass's failure, once all have stopped
+    for mine in results:
+        for name in ("sent", "retried", "failed", "cancelled", "taken_over"):
+            setattr(result, name, getattr(result, name) + getattr(mine, name))
+    return result
+
+
+class _Budget:
+    # The `limit` of a pass, shared by its connections: how many more rows they may claim between them.
+    def __init__(self, limit: int | None) -> None:
+        self.remaining, self.lock = limit, Lock()
+
+    def take(self, wanted: int) -> int:
+        with self.lock:
+            if self.remaining is None:
+                return wanted
+            granted = min(wanted, self.remaining)
+            self.remaining -= granted
+            return granted
+
+    def give_back(self, unused: int) -> None:
+        with self.lock:
+            if self.remaining is not None:
+                self.remaining += unused
+
+
+def _pass(engine: Engine, now: datetime, channel: Channel, calendar: WorkingCalendar,
+          webhook_channel: Callable[[str], Channel], zalo: ZaloRoute | None, budget: _Budget,
+          result: DispatchResult) -> None:
+    """Claim and send batches under one identity, over one connection kept open, until nothing due is left."""
     me = dispatcher_identity()
     started = time.monotonic()
 
@@ -109,16 +157,13 @@ def dispatch(
     kept_open = getattr(channel, "kept_open", None)
     # One read session for the whole pass; every write goes through its own short _write transaction.
     with Session(engine, expire_on_commit=False) as session, (kept_open() if kept_open else nullcontext()):
-        remaining = limit
-        while remaining is None or remaining > 0:
-            held = _claim(engine, me, now, lease_clock(), BATCH if remaining is None else min(BATCH, remaining))
+        while size := budget.take(BATCH):
+            held = _claim(engine, me, now, lease_clock(), size)
+            budget.give_back(size - len(held))
             if not held:
                 break
-            if remaining is not None:
-                remaining -= len(held)
             _send_batch(engine, session, me, held, now, lease_clock, channel, calendar, webhook_channel, result,
                         zalo)
-    return result
 
 
 def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now: datetime,

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_tls: bool = False
+    # Conversations with the mail server a dispatcher holds at once: more send faster, but a province's server
+    # may refuse many at a time from one sender.
+    smtp_connections: int = Field(default=4, ge=1, le=32)
     mail_from: str = "trienkhai@localhost"
     # Where units open their personal report links (e.g. https://trienkhai.quangtri.dcs.vn); None: letters say
     # where to report instead of carrying a link.

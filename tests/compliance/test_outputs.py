@@ -133,11 +133,10 @@ def test_no_active_directive_writes_nothing(issued, tmp_path) -> None:  # type: 
 
 @SQLITE_ONLY
 def test_cli_prints_the_table_and_the_paths(followed, db_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from cli.main import _register, app
+    from cli.main import app
 
     monkeypatch.setenv("TRIENKHAI_DATABASE_URL", db_url)
     get_settings.cache_clear()
-    _register()
     result = CliRunner().invoke(app, ["compliance", "run", "--now", "2017-06-30T15:00", "--out", str(tmp_path / "o")],
                                 env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output

@@ -26,8 +26,6 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture(scope="module")
 def invoke():
-    if not any(group.name == "calendar" for group in main.app.registered_groups):
-        main._register()
     runner = CliRunner()
     return lambda *args: runner.invoke(main.app, ["calendar", *args])
 

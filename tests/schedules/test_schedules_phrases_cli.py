@@ -27,8 +27,6 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 @pytest.fixture(scope="module")
 def invoke() -> Callable[..., Result]:
-    if not any(group.name == "calendar" for group in main.app.registered_groups):
-        main._register()
     runner = CliRunner()
     return lambda *args: runner.invoke(main.app, ["calendar", *args])
 
