@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
+import formats
 from cli.common import actor, console, now_utc, unit_of_work
 from rollout.service import issue_plan, prepare_plan
 from rollout.status import Status
@@ -80,7 +81,8 @@ def issue_cmd(file: Path = PlanFile) -> None:
     if not result.created:
         console.print(f"Văn bản {number} đã được ban hành trước đây với đúng nội dung này; không tạo gì mới.")
         return
-    console.print(f"[green]Đã ban hành {number}[/]: {result.units:,} đơn vị, {result.obligations:,} nghĩa vụ.")
+    units, obligations = formats.number(result.units), formats.number(result.obligations)
+    console.print(f"[green]Đã ban hành {number}[/]: {units} đơn vị, {obligations} nghĩa vụ.")
     for warning in result.warnings:
         console.print(f"[yellow]Cảnh báo:[/] {warning}")
 
@@ -98,8 +100,9 @@ def amend_cmd(file: Path = PlanFile, reason: str = typer.Option(..., "--reason",
     if not result.differences:
         console.print(f"Kế hoạch {number} không có gì thay đổi so với bản đã ban hành.")
         return
-    console.print(f"[green]Đã sửa đổi {number}[/]: dời hạn {result.rescheduled:,}, thêm {result.added:,}, "
-                  f"bãi bỏ {result.waived:,} nghĩa vụ. Những điểm thay đổi:")
+    moved, added, waived = (formats.number(n) for n in (result.rescheduled, result.added, result.waived))
+    console.print(f"[green]Đã sửa đổi {number}[/]: dời hạn {moved}, thêm {added}, bãi bỏ {waived} nghĩa vụ. "
+                  "Những điểm thay đổi:")
     for line in result.differences:
         console.print(f"  - {line}")
 

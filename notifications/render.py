@@ -27,6 +27,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from errors import InputError, Problem
+from formats import number
 from notifications.context import as_mapping
 from schedules.render import format_day, format_day_long, format_instant
 from settings import get_settings
@@ -64,19 +65,7 @@ class TemplateError(InputError):
 
 def format_number(value: int | float | Decimal, decimals: int | None = None) -> str:
     """Vietnamese number form: dots group thousands, a comma marks decimals (5.600.000; 2,5)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise TypeError(f"so: expected a number, got {type(value).__name__}")
-    number = Decimal(str(value))
-    if decimals is None:
-        if number == number.to_integral_value():
-            decimals = 0
-        else:
-            exponent = number.normalize().as_tuple().exponent
-            if not isinstance(exponent, int):  # NaN has no digits to place
-                raise TypeError(f"so: expected a finite number, got {value!r}")
-            decimals = max(0, -exponent)
-    grouped = f"{number:,.{decimals}f}"
-    return grouped.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return number(value, decimals)
 
 
 def format_due(due: date | datetime) -> str:
