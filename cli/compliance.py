@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from cli.common import console, database, instant
-from compliance.outputs.text import percent, points
 from compliance.run import run_compliance_detailed
+from formats import percent, points
 from schedules.render import format_day, format_short
 
 app = typer.Typer(no_args_is_help=True, help="Báo cáo tổng hợp tình hình triển khai hằng tuần.")

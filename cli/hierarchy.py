@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
+import formats
 from cli.common import actor, console, instant, now_utc, unit_of_work
 from hierarchy import Kind, Unit
 from schedules.render import format_day
@@ -39,8 +40,8 @@ def _apply(units: list[Unit] | Path, source: str) -> None:
         console.print(f"Không có thay đổi: cơ sở dữ liệu đã khớp với {source}.")
         return
     console.print(
-        f"Đã nhập {source}: thêm {len(result.added):,}, sửa {len(result.changed):,}, "
-        f"đóng (hết hiệu lực) {len(result.closed):,} đơn vị."
+        f"Đã nhập {source}: thêm {formats.number(len(result.added))}, sửa {formats.number(len(result.changed))}, "
+        f"đóng (hết hiệu lực) {formats.number(len(result.closed))} đơn vị."
     )
 
 
@@ -67,7 +68,7 @@ def export_cmd(
         write_workbook(units, output)
     else:
         write_units(units, output, format=format.value)
-    console.print(f"Đã xuất {len(units):,} đơn vị ra {output}.")
+    console.print(f"Đã xuất {formats.number(len(units))} đơn vị ra {output}.")
 
 
 @app.command("generate")
@@ -93,7 +94,7 @@ def generate_cmd(
             write_workbook(units, output)
         else:
             write_units(units, output, format="yaml" if output.suffix in (".yaml", ".yml") else "csv")
-        console.print(f"Đã ghi {len(units):,} đơn vị ra {output}.")
+        console.print(f"Đã ghi {formats.number(len(units))} đơn vị ra {output}.")
         return
     _apply(units, "dữ liệu sinh " + ("toàn quốc" if national else "Quảng Trị 2017"))
 
@@ -117,9 +118,9 @@ def stats_cmd(
     for kind in Kind:
         if kind.value in counts:
             n, members = counts[kind.value]
-            table.add_row(kind.label, f"{n:,}".replace(",", "."), f"{members:,}".replace(",", "."))
+            table.add_row(kind.label, formats.number(n), formats.number(members))
     total_units = sum(n for n, _ in counts.values())
-    table.add_row("[bold]Tổng[/]", f"[bold]{total_units:,}[/]".replace(",", "."), "")
+    table.add_row("[bold]Tổng[/]", f"[bold]{formats.number(total_units)}[/]", "")
     console.print(table)
 
 

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
+import formats
 from cli.common import actor, console, now_utc, unit_of_work
-from notifications.render import format_number
 from plans.compiled import CompiledPlan
 from rollout.expand import periods as obligation_periods
 from rollout.service import issue_plan, prepare_plan
@@ -64,8 +64,8 @@ def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
         count = len(obligation_periods(spec, compiled, calendar))
         rows = count * len(spec.unit_codes)
         total += rows
-        console.print(f"  “{spec.key}”: {count} kỳ × {format_number(len(spec.unit_codes))} đơn vị = "
-                      f"{format_number(rows)} nghĩa vụ")
+        console.print(f"  “{spec.key}”: {count} kỳ × {formats.number(len(spec.unit_codes))} đơn vị = "
+                      f"{formats.number(rows)} nghĩa vụ")
         if spec.due_meaning:
             console.print(f"    {spec.due_meaning}")
         if count > MANY_PERIODS:
@@ -73,7 +73,7 @@ def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
                 f"    [yellow]Cảnh báo:[/] mỗi đơn vị sẽ nhận {count} kỳ của “{spec.key}”; nếu đợt thực hiện ngắn "
                 "hơn, hãy ghi mốc kết thúc, ví dụ until: \"tháng 9/2023\" hoặc due: \"hằng tháng, đến tháng 9/2023\""
             )
-    console.print(f"Tổng số nghĩa vụ sẽ tạo: {format_number(total)}")
+    console.print(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(total)}")
 
 
 @app.command("draft")
@@ -107,7 +107,8 @@ def issue_cmd(file: Path = PlanFile) -> None:
     if not result.created:
         console.print(f"Văn bản {number} đã được ban hành trước đây với đúng nội dung này; không tạo gì mới.")
         return
-    console.print(f"[green]Đã ban hành {number}[/]: {result.units:,} đơn vị, {result.obligations:,} nghĩa vụ.")
+    units, obligations = formats.number(result.units), formats.number(result.obligations)
+    console.print(f"[green]Đã ban hành {number}[/]: {units} đơn vị, {obligations} nghĩa vụ.")
     for warning in result.warnings:
         console.print(f"[yellow]Cảnh báo:[/] {warning}")
 
@@ -125,8 +126,9 @@ def amend_cmd(file: Path = PlanFile, reason: str = typer.Option(..., "--reason",
     if not result.differences:
         console.print(f"Kế hoạch {number} không có gì thay đổi so với bản đã ban hành.")
         return
-    console.print(f"[green]Đã sửa đổi {number}[/]: dời hạn {result.rescheduled:,}, thêm {result.added:,}, "
-                  f"bãi bỏ {result.waived:,} nghĩa vụ. Những điểm thay đổi:")
+    moved, added, waived = (formats.number(n) for n in (result.rescheduled, result.added, result.waived))
+    console.print(f"[green]Đã sửa đổi {number}[/]: dời hạn {moved}, thêm {added}, bãi bỏ {waived} nghĩa vụ. "
+                  "Những điểm thay đổi:")
     for line in result.differences:
         console.print(f"  - {line}")
 

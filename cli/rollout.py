@@ -8,6 +8,7 @@ import typer
 from rich.tree import Tree
 from sqlalchemy import select
 
+import formats
 from cli.common import actor, console, database, instant, now_utc, unit_of_work
 from cli.doctor import print_service_health
 from errors import InputError
@@ -114,7 +115,7 @@ def status_cmd(
             r = rollup(s, number, row.code)
             if r.total == 0 and row.id != root.id:
                 continue
-            share = "—" if r.share_on_time is None else f"{r.share_on_time:.0%}"
+            share = "—" if r.share_on_time is None else formats.percent(r.share_on_time, 0)
             parts = " · ".join(f"{Status(k).label}: {n}" for k, n in sorted(r.counts.items()))
             label = f"[bold]{row.name}[/] ({row.code}) — đúng hạn {share} — {parts or 'không có nghĩa vụ'}"
             nodes[row.id] = nodes[row.parent_id].add(label) if row.parent_id in nodes else Tree(label)
@@ -130,8 +131,8 @@ def advance_cmd(
     at = instant(now)
     result = advance_each(database(), at, calendar=WorkingCalendar.from_settings())
     console.print(
-        f"Giai đoạn mở: {', '.join(result.phases_opened) or 'không'}; nghĩa vụ mở: {result.opened:,}; "
-        f"chuyển quá hạn: {result.overdue:,}; thông báo mới: {result.messages:,}."
+        f"Giai đoạn mở: {', '.join(result.phases_opened) or 'không'}; nghĩa vụ mở: {formats.number(result.opened)}; "
+        f"chuyển quá hạn: {formats.number(result.overdue)}; thông báo mới: {formats.number(result.messages)}."
     )
     if result.busy:
         console.print(f"Đang được lần điều phối khác xử lý, bỏ qua: {', '.join(result.busy)}.")

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+import formats
 from cli.common import console, unit_of_work
 from rollout.rollup import rollup
 from rollout.status import Status
@@ -79,16 +80,16 @@ def _summary(rehearsal: Rehearsal, out: Path) -> None:
         table.add_column("Tỉ lệ đúng hạn", justify="right")
         for unit in [*districts, uow.session.get_one(UnitRow, directive.issuer_id)]:
             r = rollup(uow.session, rehearsal.number, unit.code)
-            share = "—" if r.share_on_time is None else f"{r.share_on_time:.0%}"
+            share = "—" if r.share_on_time is None else formats.percent(r.share_on_time, 0)
             bold = unit.id == directive.issuer_id
-            cells = [f"{r.counts.get(status.value, 0):,}".replace(",", ".") for status, _ in SHOWN]
+            cells = [formats.number(r.counts.get(status.value, 0)) for status, _ in SHOWN]
             table.add_row(f"[bold]{unit.name}[/]" if bold else unit.name, *cells, share)
     console.print(table)
     result = rehearsal.result
-    console.print(f"{result.days} ngày mô phỏng · {result.submitted:,} lần nộp báo cáo · "
+    console.print(f"{result.days} ngày mô phỏng · {formats.number(result.submitted)} lần nộp báo cáo · "
                   f"{result.snapshots} lần tổng hợp tuần · phê duyệt: {', '.join(result.approvals) or 'không'}")
     sent = sorted(rehearsal.messages_by_template.items())
-    console.print("Thông báo đã gửi: " + ", ".join(f"{TEMPLATE_NAMES.get(t, t)}: {n:,}" for t, n in sent))
+    console.print("Thông báo đã gửi: " + ", ".join(f"{TEMPLATE_NAMES.get(t, t)}: {formats.number(n)}" for t, n in sent))
     console.print("[bold]Kết quả:[/]")
     for path in rehearsal.reports:
         console.print(f"  {path}")
@@ -98,7 +99,7 @@ def _summary(rehearsal: Rehearsal, out: Path) -> None:
                       "xem ở trang Báo cáo tuần: "
                       f"TRIENKHAI_DATABASE_URL=sqlite:///{(out / 'trienkhai.db').resolve()} trienkhai web")
     letters = len(list(rehearsal.outbox.glob("*.eml")))
-    console.print(f"  {rehearsal.outbox}/ ({letters:,} thư .eml, công văn đôn đốc kèm tệp .docx)")
+    console.print(f"  {rehearsal.outbox}/ ({formats.number(letters)} thư .eml, công văn đôn đốc kèm tệp .docx)")
     console.print(f"  {out / 'trienkhai.db'} (cơ sở dữ liệu của lần mô phỏng)")
 
 

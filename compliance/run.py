@@ -13,10 +13,11 @@ from compliance.model import ComplianceReport
 from compliance.outputs.chart import render_chart
 from compliance.outputs.docx_report import build_docx
 from compliance.outputs.html_report import build_html
-from compliance.outputs.text import file_stem, percent, points
+from compliance.outputs.text import file_stem
 from compliance.outputs.xlsx_report import build_xlsx
 from compliance.report import build_report
 from compliance.snapshot import SnapshotRun, take_snapshot
+from formats import percent, points
 from schedules import WorkingCalendar
 from schedules.render import format_day, local_date
 from storage import UnitOfWork

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
+import formats
 from errors import Problem
 from hierarchy.limits import (
     MAX_LINE_CHARS,
     MAX_MEMBERS,
     day_problem,
     email_problem,
-    format_number,
     read_integer,
     shown,
     text_problem,
@@ -154,7 +154,7 @@ def parse_row(row: Row, source: str | None, shown_as: Mapping[str, str]) -> tupl
             members = count
         else:
             problem("so_dang_vien", f"Số đảng viên {shown(raw)} không hợp lệ; hãy ghi một số nguyên từ 0 đến "
-                                    f"{format_number(MAX_MEMBERS)}, ví dụ 25 hoặc 1.234.")
+                                    f"{formats.number(MAX_MEMBERS)}, ví dụ 25 hoặc 1.234.")
 
     days: dict[str, date | None] = {}
     for col in ("hieu_luc_tu", "hieu_luc_den"):

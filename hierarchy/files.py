@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+import formats
 from errors import HierarchyError, Problem
 from hierarchy.columns import column_for
 from hierarchy.encodings import decode_table
@@ -22,7 +23,6 @@ from hierarchy.limits import (
     YamlLimits,
     check_lines,
     compose_yaml,
-    format_number,
     read_bounded,
     shown as shown_value,
     yaml_error,
@@ -190,7 +190,7 @@ def _csv_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[P
 
 
 def _too_many(source: str, line: int) -> Problem:
-    return Problem(f"Tệp có hơn {format_number(MAX_UNITS)} đơn vị; hãy chia thành nhiều tệp nhỏ hơn.", source=source,
+    return Problem(f"Tệp có hơn {formats.number(MAX_UNITS)} đơn vị; hãy chia thành nhiều tệp nhỏ hơn.", source=source,
                    line=line)
 
 

@@ -15,6 +15,9 @@ from pathlib import Path
 import yaml
 from yaml.reader import ReaderError
 
+import formats
+from formats import format_day
+
 __all__ = [
     "FIRST_DAY",
     "LAST_DAY",
@@ -27,8 +30,6 @@ __all__ = [
     "compose_yaml",
     "day_problem",
     "email_problem",
-    "format_day",
-    "format_number",
     "one_line",
     "read_bounded",
     "read_decimal",
@@ -68,16 +69,6 @@ class LimitError(Exception):
         self.line = line
 
 
-def format_number(value: int) -> str:
-    """An integer as Vietnamese write it, dots between thousands: 10000000 -> "10.000.000"."""
-    return f"{value:,}".replace(",", ".")
-
-
-def format_day(day: date) -> str:
-    """A day as Vietnamese write it: 1/7/2025."""
-    return f"{day.day}/{day.month}/{day.year}"
-
-
 def _refused(char: str) -> bool:
     return unicodedata.category(char) in _REFUSED_CATEGORIES
 
@@ -90,7 +81,7 @@ def shown(value: object, limit: int = 40) -> str:
         cut = "".join(f"[U+{ord(c):04X}]" if _refused(c) else c for c in cut)
     if len(text) <= limit:
         return f"“{cut}”"
-    return f"“{cut}…” ({format_number(len(text))} ký tự)"
+    return f"“{cut}…” ({formats.number(len(text))} ký tự)"
 
 
 def read_bounded(path: Path, max_bytes: int) -> bytes:
@@ -98,7 +89,7 @@ def read_bounded(path: Path, max_bytes: int) -> bytes:
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise LimitError(f"tệp lớn hơn giới hạn {format_number(max_bytes // 1_000_000)} MB; "
+        raise LimitError(f"tệp lớn hơn giới hạn {formats.number(max_bytes // 1_000_000)} MB; "
                          "hãy chia thành nhiều tệp nhỏ hơn")
     return data
 
@@ -110,7 +101,7 @@ def check_lines(text: str, max_chars: int = MAX_LINE_CHARS) -> None:
         return
     for number, line in enumerate(lines, 1):
         if len(line) > max_chars:
-            raise LimitError(f"dòng dài {format_number(len(line))} ký tự, quá giới hạn {format_number(max_chars)} "
+            raise LimitError(f"dòng dài {formats.number(len(line))} ký tự, quá giới hạn {formats.number(max_chars)} "
                              "ký tự mỗi dòng; hãy xuống dòng hoặc rút gọn nội dung", number)
 
 
@@ -143,7 +134,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._nodes += nodes
         budget = self._limits.max_nodes
         if budget is not None and self._nodes > budget:
-            raise LimitError(f"tệp YAML mở ra quá {format_number(budget)} mục (tính cả các mục bí danh “*…” "
+            raise LimitError(f"tệp YAML mở ra quá {formats.number(budget)} mục (tính cả các mục bí danh “*…” "
                              "lặp lại); hãy bớt bí danh hoặc chia nhỏ tệp", line)
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
@@ -223,7 +214,7 @@ def text_problem(value: str, *, max_chars: int, multiline: bool = False) -> str 
                 return (f"có {_char_name(char)}{where}, không được phép; hãy xóa ký tự đó (chỉ ghi chữ, số, "
                         "dấu câu và dấu cách)")
     if len(value) > max_chars:
-        return f"dài {format_number(len(value))} ký tự, quá giới hạn {format_number(max_chars)} ký tự"
+        return f"dài {formats.number(len(value))} ký tự, quá giới hạn {formats.number(max_chars)} ký tự"
     return None
 
 

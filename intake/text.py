@@ -19,8 +19,9 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import formats
 from errors import InputError, Problem
-from hierarchy.limits import LimitError, format_number, read_bounded
+from hierarchy.limits import LimitError, read_bounded
 
 __all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "IntakeError", "read_document", "text_of"]
 
@@ -47,7 +48,7 @@ def read_document(path: Path) -> str:
     try:
         data = read_bounded(path, MAX_DOCUMENT_BYTES)
     except LimitError as exc:
-        raise _refuse(path, f"{exc.message} (giới hạn {format_number(MAX_DOCUMENT_BYTES // 1_000_000)} MB "
+        raise _refuse(path, f"{exc.message} (giới hạn {formats.number(MAX_DOCUMENT_BYTES // 1_000_000)} MB "
                             "cho một văn bản)") from None
     except OSError as exc:
         raise _refuse(path, f"không mở được tệp ({exc.strerror})") from None
@@ -57,7 +58,7 @@ def read_document(path: Path) -> str:
 def text_of(data: bytes, suffix: str, *, name: str = "văn bản") -> str:
     """The NFC text of a document's bytes, by file type (".txt", ".docx", ".pdf")."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise _refuse(name, f"tệp lớn hơn giới hạn {format_number(MAX_DOCUMENT_BYTES // 1_000_000)} MB "
+        raise _refuse(name, f"tệp lớn hơn giới hạn {formats.number(MAX_DOCUMENT_BYTES // 1_000_000)} MB "
                             "cho một văn bản")
     if suffix == ".docx":
         text = _docx_text(data, name)
@@ -128,7 +129,7 @@ def _pdf_text(data: bytes, name: str) -> str:
                             "hãy xuất lại PDF hoặc gửi bản .docx") from None
     letters = sum(len(re.findall(r"[^\W\d_]", page)) for page in pages)
     if not pages or letters < _MIN_LETTERS_PER_PAGE * len(pages):
-        raise _refuse(name, f"tệp PDF {format_number(len(pages))} trang không có lớp chữ (bản quét, chỉ có hình "
+        raise _refuse(name, f"tệp PDF {formats.number(len(pages))} trang không có lớp chữ (bản quét, chỉ có hình "
                             "ảnh); hãy gửi bản .docx hoặc PDF xuất từ Word, hoặc nhận dạng chữ (OCR) trước")
     return "\n".join(_unwrap(page) for page in pages)
 

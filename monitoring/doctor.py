@@ -21,6 +21,7 @@ import httpx
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
+import formats
 from errors import ConfigError, StorageError, TrienkhaiError
 from monitoring.health import DEPLOYMENT, JOBS, ServiceHealth, service_health
 from rollout.escalate import next_office_instant
@@ -212,15 +213,12 @@ def _outbox(engine: Engine, now: datetime, calendar: WorkingCalendar) -> str:
         ).one()
     if late:
         raise ConfigError(
-            f"{_count(late)} thư đến lượt gửi đã hơn 1 giờ làm việc mà chưa đi (cũ nhất từ {format_short(oldest)}): "
+            f"{formats.number(late)} thư đến lượt gửi đã hơn 1 giờ làm việc mà chưa đi "
+            f"(cũ nhất từ {format_short(oldest)}): "
             "kiểm tra lịch gửi thư và máy chủ thư ở các dòng trên; `trienkhai notify list` để xem, "
             "`trienkhai notify dispatch` để gửi ngay một lượt."
         )
-    return f"không có thư tồn đọng ({_count(waiting)} thư đang chờ đến lượt)."
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")  # Vietnamese groups thousands with a dot
+    return f"không có thư tồn đọng ({formats.number(waiting)} thư đang chờ đến lượt)."
 
 
 def _service_checks(health: ServiceHealth) -> list[Check]:

@@ -18,9 +18,10 @@ from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from formats import number
 from notifications.channels import Attachment
 from notifications.context import LetterContext
-from notifications.render import SUBJECT_SUFFIX, format_due, format_number, render_template
+from notifications.render import SUBJECT_SUFFIX, format_due, render_template
 from schedules.render import format_day, format_day_long
 
 __all__ = ["DOCX_MIME", "build_letter", "letter_attachment", "letter_filename", "new_document"]
@@ -153,8 +154,8 @@ def _annex(doc: DocumentObject, ctx: LetterContext) -> None:
     title = _paragraph(doc)
     title.paragraph_format.page_break_before = True
     _line(title, f"DANH SÁCH {ctx.family.organisations.upper()} CHƯA HOÀN THÀNH NHIỆM VỤ", bold=True)
-    number = ctx.number or f"      -CV/{ctx.issuer.code}"
-    _line(_paragraph(doc), f"(Kèm theo Công văn số {number} ngày {format_day(ctx.issued_on)}"
+    doc_number = ctx.number or f"      -CV/{ctx.issuer.code}"
+    _line(_paragraph(doc), f"(Kèm theo Công văn số {doc_number} ngày {format_day(ctx.issued_on)}"
           f" của {ctx.requester or ctx.issuer.name})", size=13, italic=True)
     _paragraph(doc)
     table = doc.add_table(rows=1, cols=3)
@@ -164,7 +165,7 @@ def _annex(doc: DocumentObject, ctx: LetterContext) -> None:
     for index, unit in enumerate(ctx.late_units, 1):
         items = "; ".join(
             f"{o.description} (hạn {format_due(o.due) if o.due else 'không ghi'}"
-            f"{f', quá hạn {format_number(o.days_overdue)} ngày làm việc' if o.days_overdue else ''})"
+            f"{f', quá hạn {number(o.days_overdue)} ngày làm việc' if o.days_overdue else ''})"
             for o in unit.items)
         cells = table.add_row().cells
         for cell, text, align in ((cells[0], str(index), WD_ALIGN_PARAGRAPH.CENTER),

@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from errors import InputError, Problem
+from formats import number
 from notifications.context import as_mapping
 from schedules.render import format_day, format_day_long, format_instant
 from settings import get_settings
@@ -36,7 +36,6 @@ __all__ = [
     "TemplateError",
     "available_templates",
     "format_due",
-    "format_number",
     "render_message",
     "render_template",
 ]
@@ -62,23 +61,6 @@ class TemplateError(InputError):
     """A template cannot be rendered: unknown name, a missing value, bad syntax or a forbidden access."""
 
 
-def format_number(value: int | float | Decimal, decimals: int | None = None) -> str:
-    """Vietnamese number form: dots group thousands, a comma marks decimals (5.600.000; 2,5)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise TypeError(f"so: expected a number, got {type(value).__name__}")
-    number = Decimal(str(value))
-    if decimals is None:
-        if number == number.to_integral_value():
-            decimals = 0
-        else:
-            exponent = number.normalize().as_tuple().exponent
-            if not isinstance(exponent, int):  # NaN has no digits to place
-                raise TypeError(f"so: expected a finite number, got {value!r}")
-            decimals = max(0, -exponent)
-    grouped = f"{number:,.{decimals}f}"
-    return grouped.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
 def format_due(due: date | datetime) -> str:
     """A deadline as people read it: an instant with hour and weekday, a day as “ngày 30/6/2017”."""
     if isinstance(due, datetime):
@@ -91,7 +73,7 @@ def _configure(env: Environment) -> Environment:
         ngay_dai=format_day_long,
         gio_ngay=format_instant,
         ngay=format_day,
-        so=format_number,
+        so=number,
         han=format_due,
     )
     return env

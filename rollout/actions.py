@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+import formats
 from errors import ConflictError, InputError, NotFound, Problem
-from hierarchy.limits import format_number, read_decimal, read_integer, shown, text_problem
+from hierarchy.limits import read_decimal, read_integer, shown, text_problem
 from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
 from rollout.stored_plan import field_specs, plan_of
@@ -95,7 +96,7 @@ class _Refusal(NamedTuple):
 
 
 def _range_text() -> str:
-    return f"từ 0 đến {format_number(MAX_FIGURE)}"
+    return f"từ 0 đến {formats.number(MAX_FIGURE)}"
 
 
 def _as_int(value: Any) -> int | _Refusal:
@@ -146,7 +147,7 @@ def _as_list(value: Any) -> list[str] | _Refusal:
         return _Refusal("phải là một danh sách, mỗi mục một dòng (hoặc các mục cách nhau bởi dấu “;”)")
     items = [unicodedata.normalize("NFC", part).strip() for part in parts if part.strip()]
     if len(items) > MAX_LIST_ITEMS:
-        return _Refusal(f"có {format_number(len(items))} mục, quá giới hạn {MAX_LIST_ITEMS} mục")
+        return _Refusal(f"có {formats.number(len(items))} mục, quá giới hạn {MAX_LIST_ITEMS} mục")
     for index, item in enumerate(items, 1):
         trouble = text_problem(item, max_chars=MAX_ITEM_CHARS)
         if trouble is not None:

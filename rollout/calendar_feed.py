@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import formats
 from errors import NotFound
 from plans.peaks import title_of
 from rollout.status import UNFINISHED, Status, values
@@ -227,5 +228,5 @@ def directive_feed(session: Session, number: str, *, now: datetime) -> bytes:
             sequence=sequence, now=now, alarms=_DEADLINE_ALARMS if waiting else (),
             cancelled=directive.state == "aborted",
             description=f"{title}{period_text}, theo {number}. Hạn chót: {format_short(due)}. "
-                        f"Số đơn vị: {units:,}; chưa hoàn thành: {waiting:,}.".replace(",", ".")))
+                        f"Số đơn vị: {formats.number(units)}; chưa hoàn thành: {formats.number(waiting)}."))
     return cal.to_ical()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import formats
 from errors import ConflictError, InputError, Problem
 from rollout.stored_plan import plan_of
 from schedules.render import format_short
@@ -15,10 +16,6 @@ from storage.models import DirectiveRow, ObligationRow, QuotaRow, UnitRow
 from storage.units import subtree_bounds
 
 __all__ = ["check_opened", "check_quotas", "quota_field"]
-
-
-def _number(value: float) -> str:
-    return f"{int(value):,}".replace(",", ".") if float(value).is_integer() else f"{value}".replace(".", ",")
 
 
 def check_opened(row: ObligationRow, now: datetime) -> None:
@@ -56,7 +53,8 @@ def check_quotas(session: Session, directive: DirectiveRow, row: ObligationRow, 
             label = quota.label or name
             noun = quota.unit_label or "suất"
             problems.append(Problem(
-                f"đăng ký {_number(value)} vượt chỉ tiêu “{label}” phân bổ cho {unit.name}: tối đa {allowed} {noun}",
+                f"đăng ký {formats.number(value)} vượt chỉ tiêu “{label}” phân bổ cho {unit.name}: "
+                f"tối đa {formats.number(allowed)} {noun}",
                 field=field))
     if problems:
         raise InputError(problems, title="Báo cáo không hợp lệ, chưa ghi nhận")

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from errors import TrienkhaiError
+from formats import number, percent
 from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
@@ -38,27 +39,16 @@ def _countdown(at: datetime | None, now: datetime) -> str:
     return f"còn {span}" if ahead else f"đã qua {span}"
 
 
-def _number(n: float) -> str:
-    """3.542 for a count, 2,5 for a measure: dots group thousands, a comma marks decimals."""
-    if isinstance(n, int):
-        return f"{n:,}".replace(",", ".")
-    return f"{n:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
-
-
 def templates() -> Jinja2Templates:
     """The page templates, with the project's Vietnamese date and number filters."""
     t = Jinja2Templates(directory=str(HERE / "templates"))
     t.env.filters.update(
         gio_ngay=lambda dt: format_short(dt) if dt else "—",
         ngay=lambda dt: format_day(to_local(dt).date()) if dt else "—",
-        phan_tram=_percent,
+        phan_tram=lambda share: percent(share, 0) if share is not None else "—",
         loai=kind_label,
         q=lambda s: quote(str(s), safe="/"),
-        so=_number,
+        so=number,
     )
     t.env.globals["countdown"] = _countdown
     # The obligation or milestone of an issued directive's plan, for a page that lists rows of several directives.

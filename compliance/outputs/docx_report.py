@@ -17,7 +17,8 @@ from docx.table import _Row
 from docx.text.paragraph import Paragraph
 
 from compliance.model import ComplianceReport, Counts, OverdueUnit
-from compliance.outputs.text import number, percent, points, short_department
+from compliance.outputs.text import short_department
+from formats import number, percent, points
 from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, new_document
 from notifications.forms import DOAN, PARTY, Family
 from rollout.status import Status

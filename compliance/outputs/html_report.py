@@ -8,7 +8,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from compliance.model import ComplianceReport
 from compliance.outputs.docx_report import report_number
-from compliance.outputs.text import percent, points, short_department
+from compliance.outputs.text import short_department
+from formats import percent, points
 from notifications.forms import DOAN, PARTY
 from schedules.render import format_day, format_day_long, format_time, local_date
 

@@ -1,46 +1,12 @@
-"""Figures as Vietnamese documents write them (decimal comma), and the file names of a run's outputs."""
+"""Department names as the report body shortens them, and the file names of a run's outputs."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from babel.numbers import format_decimal, format_percent
-
 from notifications.docx_letter import _ascii_slug
 
-__all__ = ["file_stem", "number", "percent", "points", "signed", "short_department"]
-
-# CLDR's Vietnamese locale: a dot groups thousands, a comma marks decimals (3.542; 64,7%).
-LOCALE = "vi"
-
-
-def number(value: float | None) -> str:
-    """3542 → "3.542"; 2.5 → "2,5"; None → "–"."""
-    if value is None:
-        return "–"
-    return format_decimal(value, format="#,##0.##", locale=LOCALE)
-
-
-def percent(value: float | None, decimals: int = 1) -> str:
-    """0.6667 → "66,7%"; None (nothing due yet) → "–"."""
-    if value is None:
-        return "–"
-    return format_percent(value, format="#,##0." + "0" * decimals + "%", locale=LOCALE)
-
-
-def points(change: float | None) -> str:
-    """A change of share in percentage points: +6,7 / −33,3 / 0,0; None → "–"."""
-    if change is None:
-        return "–"
-    text = f"{abs(change) * 100:.1f}".replace(".", ",")
-    return ("+" if change > 0 else "−" if change < 0 else "") + text
-
-
-def signed(change: int | None) -> str:
-    """+3 / −2 / 0; None (no earlier snapshot) → "–"."""
-    if change is None:
-        return "–"
-    return f"+{change}" if change > 0 else f"−{-change}" if change < 0 else "0"
+__all__ = ["file_stem", "short_department"]
 
 
 def short_department(department: str, issuer: str) -> str:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from jinja2.sandbox import SecurityError
 
+from formats import number as format_number
 from notifications.context import DirectiveRef, ObligationLine, ReminderContext
 from notifications.preview import preview, sample_context
-from notifications.render import TemplateError, format_number, render_message
+from notifications.render import TemplateError, render_message
 
 TEMPLATES = ["thong_bao_trien_khai", "nhac_han", "cong_van_don_doc", "leo_thang"]
 PLAN = DirectiveRef("47-KH/TU", "tổ chức Diễn đàn", date(2017, 3, 22), "Ban Thường vụ Tỉnh ủy")
