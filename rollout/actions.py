@@ -17,13 +17,14 @@ from sqlalchemy.sql.functions import FunctionElement
 import formats
 from errors import ConflictError, InputError, NotFound, Problem
 from hierarchy.limits import read_decimal, read_integer, shown, text_problem
+from plans.schema import FieldDef
 from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
 from rollout.stored_plan import field_specs, plan_of
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow
 from storage.units import find_unit
 
-__all__ = ["approve_gate", "find_directive", "report_figure", "set_state", "submit", "waive"]
+__all__ = ["approve_gate", "check_fields", "find_directive", "report_figure", "set_state", "submit", "waive"]
 
 STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
     "hold": ({"active"}, "held"),
@@ -70,10 +71,15 @@ MAX_ITEM_CHARS = 1_000
 
 
 def _check_fields(directive: DirectiveRow, key: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Report data must match the fields the plan declared for that obligation, each value within its type's range:
-    integers and numbers from 0 to MAX_FIGURE (written 1.234 or 1234, decimals 12,5), text and list items NFC
-    without control or bidi characters and within their length."""
-    known = {f.name: f for f in field_specs(plan_of(directive), key)}
+    """Report data must match the fields the directive's plan declared for obligation `key` (check_fields)."""
+    return check_fields(field_specs(plan_of(directive), key), data)
+
+
+def check_fields(fields: list[FieldDef], data: dict[str, Any]) -> dict[str, Any]:
+    """Report data must match the declared fields, each value within its type's range: integers and numbers
+    from 0 to MAX_FIGURE (written 1.234 or 1234, decimals 12,5), text and list items NFC without control or
+    bidi characters and within their length."""
+    known = {f.name: f for f in fields}
     problems, clean = [], {}
     for name, value in data.items():
         spec = known.get(name)

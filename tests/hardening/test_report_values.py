@@ -7,7 +7,6 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from errors import InputError
 from hierarchy.generate import small_quang_tri_2017
+from plans.schema import FieldDef
 from rollout import actions
 from rollout.reconcile import advance
 from rollout.rollup import rollup
@@ -102,8 +102,7 @@ def test_odd_text_is_refused_with_the_field(pilot_cell: tuple[Engine, str], fiel
 
 
 def _check(field_type: str, value: Any) -> Any:
-    plan = {"obligations": [{"key": "k", "fields": [{"name": "x", "label": "X", "type": field_type}]}]}
-    return actions._check_fields(SimpleNamespace(plan=plan), "k", {"x": value})["x"]  # type: ignore[arg-type]
+    return actions.check_fields([FieldDef(name="x", label="X", type=field_type)], {"x": value})["x"]
 
 
 @pytest.mark.parametrize(("text", "number"), [
