@@ -60,8 +60,9 @@ def _value(found: Found | None, what: str) -> str:
     return _gap(what) if found is None else f"{_q(found.value)}  {_src(found)}"
 
 
-def render_draft(d: Draft) -> str:
-    """The draft plan file in the plan language (see plans.schema), values commented with their source."""
+def render_draft(d: Draft, *, stored_hierarchy: bool = False) -> str:
+    """The draft plan file in the plan language (see plans.schema), values commented with their source; with
+    `stored_hierarchy` it names no hierarchy (it is checked and issued against the stored units)."""
     out: list[str] = [f"# Bản nháp đọc từ {d.source}. Đối chiếu từng giá trị với văn bản gốc;",
                       f"# điền mọi chỗ ghi {GAP} rồi chạy `trienkhai plan check`."]
     for flag in d.flags:
@@ -98,7 +99,10 @@ def render_draft(d: Draft) -> str:
                 out.append(f"      title: {_value(p.title, '')}")
     _recipients(d, out)
     _signers(d, out)
-    out += ["", "hierarchy:", f"  generator: {_gap('hệ thống tổ chức: generator (tên hàm sinh) hoặc file')}"]
+    if stored_hierarchy:
+        out += ["", "# Hệ thống tổ chức: các đơn vị đã lưu trong cơ sở dữ liệu."]
+    else:
+        out += ["", "hierarchy:", f"  generator: {_gap('hệ thống tổ chức: generator (tên hàm sinh) hoặc file')}"]
     _rollout(d, out)
     return "\n".join(out) + "\n"
 

@@ -20,7 +20,10 @@ from rollout.issue import IssueResult, issue_directive
 from schedules import WorkingCalendar
 from storage.units import load_subtrees, load_units
 
-__all__ = ["PreparedPlan", "amend_plan", "issue_plan", "prepare_plan"]
+__all__ = ["PreparedPlan", "amend_plan", "issue_plan", "prepare_plan", "prepare_stored"]
+
+# A plan is a file (the CLI, the flows) or its YAML text with a name to cite in problems (the dashboard).
+PlanSource = Path | str
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,11 @@ def prepare_plan(path: Path, calendar: WorkingCalendar, session: Session | None 
     return PreparedPlan(plan, compile_plan(plan, units, calendar), f"hệ thống tổ chức của kế hoạch ({path.name})")
 
 
-def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) -> PreparedPlan:
-    plan = load_plan(path)
+def prepare_stored(session: Session, source: PlanSource, calendar: WorkingCalendar, *,
+                   name: str | None = None) -> PreparedPlan:
+    """Load and compile a plan against the stored hierarchy only, as issuing does; NotFound when its issuer is not
+    stored."""
+    plan = load_plan(source, name=name)
     compiled = _compile_stored(session, plan, calendar)
     if compiled is None:
         raise NotFound(
@@ -80,10 +86,12 @@ def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) ->
 
 
 def issue_plan(
-    session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar
+    session: Session, source: PlanSource, *, now: datetime, actor: str, calendar: WorkingCalendar,
+    name: str | None = None,
 ) -> tuple[PreparedPlan, IssueResult]:
-    """Issue a plan against the stored hierarchy; the issuer must already be imported."""
-    prepared = _stored_prepared(session, path, calendar)
+    """Issue a plan (a file, or YAML text named `name`) against the stored hierarchy; the issuer must already be
+    imported."""
+    prepared = prepare_stored(session, source, calendar, name=name)
     plan = prepared.plan
     result = issue_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(plan),
@@ -95,7 +103,7 @@ def issue_plan(
 def amend_plan(session: Session, path: Path, *, now: datetime, actor: str, reason: str,
                calendar: WorkingCalendar) -> tuple[PreparedPlan, AmendResult]:
     """Apply a changed plan file to its issued directive, recording who, when and why."""
-    prepared = _stored_prepared(session, path, calendar)
+    prepared = prepare_stored(session, path, calendar)
     result = amend_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(prepared.plan),
         now=now, actor=actor, reason=reason, calendar=calendar, diff=plan_diff,
