@@ -18,6 +18,9 @@ from schedules import WorkingCalendar
 
 __all__ = ["draft_from_text", "draft_plan", "render_draft"]
 
+# "… ban hành Kế hoạch … như sau:": a body saying it issues a plan is a directive even without its header.
+_ISSUES = re.compile(r"(?i)\b(?:ban hành|xây dựng|triển khai)\s+(?:kế hoạch|chương trình|hướng dẫn|chỉ thị)\b"
+                     r"[^.]{0,400}?\bnhư sau\s*:")
 _SCHEMA_KINDS = ("NQ", "CT", "KL", "KH", "KHLT", "KHPH", "HD", "CV", "BC", "TB")
 
 
@@ -29,7 +32,8 @@ def draft_from_text(text: str, source: str = "văn bản") -> Draft:
     read_recipients(draft)
     read_body(draft, start, WorkingCalendar())
     signs = sum(x is not None and x != [] for x in (draft.kind, draft.number, draft.recipients or None,
-                                                   draft.signers or None, draft.issued_on))
+                                                   draft.signers or None, draft.issued_on, draft.parents or None))
+    signs += _ISSUES.search(text) is not None
     if signs < 2:
         raise IntakeError(f"{source}: không phải một văn bản chỉ đạo (kế hoạch, hướng dẫn…): không thấy đủ tên loại "
                           "văn bản, số hiệu, ngày ban hành, Nơi nhận hay chữ ký; không viết bản nháp")
