@@ -67,6 +67,11 @@ def test_upload_review_edit_check_and_issue_a_word_plan(browser: Browser, site: 
     row.locator("a.to-line").click()
     expect(number_mark).to_have_class("focused")
     _shot(page, "intake-01-review")
+    # The page runs under a strict Content-Security-Policy: its script and styles come from files only (the page
+    # as served; the live DOM gains attributes from the browser itself).
+    html_text = page.request.get(page.url).text()
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html_text) is None
+    assert re.search(r"\sstyle=", html_text) is None and "<style" not in html_text
     # As drafted, the check names the one gap: which unit of the hierarchy issues it.
     page.click("#check")
     expect(page.locator("#problems")).to_contain_text("trường “directive.issuer”")
