@@ -16,11 +16,12 @@ from plans.compiler import compile_plan
 from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
 from plans.schema import Plan
 from rollout.amend import AmendResult, amend_directive
+from rollout.expand import periods as obligation_periods
 from rollout.issue import IssueResult, issue_directive
 from schedules import WorkingCalendar
 from storage.units import load_subtrees, load_units
 
-__all__ = ["PreparedPlan", "amend_plan", "issue_plan", "prepare_plan", "prepare_stored"]
+__all__ = ["IssueCount", "PreparedPlan", "amend_plan", "issue_counts", "issue_plan", "prepare_plan", "prepare_stored"]
 
 # A plan is a file (the CLI, the flows) or its YAML text with a name to cite in problems (the dashboard).
 PlanSource = Path | str
@@ -37,6 +38,26 @@ class PreparedPlan:
     @property
     def data(self) -> dict[str, Any]:
         return self.plan.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class IssueCount:
+    """How many obligations issuing creates for one obligation of the plan: periods per unit × units."""
+
+    key: str
+    periods: int
+    units: int
+    meaning: str | None  # how its deadline was understood
+
+    @property
+    def total(self) -> int:
+        return self.periods * self.units
+
+
+def issue_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> list[IssueCount]:
+    """Per obligation, the periods and units issuing will create, counted by the function that issues them."""
+    return [IssueCount(spec.key, len(obligation_periods(spec, compiled, calendar)), len(spec.unit_codes),
+                       spec.due_meaning) for spec in compiled.obligations]
 
 
 def _stored_units(session: Session, day: date, roots: list[str] | None = None) -> list[Unit]:

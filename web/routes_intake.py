@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -22,8 +21,7 @@ from starlette.datastructures import UploadFile
 import formats
 from errors import ConflictError, InputError, NotFound, Problem
 from intake import GAP, MAX_DOCUMENT_BYTES, IntakeError, draft_from_text, read_upload, render_draft
-from rollout.expand import periods as obligation_periods
-from rollout.service import issue_plan, prepare_stored
+from rollout.service import PreparedPlan, issue_counts, issue_plan, prepare_stored
 from schedules import WorkingCalendar
 from storage import UnitOfWork
 from storage.files import check_name, list_folders, read_file, save_files
@@ -121,18 +119,13 @@ def _governed_issuer(work: UnitOfWork, principal: Principal, code: str) -> None:
         raise q.OutOfScope(code)
 
 
-def _check_lines(prepared: Any, calendar: WorkingCalendar) -> list[str]:
+def _check_lines(prepared: PreparedPlan, calendar: WorkingCalendar) -> list[str]:
     """What `plan check` prints: the summary, then how many obligations issuing will create."""
-    compiled = prepared.compiled
-    lines = [*compiled.summary_lines()]
-    total = 0
-    for spec in compiled.obligations:
-        count = len(obligation_periods(spec, compiled, calendar))
-        total += count * len(spec.unit_codes)
-        lines.append(f"“{spec.key}”: {count} kỳ × {formats.number(len(spec.unit_codes))} đơn vị = "
-                     f"{formats.number(count * len(spec.unit_codes))} nghĩa vụ"
-                     + (f" ({spec.due_meaning})" if spec.due_meaning else ""))
-    lines.append(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(total)}")
+    counts = issue_counts(prepared.compiled, calendar)
+    lines = [*prepared.compiled.summary_lines()]
+    lines += [f"“{c.key}”: {c.periods} kỳ × {formats.number(c.units)} đơn vị = {formats.number(c.total)} nghĩa vụ"
+              + (f" ({c.meaning})" if c.meaning else "") for c in counts]
+    lines.append(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(sum(c.total for c in counts))}")
     return lines
 
 
