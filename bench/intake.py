@@ -15,8 +15,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 import yaml  # noqa: E402
 
-from intake import draft_plan  # noqa: E402
-from intake.score import FIELDS, FieldScore, score_draft  # noqa: E402
+from intake.score import FIELDS, FieldScore, score_document  # noqa: E402
 
 CORPUS = Path(__file__).parents[1] / "tests" / "intake" / "corpus"
 
@@ -29,11 +28,14 @@ def main() -> None:
     """Print the score per field over the corpus, then the total and the time per document."""
     totals = {name: FieldScore() for name in FIELDS}
     documents = sorted(CORPUS.glob("*.txt"))
+    refused: list[str] = []
     started = time.perf_counter()
     for doc in documents:
-        draft, _ = draft_plan(doc)
         fixture = yaml.safe_load(doc.with_suffix(".yaml").read_text(encoding="utf-8"))
-        for name, score in score_draft(draft, fixture).items():
+        scores, drafted = score_document(doc, fixture)
+        if not drafted:
+            refused.append(doc.name)
+        for name, score in scores.items():
             totals[name].expected += score.expected
             totals[name].right += score.right
             totals[name].wrong += [f"{doc.name}: {w}" for w in score.wrong]
@@ -46,6 +48,8 @@ def main() -> None:
     print(f"{'tổng':<12} {right:>6} {expected:>7} {_percent(right, expected):>7} "
           f"{sum(len(s.wrong) for s in totals.values()):>4}")
     print(f"{len(documents)} văn bản, {elapsed * 1000:.0f} ms mỗi văn bản".replace(".", ","))
+    for name in refused:
+        print(f"  không đọc thành bản nháp: {name}")
     for s in totals.values():
         for w in s.wrong:
             print(f"  sai: {w}")

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 import formats
 from cli.common import actor, console, now_utc, unit_of_work
 from plans.compiled import CompiledPlan
-from rollout.expand import periods as obligation_periods
-from rollout.service import issue_plan, prepare_plan
+from rollout.service import issue_counts, issue_plan, prepare_plan
 from rollout.status import Status
 from schedules import WorkingCalendar
 from schedules.render import format_instant
@@ -58,22 +57,20 @@ def check_cmd(file: Path = PlanFile) -> None:
 
 def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
     """How each deadline was understood, and how many obligations issuing creates (units × periods)."""
-    total = 0
+    counts = issue_counts(compiled, calendar)
     console.print("Cách hiểu thời hạn và số nghĩa vụ sẽ tạo:")
-    for spec in compiled.obligations:
-        count = len(obligation_periods(spec, compiled, calendar))
-        rows = count * len(spec.unit_codes)
-        total += rows
-        console.print(f"  “{spec.key}”: {count} kỳ × {formats.number(len(spec.unit_codes))} đơn vị = "
-                      f"{formats.number(rows)} nghĩa vụ")
-        if spec.due_meaning:
-            console.print(f"    {spec.due_meaning}")
-        if count > MANY_PERIODS:
+    for count in counts:
+        console.print(f"  “{count.key}”: {count.periods} kỳ × {formats.number(count.units)} đơn vị = "
+                      f"{formats.number(count.total)} nghĩa vụ")
+        if count.meaning:
+            console.print(f"    {count.meaning}")
+        if count.periods > MANY_PERIODS:
             console.print(
-                f"    [yellow]Cảnh báo:[/] mỗi đơn vị sẽ nhận {count} kỳ của “{spec.key}”; nếu đợt thực hiện ngắn "
-                "hơn, hãy ghi mốc kết thúc, ví dụ until: \"tháng 9/2023\" hoặc due: \"hằng tháng, đến tháng 9/2023\""
+                f"    [yellow]Cảnh báo:[/] mỗi đơn vị sẽ nhận {count.periods} kỳ của “{count.key}”; nếu đợt thực hiện "
+                "ngắn hơn, hãy ghi mốc kết thúc, ví dụ until: \"tháng 9/2023\" "
+                "hoặc due: \"hằng tháng, đến tháng 9/2023\""
             )
-    console.print(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(total)}")
+    console.print(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(sum(c.total for c in counts))}")
 
 
 @app.command("draft")

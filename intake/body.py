@@ -3,9 +3,14 @@
 Rules:
 - References: in the paragraphs that begin "Căn cứ", "Thực hiện", "Để góp phần thực hiện", each
   "<loại> số <số hiệu>, ngày <ngày> của <cơ quan> về …" is a parent directive.
+- References are also read in any paragraph before the first Roman heading that says "căn cứ", "thực hiện"
+  or "quán triệt"; a number written the state way ("05/KH- UBH") or only as a serial ("Kế hoạch số 155,
+  ngày …") is kept as written.
 - Deadlines: every date, month, quarter or "hàng năm" in a sentence is a candidate; the longest phrase
   around it that `schedules.parse_deadline` (the plan language's grammar) reads is the deadline, as
   written. A date right after a document number ("số 04-NQ/TW, ngày 30/10/2016") is that document's date.
+  The document's own date line is no deadline, nor is a bare day already past when it was signed
+  ("Hội nghị họp ngày 26/4/2022"); "trước ngày …" before the issue day stays, flagged as a misprint.
   "hàng năm" earlier in the same clause makes the deadline yearly.
 - Who owes it: unit kinds named in the clause, else in the sentence, else in the numbered heading above;
   bodies named after "gửi về" / "qua" receive the report and are not owners.
@@ -28,8 +33,13 @@ __all__ = ["read_body"]
 
 _REF_KINDS = (r"Nghị quyết|Chỉ thị|Kết luận|Kế hoạch liên tịch|Kế hoạch phối hợp|Kế hoạch|Hướng dẫn|Quy định|"
               r"Công văn|Quyết định|Thông báo|Chương trình hành động|Chương trình|Thông tri|Điều lệ")
-_REF = re.compile(rf"(?P<kind>{_REF_KINDS})\s+(?:số\s+)?(?P<num>\d{{1,5}}\s*[-–]?\s*[A-ZĐ][A-Za-zĐđ]{{1,5}}\s*/\s*"
-                  r"[A-ZĐƯ][\wĐđ\-–]*)", re.IGNORECASE)
+# A cited number: the Party way ("04-NQ/TW", "298 KH/TWĐTN"), the state way ("05/KH- UBH"), or a bare serial
+# right after "số" when the text gives no more ("Kế hoạch số 155, ngày 07/7/2019").
+_REF = re.compile(rf"(?P<kind>{_REF_KINDS})\s+(?:số\s+)?(?P<num>\d{{1,5}}\s*/\s*[A-ZĐ]{{1,6}}\s*[-–]\s*[A-ZĐƯ][\wĐđ]*"
+                  r"|\d{1,5}\s*[-–]?\s*[A-ZĐ][A-Za-zĐđ]{1,5}\s*/\s*[A-ZĐƯ][\wĐđ\-–]*|(?<=số\s)\d{1,5}(?=\s*,?\s*ngày\b))",
+                  re.IGNORECASE)
+# Words that make a dated phrase a deadline rather than the day something happened ("họp ngày 26/4/2022").
+_DUE_WORDS = re.compile(r"(?i)\b(trước|chậm nhất|muộn nhất|hạn|hoàn thành|đến|tới|trong|từ|hết|cuối|hàng|hằng|mỗi)\b")
 _REF_DATE = re.compile(r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s*(?:/|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|\s+năm\s+)"
                        r"\s*(\d{4})")
 _REF_ISSUER = re.compile(r"^\s*,?\s*(?:của|giữa)\s+(?P<who>.+?)(?=\s+(?:về|“|\"|ban hành|nhằm)\b|[“\",;(]|$)")
@@ -39,7 +49,8 @@ _ANCHOR = re.compile(
     r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?(?![\d/])|\d{1,2}[.-]\d{1,2}[.-]\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
     r"|tháng\s+\d{1,2}(?:\s*[/.-]\s*\d{4}|\s+năm\s+\d{4})?|quý\s+[IVX1-4]+(?:/\d{4})?|\d+\s+ngày\s+làm\s+việc",
     re.IGNORECASE)
-_DOC_DATE_BEFORE = re.compile(r"\d+\s*[-–]?\s*[A-ZĐ]+/[\wĐđ\-]+\s*,?\s*(?:ngày\s*)?$")
+_DOC_DATE_BEFORE = re.compile(r"(?:\d+\s*[-–]?\s*[A-ZĐ]+/[\wĐđ\-]+|\d+\s*/\s*[A-ZĐ]+\s*[-–]\s*[\wĐđ]+|\bsố\s+\d+)"
+                              r"\s*,?\s*(?:ngày\s*)?$")
 _YEARLY = re.compile(r"\b(hàng|hằng|mỗi) năm\b", re.IGNORECASE)
 _PHASES = [("pilot", r"chỉ đạo điểm|thí điểm"), ("review", r"rút kinh nghiệm|sơ kết"),
            ("rollout", r"toàn đảng bộ|nhân rộng|đại trà|triển khai (?:trong )?toàn"), ("close", r"tổng kết")]
@@ -61,7 +72,8 @@ def read_body(draft: Draft, start: int, calendar: WorkingCalendar) -> None:
             continue
         if re.match(r"(?i)^nơi nhận\b", text) or re.match(r"^(T/M|TM\.?|K/T|KT|T/L|TL\.?)\s+[A-ZĐ]", text):
             break
-        if in_intro and _INTRO.match(text) or re.match(r"(?i)^-?\s*căn cứ\b", text):
+        cites = re.search(r"(?i)\b(căn cứ|thực hiện|quán triệt)\b", text) is not None
+        if in_intro and (_INTRO.match(text) or cites) or re.match(r"(?i)^-?\s*căn cứ\b", text):
             _read_references(draft, line.number, text)
         if re.match(r"^[IVX]+\s*[.\-]", text):
             in_intro = False
@@ -145,6 +157,8 @@ def _phrase_at(clause: str, start: int, end: int, issued: date | None, cal: Work
     for left in lefts:
         for right in sorted(rights, reverse=True):
             phrase = clause[left:right].strip(" ,;.:()")
+            if phrase.count("(") > phrase.count(")") and clause.startswith(phrase + ")", clause.find(phrase)):
+                phrase += ")"  # "ngày 24/10/2019 (thứ năm)" keeps the weekday's closing parenthesis
             if phrase and _accepted(phrase, issued, cal):
                 return _shortest(phrase, issued, cal)
     return None
@@ -158,7 +172,7 @@ def _shortest(phrase: str, issued: date | None, cal: WorkingCalendar) -> str:
     for k in range(1, len(words)):
         if words[k - 1].lower().strip(",") in _KEEP:
             break  # "trước", "từ", "trong" change the meaning even where the instant happens to agree
-        shorter = " ".join(words[k:]).strip(" ,;.:()")
+        shorter = " ".join(words[k:]).strip(" ,;.:")
         try:
             found = parse_deadline(shorter, issued_on=issued, calendar=cal)
         except DeadlineError:
@@ -170,6 +184,8 @@ def _shortest(phrase: str, issued: date | None, cal: WorkingCalendar) -> str:
 
 def _read_deadlines(draft: Draft, number: int, text: str, issued: date | None, cal: WorkingCalendar,
                     heading: tuple[list[str], list[str]]) -> None:
+    if draft.issued_on is not None and number == draft.issued_on.line:
+        return  # the document's own date line ("Hà Nội, ngày 25 tháng 8 năm 2021")
     line_owners = unit_kinds(_RECEIVER.sub(" ", text))
     for clause in _clauses(text):
         taken: list[tuple[int, int]] = []
@@ -195,6 +211,11 @@ def _read_deadlines(draft: Draft, number: int, text: str, issued: date | None, c
 def _add_deadline(draft: Draft, number: int, text: str, clause: str, phrase: str, recurring: bool,
                   line_owners: tuple[list[str], list[str]], heading: tuple[list[str], list[str]],
                   issued: date | None, cal: WorkingCalendar) -> None:
+    if issued is not None and not recurring and not _DUE_WORDS.search(phrase):
+        found = parse_deadline(phrase, issued_on=issued, calendar=cal)
+        moment = found.due or found.opens
+        if moment is not None and moment.date() < issued:
+            return  # a day already past when the document was signed is what happened then, not a deadline
     low = fold(clause)
     owners = unit_kinds(_RECEIVER.sub(" ", clause))
     if not owners[0]:

@@ -18,6 +18,9 @@ from schedules import WorkingCalendar
 
 __all__ = ["draft_from_text", "draft_plan", "render_draft"]
 
+# "… ban hành Kế hoạch … như sau:": a body saying it issues a plan is a directive even without its header.
+_ISSUES = re.compile(r"(?i)\b(?:ban hành|xây dựng|triển khai)\s+(?:kế hoạch|chương trình|hướng dẫn|chỉ thị)\b"
+                     r"[^.]{0,400}?\bnhư sau\s*:")
 _SCHEMA_KINDS = ("NQ", "CT", "KL", "KH", "KHLT", "KHPH", "HD", "CV", "BC", "TB")
 
 
@@ -29,7 +32,8 @@ def draft_from_text(text: str, source: str = "văn bản") -> Draft:
     read_recipients(draft)
     read_body(draft, start, WorkingCalendar())
     signs = sum(x is not None and x != [] for x in (draft.kind, draft.number, draft.recipients or None,
-                                                   draft.signers or None, draft.issued_on))
+                                                   draft.signers or None, draft.issued_on, draft.parents or None))
+    signs += _ISSUES.search(text) is not None
     if signs < 2:
         raise IntakeError(f"{source}: không phải một văn bản chỉ đạo (kế hoạch, hướng dẫn…): không thấy đủ tên loại "
                           "văn bản, số hiệu, ngày ban hành, Nơi nhận hay chữ ký; không viết bản nháp")
@@ -60,8 +64,9 @@ def _value(found: Found | None, what: str) -> str:
     return _gap(what) if found is None else f"{_q(found.value)}  {_src(found)}"
 
 
-def render_draft(d: Draft) -> str:
-    """The draft plan file in the plan language (see plans.schema), values commented with their source."""
+def render_draft(d: Draft, *, stored_hierarchy: bool = False) -> str:
+    """The draft plan file in the plan language (see plans.schema), values commented with their source; with
+    `stored_hierarchy` it names no hierarchy (it is checked and issued against the stored units)."""
     out: list[str] = [f"# Bản nháp đọc từ {d.source}. Đối chiếu từng giá trị với văn bản gốc;",
                       f"# điền mọi chỗ ghi {GAP} rồi chạy `trienkhai plan check`."]
     for flag in d.flags:
@@ -98,7 +103,10 @@ def render_draft(d: Draft) -> str:
                 out.append(f"      title: {_value(p.title, '')}")
     _recipients(d, out)
     _signers(d, out)
-    out += ["", "hierarchy:", f"  generator: {_gap('hệ thống tổ chức: generator (tên hàm sinh) hoặc file')}"]
+    if stored_hierarchy:
+        out += ["", "# Hệ thống tổ chức: các đơn vị đã lưu trong cơ sở dữ liệu."]
+    else:
+        out += ["", "hierarchy:", f"  generator: {_gap('hệ thống tổ chức: generator (tên hàm sinh) hoặc file')}"]
     _rollout(d, out)
     return "\n".join(out) + "\n"
 

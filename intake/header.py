@@ -4,8 +4,13 @@ Rules:
 - The kind line is the first line that begins with a kind word in capitals (KẾ HOẠCH, HƯỚNG DẪN…); the
   trích yếu is what follows it on that line and the next lines until a blank line or the first "Căn cứ",
   "Thực hiện", "Để …" paragraph.
-- Issuing body: the last line in capitals above the kind line that is neither the national motto, the
-  number nor the date; the capitals line above it is the parent body.
+- Issuing body: the last line in capitals above the kind line (without one: above the number and date lines)
+  that is neither the national motto, the number nor the date; the capitals line above it is the parent body.
+  A table cell cut over two lines ("BAN CHẤP" / "HÀNH TRUNG ƯƠNG |") is joined back.
+- Number: the Party way is normalised ("109 - KH/ĐTN" → 109-KH/ĐTN); the state way is kept as written
+  ("50/KH-ĐTN"). Place: the capitalised words before ", ngày", with a district's number ("Quận 6").
+- The trích yếu goes on past a blank line when its next line starts in lowercase, follows a comma or "và", or
+  continues a title set in capitals; its first line may begin "Thực hiện …" when it is short and cites nothing.
 - Nơi nhận: the "-" lines after "Nơi nhận"; a line marked "b/c", "báo cáo", "để b/c" starts the group of
   recipients that receive for information; with no mark, bodies above the issuer (Trung ương; the Tỉnh ủy
   for a Đoàn plan) are taken as "b/c" with a lower confidence.
@@ -19,7 +24,7 @@ import re
 from datetime import date
 
 from intake.model import Draft, Flag, Found, Line, Recipient, SignerFound
-from intake.words import KIND_WORDS, NUMBER, clean, fold, proper
+from intake.words import KIND_WORDS, NUMBER, STATE_NUMBER, clean, fold, proper
 
 __all__ = ["read_header", "read_recipients", "read_signers"]
 
@@ -56,6 +61,9 @@ def read_header(draft: Draft) -> int:
             body = re.sub(r"\s*[-–]\s*", "-", n["body"])
             value = f"{n['serial']}-{n['kind']}/{body}"
             draft.number = Found(value, line.number, text[m.start(): n.end()], 0.95)
+        elif m and (n := STATE_NUMBER.match(text, m.end())):
+            value = re.sub(r"\s+", "", n.group(0))
+            draft.number = Found(value, line.number, text[m.start(): n.end()], 0.9)
         if draft.issued_on is None and (d := _DATE_LINE.search(text)):
             try:
                 day = date(int(d["y"]), int(d["m"]), int(d["d"]))
@@ -63,33 +71,71 @@ def read_header(draft: Draft) -> int:
                 draft.flags.append(Flag(line.number, f"ngày ban hành “{d.group(0)}” không có trên lịch"))
             else:
                 # Capitalised words before the date, not the tail of a number printed on the same line.
-                place = " ".join(w for w in d["place"].split()
-                                 if w[:1].isupper() and not re.fullmatch(r"[A-ZĐƯ\-/]{3,}", w))
-                place = re.sub(r"^(?:Số\s*:?\s*\S+\s*)", "", place).strip()
+                place = _place(d["place"])
                 draft.issued_on = Found(day, line.number, d.group(0).strip(), 0.95)
                 if place:
                     draft.place = Found(place, line.number, d.group(0).strip(), 0.9)
     _read_bodies(draft, kind_at)
     if draft.number is not None and draft.kind is not None:
-        written = draft.number.value.split("-", 1)[1].split("/", 1)[0]
+        written = _kind_of(draft.number.value)
         if written != draft.kind.value and not written.startswith(draft.kind.value):
             draft.flags.append(Flag(draft.number.line, f"số hiệu {draft.number.value} ghi loại {written} nhưng tên "
                                                        f"loại văn bản là “{draft.kind.quote}”"))
         elif written != draft.kind.value:
             draft.kind = Found(written, draft.number.line, draft.number.quote, 0.9)
     elif draft.number is not None:
-        written = draft.number.value.split("-", 1)[1].split("/", 1)[0]
+        written = _kind_of(draft.number.value)
         draft.kind = Found(written, draft.number.line, draft.number.quote, 0.8)
     if kind_at is None:
         return 0
     return _read_title(draft, kind_at)
 
 
+def _kind_of(number: str) -> str:
+    """The kind code inside a number: "47-KH/TU" and "50/KH-ĐTN" both say KH."""
+    m = re.match(r"\d+-([^/]+)/", number) or re.match(r"\d+/([^/\-]+)", number)
+    return m[1] if m else ""
+
+
+def _place(words: str) -> str:
+    """The place before ", ngày": the last run of capitalised words (and a district's number: "Quận 6"), not the
+    tail of a number or a header in capitals printed on the same line."""
+    run: list[str] = []
+    for w in reversed(words.split()):
+        if w.isdigit() or (w[:1].isupper() and (len(w) == 1 or not w[1:].isupper())):
+            run.insert(0, w)
+        else:
+            break
+    while run and run[0].isdigit():
+        run.pop(0)
+    return " ".join(run)
+
+
+def _header_lines(draft: Draft, kind_at: int | None) -> list[Line]:
+    """The lines above the kind line (or, without one, down to the number and date lines), with a table cell cut
+    over two lines ("BAN CHẤP" / "HÀNH TRUNG ƯƠNG |") joined back."""
+    if kind_at is None:
+        marks = [f.line for f in (draft.number, draft.issued_on) if f is not None]
+        end = next((i + 1 for i, ln in enumerate(draft.lines) if marks and ln.number == max(marks)), 0)
+    else:
+        end = kind_at
+    out: list[Line] = []
+    for line in draft.lines[:end]:
+        text = line.text.strip()
+        if (out and not out[-1].text.endswith("|") and text.endswith("|") and _capitals(out[-1].text)
+                and _capitals(text)):
+            out[-1] = Line(out[-1].number, f"{out[-1].text} {text}")
+        else:
+            out.append(Line(line.number, text))
+    return out
+
+
 def _read_bodies(draft: Draft, kind_at: int | None) -> None:
     bodies: list[Line] = []
-    for line in draft.lines[: kind_at or 0]:
+    for line in _header_lines(draft, kind_at):
         text = clean(line.text)
-        if not _capitals(text) or _MOTTO.match(fold(text)) or NUMBER.search(text) or _DATE_LINE.search(text):
+        if (not _capitals(text) or _MOTTO.match(fold(text)) or NUMBER.search(text) or _DATE_LINE.search(text)
+                or re.match(r"^Số\b", text)):
             continue
         text = re.split(r"\s{3,}|\|", line.text.strip())[0].strip(" |*")
         if _capitals(text) and not _MOTTO.match(fold(text)):
@@ -112,7 +158,13 @@ def _read_title(draft: Draft, kind_at: int) -> int:
         i += 1
     while i < len(lines):
         text = clean(lines[i].text)
-        if not text or set(text) <= set("-_*=") or _INTRO.match(text) or _ROMAN.match(text):
+        if not text and parts and _continues(parts, _next_text(lines, i)):
+            i += 1
+            continue
+        starts_title = not parts and len(text) < 160 and not re.search(r"(?i)như sau|\bsố\s+\d", text)
+        lower = text[:1].islower()
+        if (not text or set(text) <= set("-_*=—") or (_INTRO.match(text) and not starts_title and not lower)
+                or _ROMAN.match(text) or re.match(r"^\d+\.\s", text)):
             if parts:
                 break
             if _INTRO.match(text) or _ROMAN.match(text):
@@ -128,6 +180,20 @@ def _read_title(draft: Draft, kind_at: int) -> int:
         title = title[0].upper() + title[1:]
         draft.title = Found(proper(title) if _capitals(title) else title, first, " ".join(parts), 0.85)
     return i
+
+
+def _next_text(lines: list[Line], i: int) -> str:
+    return next((clean(ln.text) for ln in lines[i:] if clean(ln.text)), "")
+
+
+def _continues(parts: list[str], following: str) -> bool:
+    """A trích yếu goes on past a blank line when its next line starts in lowercase, when the last line ends on a
+    comma or "và", or when both are in capitals (a title set in capitals line by line)."""
+    if not following or _ROMAN.match(following) or re.match(r"^\d+\.\s", following) or set(following) <= set("-_*=—"):
+        return False
+    last = parts[-1]
+    return (following[:1].islower() or last.endswith(",") or last.endswith(" và")
+            or (_capitals(last) and _capitals(following)))
 
 
 _BC_MARK = re.compile(r"(?:\s{2,}|\s*[,(]\s*|\s+)(?:để\s+)?(?:b/c|bc|báo cáo)\)?\s*[,;.]?\s*$", re.IGNORECASE)

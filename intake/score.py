@@ -7,12 +7,15 @@ drafter gives that the fixture does not have counts against the field's precisio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from intake.draft import draft_plan
 from intake.model import Draft
+from intake.text import IntakeError
 from intake.words import fold
 
-__all__ = ["FIELDS", "FieldScore", "score_draft"]
+__all__ = ["FIELDS", "FieldScore", "score_document", "score_draft"]
 
 FIELDS = ("number", "issuer", "date", "place", "title", "parents", "phases", "deadlines", "recipients", "bc",
           "signers")
@@ -73,3 +76,13 @@ def score_draft(draft: Draft, fixture: dict[str, Any]) -> dict[str, FieldScore]:
         want, got = expected[name], actual[name]
         scores[name] = FieldScore(len(want), len(want & got), sorted(got - want))
     return scores
+
+
+def score_document(path: Path, fixture: dict[str, Any]) -> tuple[dict[str, FieldScore], bool]:
+    """Score the draft of one document; a document the drafter refuses scores as a draft that found nothing
+    (and the second value is False)."""
+    try:
+        draft, _ = draft_plan(path)
+    except IntakeError:
+        return score_draft(Draft(str(path), []), fixture), False
+    return score_draft(draft, fixture), True

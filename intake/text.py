@@ -23,7 +23,7 @@ import formats
 from errors import InputError, Problem
 from hierarchy.limits import LimitError, read_bounded
 
-__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "IntakeError", "read_document", "text_of"]
+__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "IntakeError", "read_document", "read_upload", "text_of"]
 
 MAX_DOCUMENT_BYTES = 20_000_000
 SUFFIXES = (".txt", ".docx", ".pdf")
@@ -39,12 +39,17 @@ def _refuse(path: Path | str, message: str) -> IntakeError:
     return IntakeError([Problem(message, source=str(path))])
 
 
+def _suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise _refuse(name, f"không đọc được tệp “{Path(name).suffix or '(không có đuôi)'}”; "
+                            "chỉ nhận văn bản .docx, .pdf (có lớp chữ) hoặc .txt")
+    return suffix
+
+
 def read_document(path: Path) -> str:
     """The NFC text of a .txt, .docx or .pdf file; IntakeError (nothing else) when it cannot be read."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise _refuse(path, f"không đọc được tệp “{path.suffix or '(không có đuôi)'}”; "
-                            "chỉ nhận văn bản .docx, .pdf (có lớp chữ) hoặc .txt")
+    suffix = _suffix(str(path))
     try:
         data = read_bounded(path, MAX_DOCUMENT_BYTES)
     except LimitError as exc:
@@ -53,6 +58,11 @@ def read_document(path: Path) -> str:
     except OSError as exc:
         raise _refuse(path, f"không mở được tệp ({exc.strerror})") from None
     return text_of(data, suffix, name=str(path))
+
+
+def read_upload(data: bytes, name: str) -> str:
+    """The NFC text of an uploaded document, judged like a file on disk: by its name's suffix, size and content."""
+    return text_of(data, _suffix(name), name=name)
 
 
 def text_of(data: bytes, suffix: str, *, name: str = "văn bản") -> str:

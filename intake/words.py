@@ -7,14 +7,17 @@ import unicodedata
 
 from hierarchy.model import Kind
 
-__all__ = ["KIND_WORDS", "NUMBER", "clean", "fold", "proper", "unit_kinds"]
+__all__ = ["KIND_WORDS", "NUMBER", "STATE_NUMBER", "clean", "fold", "proper", "unit_kinds"]
 
 # The kind line of a document and its code in a number ("47-KH/TU").
 KIND_WORDS: dict[str, str] = {
     "KẾ HOẠCH LIÊN TỊCH": "KHLT", "KẾ HOẠCH PHỐI HỢP": "KHPH", "KẾ HOẠCH": "KH", "NGHỊ QUYẾT": "NQ",
     "CHỈ THỊ": "CT", "KẾT LUẬN": "KL", "HƯỚNG DẪN": "HD", "CÔNG VĂN": "CV", "BÁO CÁO": "BC", "THÔNG BÁO": "TB",
-    "QUY ĐỊNH": "QĐi", "CHƯƠNG TRÌNH": "CTr",
+    "QUY ĐỊNH": "QĐi", "CHƯƠNG TRÌNH HÀNH ĐỘNG": "CTr", "CHƯƠNG TRÌNH": "CTr",
 }
+# The state way of writing a number, kept as written: "Số: 50/KH-ĐTN", "Số: 80 /KHĐH/PL-ĐTN".
+STATE_NUMBER = re.compile(r"(?P<serial>\d{1,5})\s*/\s*(?P<kind>[A-ZĐ][A-ZĐ]{1,6})"
+                          r"(?P<body>(?:\s*[-/]\s*[A-ZĐƯ][A-ZĐƯ]*)+)")
 # A document number as printed: "47-KH/TU", "Số: 109 - KH/ĐTN", "298 KH/TWĐTN", "225 - KH/TWĐTN-CTTN".
 NUMBER = re.compile(r"(?P<serial>\d{1,5})\s*[-–]?\s*(?P<kind>[A-ZĐ][A-Za-zĐđ]{1,5})\s*/\s*"
                     r"(?P<body>[A-ZĐƯ][A-Za-zĐđƯưỦủ]*(?:\s*[-–]\s*[A-ZĐƯ][A-Za-zĐđƯưỦủ]*)*)")

@@ -40,6 +40,10 @@ def load_plan(source: str | FsPath, *, name: str | None = None) -> Plan:
 def plan_units(plan: Plan, base_dir: str | FsPath) -> list[Unit]:
     """The hierarchy a plan targets: its generator's output, or its file read relative to `base_dir`."""
     ref = plan.hierarchy
+    if ref is None:
+        raise PlanError([Problem(f"đơn vị ban hành “{plan.directive.issuer}” chưa có trong cơ sở dữ liệu và kế hoạch "
+                                 "không ghi hệ thống tổ chức; hãy nhập hệ thống tổ chức trước hoặc ghi hierarchy: "
+                                 "generator (tên hàm sinh) hoặc file (đường dẫn tệp)", field="hierarchy")])
     if ref.generator is not None:
         from hierarchy import generate
 

@@ -375,7 +375,9 @@ class Plan(_Model):
     """A plan file: the directive, its hierarchy and targets, phases, pilot, obligations, milestones, quotas."""
 
     directive: Directive
-    hierarchy: HierarchyRef
+    # None: the plan is checked and issued against the units stored in the database only (a plan drafted in the
+    # dashboard, where the stored hierarchy is the one the office works with).
+    hierarchy: HierarchyRef | None = None
     targets: Targets = Targets()
     lead_days: list[WorkingDays] = [5]
     cascade_policy: Literal["clamp", "error"] = "clamp"

@@ -16,11 +16,15 @@ from plans.compiler import compile_plan
 from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
 from plans.schema import Plan
 from rollout.amend import AmendResult, amend_directive
+from rollout.expand import periods as obligation_periods
 from rollout.issue import IssueResult, issue_directive
 from schedules import WorkingCalendar
 from storage.units import load_subtrees, load_units
 
-__all__ = ["PreparedPlan", "amend_plan", "issue_plan", "prepare_plan"]
+__all__ = ["IssueCount", "PreparedPlan", "amend_plan", "issue_counts", "issue_plan", "prepare_plan", "prepare_stored"]
+
+# A plan is a file (the CLI, the flows) or its YAML text with a name to cite in problems (the dashboard).
+PlanSource = Path | str
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,26 @@ class PreparedPlan:
     @property
     def data(self) -> dict[str, Any]:
         return self.plan.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class IssueCount:
+    """How many obligations issuing creates for one obligation of the plan: periods per unit × units."""
+
+    key: str
+    periods: int
+    units: int
+    meaning: str | None  # how its deadline was understood
+
+    @property
+    def total(self) -> int:
+        return self.periods * self.units
+
+
+def issue_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> list[IssueCount]:
+    """Per obligation, the periods and units issuing will create, counted by the function that issues them."""
+    return [IssueCount(spec.key, len(obligation_periods(spec, compiled, calendar)), len(spec.unit_codes),
+                       spec.due_meaning) for spec in compiled.obligations]
 
 
 def _stored_units(session: Session, day: date, roots: list[str] | None = None) -> list[Unit]:
@@ -68,8 +92,11 @@ def prepare_plan(path: Path, calendar: WorkingCalendar, session: Session | None 
     return PreparedPlan(plan, compile_plan(plan, units, calendar), f"hệ thống tổ chức của kế hoạch ({path.name})")
 
 
-def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) -> PreparedPlan:
-    plan = load_plan(path)
+def prepare_stored(session: Session, source: PlanSource, calendar: WorkingCalendar, *,
+                   name: str | None = None) -> PreparedPlan:
+    """Load and compile a plan against the stored hierarchy only, as issuing does; NotFound when its issuer is not
+    stored."""
+    plan = load_plan(source, name=name)
     compiled = _compile_stored(session, plan, calendar)
     if compiled is None:
         raise NotFound(
@@ -80,10 +107,12 @@ def _stored_prepared(session: Session, path: Path, calendar: WorkingCalendar) ->
 
 
 def issue_plan(
-    session: Session, path: Path, *, now: datetime, actor: str, calendar: WorkingCalendar
+    session: Session, source: PlanSource, *, now: datetime, actor: str, calendar: WorkingCalendar,
+    name: str | None = None,
 ) -> tuple[PreparedPlan, IssueResult]:
-    """Issue a plan against the stored hierarchy; the issuer must already be imported."""
-    prepared = _stored_prepared(session, path, calendar)
+    """Issue a plan (a file, or YAML text named `name`) against the stored hierarchy; the issuer must already be
+    imported."""
+    prepared = prepare_stored(session, source, calendar, name=name)
     plan = prepared.plan
     result = issue_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(plan),
@@ -95,7 +124,7 @@ def issue_plan(
 def amend_plan(session: Session, path: Path, *, now: datetime, actor: str, reason: str,
                calendar: WorkingCalendar) -> tuple[PreparedPlan, AmendResult]:
     """Apply a changed plan file to its issued directive, recording who, when and why."""
-    prepared = _stored_prepared(session, path, calendar)
+    prepared = prepare_stored(session, path, calendar)
     result = amend_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(prepared.plan),
         now=now, actor=actor, reason=reason, calendar=calendar, diff=plan_diff,

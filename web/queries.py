@@ -16,6 +16,7 @@ from rollout.actions import find_directive
 from rollout.rollup import Rollup, rollup
 from rollout.status import Status, StatusCounts
 from rollout.stored_plan import plan_of, titles as plan_titles
+from storage.files import list_folders
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 from web.accounts import Principal
@@ -276,3 +277,14 @@ def summaries(session: Session, principal: Principal, now: datetime) -> list[Dir
         out.append(DirectiveSummary(directive, anchor, current_phase(phase_rows), next_step(phase_rows, keys, now),
                                     rollup(session, directive.number, anchor.code)))
     return out
+
+
+def source_folder(directive_id: int) -> str:
+    """The file store folder that keeps the document a directive was issued from (uploaded in the dashboard)."""
+    return f"directives/{directive_id}"
+
+
+def source_documents(session: Session, directive_id: int) -> list[str]:
+    """Names of the documents kept with an issued directive."""
+    folder = source_folder(directive_id)
+    return [f.name for name, files in list_folders(session, folder) if name == folder for f in files]

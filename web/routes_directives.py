@@ -62,6 +62,7 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
         "fields": {o.key: o.fields for o in plan_of(directive).obligations},
         "titles": {k.key: k.title for k in figures.keys},
         "letter_names": LETTER_NAMES,
+        "sources": q.source_documents(session, directive.id),
     }
 
 

@@ -12,13 +12,16 @@ import pytest
 import yaml
 
 from intake import GAP, draft_plan
-from intake.score import FIELDS, score_draft
+from intake.score import FIELDS, score_document, score_draft
 
 CORPUS = Path(__file__).parent / "corpus"
 DOCUMENTS = sorted(CORPUS.glob("*.txt"))
 ROOT = Path(__file__).parents[2]
-# The share of expected values found right over the whole corpus, measured when the fixtures were written.
-CURRENT_SCORE = 1.0
+# Measured over the whole corpus when the fixtures were written (bench/intake.py): the values found right out of
+# those expected, and how many values the drafter gives that the reader does not. Raise them as the drafter
+# improves; never lower them.
+CURRENT_RIGHT, CURRENT_EXPECTED = 107, 129
+MOST_WRONG = 4
 
 
 def _fixture(doc: Path) -> dict:
@@ -29,14 +32,15 @@ def test_corpus_score_does_not_drop() -> None:
     expected = right = 0
     wrong: list[str] = []
     for doc in DOCUMENTS:
-        draft, _ = draft_plan(doc)
-        for name, score in score_draft(draft, _fixture(doc)).items():
+        scores, _ = score_document(doc, _fixture(doc))
+        for name, score in scores.items():
             expected += score.expected
             right += score.right
             wrong += [f"{doc.name} {name}: {value}" for value in score.wrong]
-    assert len(DOCUMENTS) >= 3
-    assert right / expected >= CURRENT_SCORE, f"{right}/{expected}"
-    assert wrong == []
+    assert len(DOCUMENTS) >= 20
+    assert expected == CURRENT_EXPECTED, "a fixture changed: measure again with bench/intake.py"
+    assert right >= CURRENT_RIGHT, f"{right}/{expected}"
+    assert len(wrong) <= MOST_WRONG, "\n".join(wrong)
 
 
 def _fill(text: str, fill: dict) -> str:
@@ -56,7 +60,12 @@ def _fill(text: str, fill: dict) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda p: p.stem[:3])
+# The seeds are whole documents, with what a clerk fills in (`fill`); the other corpus texts are the parts of
+# public documents that are published, scored but not issued.
+SEEDS = [doc for doc in DOCUMENTS if "fill" in _fixture(doc)]
+
+
+@pytest.mark.parametrize("doc", SEEDS, ids=lambda p: p.stem[:3])
 def test_draft_passes_plan_check_once_gaps_filled(doc: Path, tmp_path: Path) -> None:
     env = {**os.environ, "TRIENKHAI_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
     cli = [sys.executable, "-m", "cli.main"]

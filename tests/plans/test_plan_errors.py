@@ -202,3 +202,14 @@ def test_relative_deadline_without_an_event_to_count_from():
     p = only(VALID.replace("due: \"trước ngày 30/6/2017\"", "due: \"5 ngày làm việc trước hạn của cấp trên\""))
     assert (p.line, p.field) == (24, "obligations[0].due")
     assert "không có hạn của cấp trên" in p.message
+
+
+def test_a_plan_without_hierarchy_is_read_against_stored_units_only() -> None:
+    from plans.document import plan_units
+
+    plan = load_plan(VALID.replace("hierarchy:\n  generator: small_quang_tri_2017\n", ""), name="ke-hoach.yaml")
+    assert plan.hierarchy is None
+    with pytest.raises(PlanError) as caught:
+        plan_units(plan, ".")
+    message = str(caught.value)
+    assert "đơn vị ban hành “TU-QT” chưa có trong cơ sở dữ liệu và kế hoạch không ghi hệ thống tổ chức" in message
