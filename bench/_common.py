@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -41,5 +44,11 @@ def peak_rss_mb() -> float:
 
 
 def line(label: str, value: str, target: str = "") -> None:
-    """Print one figure, with its target when there is one."""
-    print(f"{label:<58} {value:>14}   {target}")
+    """Print one figure, with its target when there is one; bench/all.py also collects it (TRIENKHAI_BENCH_RECORD)."""
+    print(f"{label:<58} {value:>14}   {target}", flush=True)
+    record = os.environ.get("TRIENKHAI_BENCH_RECORD")
+    if record:
+        script = Path(sys.argv[0]).stem
+        with open(record, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"script": script, "label": label, "value": value, "target": target},
+                                 ensure_ascii=False) + "\n")
