@@ -113,7 +113,7 @@ def queue_messages(session: Session, directive_id: int, messages: Iterable[tuple
                    now: datetime, calendar: WorkingCalendar) -> int:
     """Write messages (key, recipient unit id, template, context) to the outbox, to go out at the next office
     hour; they are part of the caller's transaction, so they exist exactly when the change that caused them
-    does."""
+    does. A message whose key is already in the outbox is not written again; returns the messages written."""
     send_from = next_office_instant(now, calendar)
     columns = ("key", "directive_id", "unit_id", "template", "context", "recipients", "status", "attempts",
                "next_attempt_at", "created_at")
@@ -122,7 +122,7 @@ def queue_messages(session: Session, directive_id: int, messages: Iterable[tuple
          {"to": [], "cc": []}, "pending", 0, send_from, now)
         for key, unit_id, template, context in messages
     )
-    return bulk_insert(session, table_of(OutboxRow), columns, rows)
+    return bulk_insert(session, table_of(OutboxRow), columns, rows, skip_existing="key")
 
 
 def _write_outbox(

@@ -142,7 +142,8 @@ class QuotaRow(Base):
 class OutboxRow(Base):
     """A message to send, written in the same transaction as the change that causes it.
 
-    `key` is the idempotency key (e.g. step:directive:unit:recipient:day), unique. A dispatcher claims a
+    `key` is the idempotency key (e.g. step:directive:unit:recipient:day), unique: writing a message whose key
+    is stored already leaves the stored one (escalate.queue_messages). A dispatcher claims a
     row by setting `claimed_by` and `lease_until`; another dispatcher skips it until the lease expires, so
     two dispatchers never send one row twice, and a dead dispatcher's rows are taken up again.
     """

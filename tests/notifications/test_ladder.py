@@ -13,6 +13,7 @@ from hierarchy.generate import small_quang_tri_2017
 from notifications.channels import OutboxFolderChannel
 from notifications.dispatch import dispatch
 from rollout import actions
+from rollout.escalate import queue_messages
 from rollout.reconcile import advance
 from rollout.service import issue_plan
 from schedules import WorkingCalendar
@@ -144,3 +145,24 @@ def test_letters_go_through_the_line_with_the_late_units_listed(engine, tmp_path
         assert "DANH SÁCH CÁC TỔ CHỨC ĐẢNG CHƯA HOÀN THÀNH NHIỆM VỤ" in text
         assert "ngày làm việc" in "\n".join(c.text for t in document.tables for c in t._cells)
         assert "Ban Thường vụ Tỉnh ủy (qua Ban Tuyên giáo" in text
+
+
+def test_a_message_queued_twice_is_stored_once(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN, encoding="utf-8")
+    with UnitOfWork(engine) as uow:
+        apply_hierarchy(uow.session, small_quang_tri_2017(), now=datetime(2024, 1, 2, tzinfo=UTC), actor="t")
+        issue_plan(uow.session, plan, now=datetime(2024, 1, 15, 2, tzinfo=UTC), actor="t", calendar=CAL)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        row = uow.session.scalars(select(OutboxRow).order_by(OutboxRow.id)).first()
+        assert row is not None and row.directive_id is not None and row.unit_id is not None
+        before = uow.session.scalar(select(func.count()).select_from(OutboxRow))
+        again = [(row.key, row.unit_id, row.template, {}), ("mot-thu-moi", row.unit_id, row.template, {})]
+        written = queue_messages(uow.session, row.directive_id, again, datetime(2024, 1, 16, 2, tzinfo=UTC), CAL)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        after = uow.session.scalar(select(func.count()).select_from(OutboxRow))
+        kept = uow.session.scalar(select(OutboxRow.context).where(OutboxRow.key == row.key))
+    assert written == 1 and after == before + 1  # the new one only; the stored one keeps its own context
+    assert kept == row.context
