@@ -15,13 +15,13 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 import formats
-from errors import ConflictError, InputError, NotFound, Problem
+from errors import ConflictError, Forbidden, InputError, NotFound, Problem
 from hierarchy.limits import read_decimal, read_integer, shown, text_problem
 from plans.numbers import folded_key, number_key
 from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
 from rollout.stored_plan import field_specs, plan_of
-from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow
+from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 
 __all__ = ["approve_gate", "find_directive", "report_figure", "set_state", "submit", "waive"]
@@ -229,11 +229,15 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
 
 
 def waive(session: Session, number: str, unit_code: str, key: str, *, reason: str, now: datetime, actor: str,
-          period: int | None = None) -> ObligationRow:
-    """Waive an obligation (miễn) with a reason; it no longer counts as due."""
+          period: int | None = None, by_unit: str | None = None) -> ObligationRow:
+    """Waive an obligation (miễn) with a reason; it no longer counts as due. Authority follows the issuer: an
+    administrator acting for `by_unit` may waive only when the issuing unit lies in its subtree (None: the
+    service's own operator, at the command line)."""
     if not reason.strip():
         raise InputError("Miễn nghĩa vụ phải ghi rõ lý do.")
     directive = find_directive(session, number)
+    if by_unit is not None:
+        _check_issuer_authority(session, directive, by_unit)
     row = _obligation(session, directive, unit_code, key, period)
     waive = TRANSITIONS["waive"]
     if not waive.allows(row.status):
@@ -244,6 +248,15 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
                            subject=f"{directive.number}/{unit_code}/{key}/{row.period}", reason=reason, details={}))
     session.flush()
     return row
+
+
+def _check_issuer_authority(session: Session, directive: DirectiveRow, by_unit: str) -> None:
+    acting = find_unit(session, by_unit)
+    issuer = session.get_one(UnitRow, directive.issuer_id)
+    if not issuer.path.startswith(acting.path):
+        raise Forbidden(f"{acting.name} không có quyền miễn nội dung của văn bản {directive.number}: chỉ văn phòng "
+                        f"{issuer.name} (đơn vị ban hành) hoặc cấp trên được miễn; {acting.name} vẫn ghi nhận báo "
+                        "cáo của các đơn vị mình và có thể đề nghị đơn vị ban hành miễn.")
 
 
 def approve_gate(

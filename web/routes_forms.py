@@ -145,7 +145,7 @@ async def waive_submit(request: Request, obligation_id: int, principal: Principa
     reason = str(form.get("reason", ""))
     problems = _attempt(work, lambda: actions.waive(work.session, directive.number, unit.code, obligation.key,
                                                     reason=reason, now=now(request), actor=principal.actor,
-                                                    period=obligation.period), request)
+                                                    period=obligation.period, by_unit=principal.unit_code), request)
     if problems:
         return _simple_page(request, f"Miễn nghĩa vụ cho {unit.name}", request.url.path,
                             {"directive": directive, "unit": unit, "obligation": obligation, "reason": reason},
