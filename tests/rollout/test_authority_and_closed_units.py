@@ -1,19 +1,29 @@
 """Authority follows the issuer: a district administrator records its own units' reports but cannot waive what the
 Tỉnh ủy's directive asks of them (Forbidden, HTTP 403). Units closed by a hierarchy re-import are no longer chased:
-the next advance waives what they still owe, with the reason, and they leave the gate's count from that day."""
+the next advance waives what they still owe, with the reason, and they leave the gate's count and the weekly
+snapshot from that day."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
+from compliance.snapshot import take_snapshot
 from errors import Forbidden
 from hierarchy.generate import small_quang_tri_2017
 from rollout import actions
 from rollout.reconcile import advance
 from rollout.status import CLOSED_REASON, Status
 from storage import UnitOfWork
-from storage.models import DirectiveRow, EventRow, ObligationRow, OutboxRow, SubmissionRow, UnitRow
+from storage.models import (
+    ComplianceSnapshotRow,
+    DirectiveRow,
+    EventRow,
+    ObligationRow,
+    OutboxRow,
+    SubmissionRow,
+    UnitRow,
+)
 from storage.units import apply_hierarchy
 from tests.rollout.test_engine import CAL, NUMBER, at, issued, run  # noqa: F401  (the fixture)
 
@@ -86,3 +96,11 @@ def test_closed_units_are_waived_not_chased_and_leave_the_gate_count(issued) -> 
                                                    OutboxRow.created_at >= at(2017, 4, 10))).all()
         assert chased == []
         assert s.scalars(select(OutboxRow).where(OutboxRow.created_at >= at(2017, 7, 3))).first() is not None
+    # The weekly snapshot leaves it out: it no longer counts among the organisations nor in any share.
+    with UnitOfWork(engine) as uow:
+        week = take_snapshot(uow.session, at(2017, 12, 22))
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        units = set(uow.session.scalars(select(ComplianceSnapshotRow.unit_id)
+                                        .where(ComplianceSnapshotRow.week == week.week)))
+    assert unit.id not in units and len(units) == week.rows == 37
