@@ -24,7 +24,7 @@ from rollout.stored_plan import field_specs, plan_of
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 
-__all__ = ["approve_gate", "find_directive", "report_figure", "set_state", "submit", "waive"]
+__all__ = ["approve_gate", "check_waiver_authority", "find_directive", "report_figure", "set_state", "submit", "waive"]
 
 STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
     "hold": ({"active"}, "held"),
@@ -237,7 +237,7 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
         raise InputError("Miễn nghĩa vụ phải ghi rõ lý do.")
     directive = find_directive(session, number)
     if by_unit is not None:
-        _check_issuer_authority(session, directive, by_unit)
+        check_waiver_authority(session, directive, by_unit)
     row = _obligation(session, directive, unit_code, key, period)
     waive = TRANSITIONS["waive"]
     if not waive.allows(row.status):
@@ -250,7 +250,8 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
     return row
 
 
-def _check_issuer_authority(session: Session, directive: DirectiveRow, by_unit: str) -> None:
+def check_waiver_authority(session: Session, directive: DirectiveRow, by_unit: str) -> None:
+    """Forbidden unless the issuing unit of `directive` lies in the subtree of `by_unit`, whose admin acts."""
     acting = find_unit(session, by_unit)
     issuer = session.get_one(UnitRow, directive.issuer_id)
     if not issuer.path.startswith(acting.path):

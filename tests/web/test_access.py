@@ -190,7 +190,12 @@ def test_a_district_admin_cannot_waive_the_provinces_items_on_the_form_or_the_ap
             select(UnitRow.code, ObligationRow.key).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
             .where(ObligationRow.id == obligation_id)).one()
     before = _counts(site)
+    with login(site, "vp") as province:
+        assert "/waive" in province.get("/directives/47-KH/TU?unit=QT-CAMLO").text.split("id=\"own\"")[1]
     with login(site, "camlo") as district:
+        page = district.get("/directives/47-KH/TU?unit=QT-CAMLO").text
+        assert "Nộp báo cáo" in page and "/waive" not in page
+        assert district.get(f"/forms/obligations/{obligation_id}/waive").status_code == 403
         token = csrf_of(district)
         form = district.post(f"/forms/obligations/{obligation_id}/waive",
                              data={"csrf": token, "reason": "Chi bộ đang kiện toàn"})
