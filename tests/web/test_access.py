@@ -204,3 +204,15 @@ def test_a_district_admin_cannot_waive_the_provinces_items_on_the_form_or_the_ap
     assert form.status_code == 403 and "không có quyền miễn nội dung của văn bản 47-KH/TU" in form.text
     assert api.status_code == 403 and "đơn vị ban hành" in api.text
     assert _counts(site) == before
+
+
+def test_pages_and_the_api_find_a_directive_by_any_spelling_of_its_number(site: Site) -> None:
+    with login(site, "vp") as province:
+        for spelling in ("047-KH/TU", "47-kh/tu", "47%20-%20KH/TU"):
+            page = province.get(f"/directives/{spelling}")
+            assert page.status_code == 200 and "47-KH/TU" in page.text, spelling
+        # A number not issued answers as one outside the account's tree: the page does not tell which.
+        assert province.get("/directives/48-KH/TU").status_code == 403
+    api = httpx.get(site.url + "/api/directives/047-KH/TU", timeout=20,
+                    headers={"Authorization": f"Bearer {site.tokens['vp']}"})
+    assert api.status_code == 200 and api.json()["number"] == NUMBER
