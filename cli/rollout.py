@@ -74,15 +74,15 @@ def approve_cmd(number: str, phase: str, reason: str = typer.Option(None, "--rea
     with unit_of_work() as uow:
         row = actions.approve_gate(uow.session, number, phase, now=now_utc(), actor=actor(), reason=reason)
         uow.commit()
-    console.print(f"Đã phê duyệt giai đoạn “{row.label}” của {number}.")
+        console.print(f"Đã phê duyệt giai đoạn “{row.label}” của {actions.find_directive(uow.session, number).number}.")
 
 
 def _state_command(action: str, done: str) -> Callable[[str, str], None]:
     def command(number: str, reason: str = typer.Option(..., "--reason", help="Lý do")) -> None:
         with unit_of_work() as uow:
-            actions.set_state(uow.session, number, action, reason=reason, now=now_utc(), actor=actor())
+            directive = actions.set_state(uow.session, number, action, reason=reason, now=now_utc(), actor=actor())
             uow.commit()
-        console.print(f"{done} đợt triển khai {number}: {reason}")
+            console.print(f"{done} đợt triển khai {directive.number}: {reason}")
 
     command.__doc__ = f"{done} đợt triển khai, có ghi lý do."
     return command
@@ -112,7 +112,7 @@ def status_cmd(
             .order_by(UnitRow.path)
         )
         for row in rows:
-            r = rollup(s, number, row.code)
+            r = rollup(s, directive.number, row.code)
             if r.total == 0 and row.id != root.id:
                 continue
             share = "—" if r.share_on_time is None else formats.percent(r.share_on_time, 0)

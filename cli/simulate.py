@@ -12,6 +12,7 @@ from rich.table import Table
 
 import formats
 from cli.common import console, unit_of_work
+from rollout.actions import find_directive
 from rollout.rollup import rollup
 from rollout.status import Status
 from schedules import WorkingCalendar
@@ -19,7 +20,7 @@ from schedules.render import format_day
 from settings import get_settings
 from simulation.rehearse import Rehearsal, rehearse
 from storage import UnitOfWork
-from storage.models import DirectiveRow, UnitRow
+from storage.models import UnitRow
 
 if TYPE_CHECKING:
     from hierarchy import Unit
@@ -66,7 +67,7 @@ def _run(plan: Path, start: date, until: date, seed: int, out: Path) -> Rehearsa
 
 def _summary(rehearsal: Rehearsal, out: Path) -> None:
     with UnitOfWork(rehearsal.engine) as uow:
-        directive = uow.session.query(DirectiveRow).filter_by(number=rehearsal.number).one()
+        directive = find_directive(uow.session, rehearsal.number)
         districts = (
             uow.session.query(UnitRow)
             .filter(UnitRow.parent_id == directive.issuer_id, UnitRow.kind != "ban")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from rollout.reconcile import active_directive_ids
 from rollout.status import Status
 from schedules.render import local_date
-from storage.models import ComplianceSnapshotRow, DirectiveRow, ObligationRow
+from storage.models import ComplianceSnapshotRow, DirectiveRow, ObligationRow, UnitRow
 
 __all__ = ["COUNT_COLUMNS", "SnapshotRun", "take_snapshot", "week_of"]
 
@@ -61,7 +61,11 @@ def take_snapshot(session: Session, now: datetime) -> SnapshotRun:
         *counts,
         func.max(ObligationRow.escalation_step).label("escalation_step"),
         func.min(case((ObligationRow.status == Status.OVERDUE.value, ObligationRow.due_at))).label("overdue_since"),
-    ).where(ObligationRow.directive_id.in_(ids)).group_by(ObligationRow.directive_id, ObligationRow.unit_id)
+    ).where(
+        ObligationRow.directive_id.in_(ids),
+        # A unit closed by a hierarchy re-import leaves the week's counts and shares from its closing day.
+        ObligationRow.unit_id.not_in(select(UnitRow.id).where(UnitRow.valid_to <= local_date(now))),
+    ).group_by(ObligationRow.directive_id, ObligationRow.unit_id)
     columns = ["week", "directive_id", "unit_id", "level", "taken_at", *COUNT_COLUMNS, "escalation_step",
                "overdue_since"]
     session.execute(insert(ComplianceSnapshotRow).from_select(columns, rows))

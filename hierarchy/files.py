@@ -14,6 +14,7 @@ import yaml
 
 import formats
 from errors import HierarchyError, Problem
+from formats.spreadsheet import from_csv, to_csv
 from hierarchy.columns import column_for
 from hierarchy.encodings import decode_table
 from hierarchy.fields import COLUMNS, ENGLISH, REQUIRED, Row, parse_row, unit_values
@@ -179,7 +180,7 @@ def _csv_rows(text: str, source: str) -> tuple[list[Row], dict[str, str], list[P
                 continue
             # A short row (fewer cells than columns) leaves the missing columns empty.
             values: dict[str, str | None] = {
-                mapping[key]: cell for key, cell in zip(header, record, strict=False) if key in mapping
+                mapping[key]: from_csv(cell) for key, cell in zip(header, record, strict=False) if key in mapping
             }
             rows.append(Row(line=line, values=values, value_lines={}))
     except csv.Error as exc:
@@ -286,7 +287,7 @@ def write_units(units: Iterable[Unit], path: str | Path, format: str = "csv") ->
         with path.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(COLUMNS)
-            writer.writerows([("" if v is None else v) for v in row.values()] for row in rows)
+            writer.writerows([("" if v is None else to_csv(v)) for v in row.values()] for row in rows)
     elif format == "yaml":
         # Dates go out as YAML dates (unquoted); a zero member count is the default and is left out.
         kept = [{k: date.fromisoformat(str(v)) if k in _DATE_COLUMNS else v for k, v in row.items()

@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from errors import HierarchyError, Problem
+from formats.spreadsheet import as_text
 from hierarchy.columns import HEADERS, IGNORED, column_for, valid_headers
 from hierarchy.fields import COLUMNS, REQUIRED, Row, parse_row
 from hierarchy.graph import FIELD_NAMES, validate
@@ -332,7 +333,7 @@ def write_workbook(units: Iterable[Unit], path: str | Path) -> None:
         for c, value in enumerate(_row(unit), start=1):
             if value is None:
                 continue
-            cell = sheet.cell(r, c, value)
+            cell = as_text(sheet.cell(r, c, value))
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy"
             elif isinstance(value, str):

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from hierarchy.limits import FIRST_DAY, LAST_DAY, MAX_MEMBERS, day_problem, email_problem, shown, text_problem
 from hierarchy.model import Category, Kind
+from plans.numbers import clean_number
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -126,6 +127,8 @@ DeadlineText = Annotated[
 # Sizes follow the database columns: unit codes, directive numbers and keys 64, labels 200, titles 1000.
 Code = Annotated[str, Field(min_length=1), _text(64)]
 Key = Annotated[str, _text(64)]
+# "47 - KH/TU " and "47–KH/TU" are read as "47-KH/TU" (plans.numbers), so the number is stored in one form.
+DirectiveNumber = Annotated[str, BeforeValidator(lambda v: clean_number(v) if isinstance(v, str) else v), _text(64)]
 Label = Annotated[str, _text(200)]
 Name = Annotated[str, _text(300)]
 Title = Annotated[str, _text(1000)]
@@ -143,7 +146,7 @@ class _Model(BaseModel):
 class ParentDirective(_Model):
     """The directive this plan implements (căn cứ / thực hiện)."""
 
-    number: Key = Field(min_length=1)
+    number: DirectiveNumber = Field(min_length=1)
     date: Day | None = None
     issuer: Name | None = None
     title: Title | None = None
@@ -177,7 +180,7 @@ class Contact(_Model):
 class Directive(_Model):
     """The directive document itself."""
 
-    number: Key = Field(min_length=3)
+    number: DirectiveNumber = Field(min_length=3)
     kind: DocumentKind
     issuer: Code
     co_issuers: list[Code] = []

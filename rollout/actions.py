@@ -15,16 +15,20 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 import formats
-from errors import ConflictError, InputError, NotFound, Problem
+from errors import ConflictError, Forbidden, InputError, NotFound, Problem
 from hierarchy.limits import read_decimal, read_integer, shown, text_problem
+from plans.numbers import folded_key, number_key
 from plans.schema import FieldDef
 from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
 from rollout.stored_plan import field_specs, plan_of
-from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow
+from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 
-__all__ = ["approve_gate", "check_fields", "find_directive", "report_figure", "set_state", "submit", "waive"]
+__all__ = [
+    "approve_gate", "check_fields", "check_waiver_authority", "find_directive", "report_figure", "set_state", "submit",
+    "waive",
+]
 
 STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
     "hold": ({"active"}, "held"),
@@ -34,11 +38,23 @@ STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
 
 
 def find_directive(session: Session, number: str) -> DirectiveRow:
-    """The issued directive `number`, or NotFound."""
-    row = session.scalar(select(DirectiveRow).where(DirectiveRow.number == number))
-    if row is None:
-        raise NotFound(f"Chưa ban hành văn bản số “{number}” (xem `trienkhai plan list`).")
-    return row
+    """The issued directive a typed number means: the one with its key ("047-KH/TU " is "47-KH/TU"), else the one
+    whose key matches with Đ read as D ("108-KH/DUK" finds "108-KH/ĐUK"); InputError listing them when several
+    could be meant, NotFound when none."""
+    key = number_key(number)
+    row = session.scalar(select(DirectiveRow).where(DirectiveRow.number_key == key))
+    if row is not None:
+        return row
+    candidates = session.scalars(select(DirectiveRow)
+                                 .where(func.replace(DirectiveRow.number_key, "Đ", "D") == folded_key(number))
+                                 .order_by(DirectiveRow.issued_at, DirectiveRow.id)).all()
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        listed = "; ".join(f"“{c.number}” ({c.title[:80]})" for c in candidates)
+        raise InputError(f"Số {shown(number)} có thể là {len(candidates)} văn bản: {listed}. Văn bản nào? "
+                         "Hãy ghi lại số đúng như văn bản muốn chọn, có chữ Đ ở chỗ có Đ.")
+    raise NotFound(f"Chưa ban hành văn bản số {shown(number)} (xem `trienkhai plan list`).")
 
 
 def _obligation(
@@ -215,18 +231,22 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     session.add(EventRow(directive_id=directive.id, obligation_id=row.id, kind="submitted", at=now,
                          dedup=f"submitted:{row.id}"))
     session.add(AuditEntry(at=now, actor=actor, action="report.submit",
-                           subject=f"{number}/{unit_code}/{key}/{row.period}",
+                           subject=f"{directive.number}/{unit_code}/{key}/{row.period}",
                            reason=None, details={"status": row.status, "data": clean}))
     session.flush()
     return row
 
 
 def waive(session: Session, number: str, unit_code: str, key: str, *, reason: str, now: datetime, actor: str,
-          period: int | None = None) -> ObligationRow:
-    """Waive an obligation (miễn) with a reason; it no longer counts as due."""
+          period: int | None = None, by_unit: str | None = None) -> ObligationRow:
+    """Waive an obligation (miễn) with a reason; it no longer counts as due. Authority follows the issuer: an
+    administrator acting for `by_unit` may waive only when the issuing unit lies in its subtree (None: the
+    service's own operator, at the command line)."""
     if not reason.strip():
         raise InputError("Miễn nghĩa vụ phải ghi rõ lý do.")
     directive = find_directive(session, number)
+    if by_unit is not None:
+        check_waiver_authority(session, directive, by_unit)
     row = _obligation(session, directive, unit_code, key, period)
     waive = TRANSITIONS["waive"]
     if not waive.allows(row.status):
@@ -234,9 +254,19 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
     row.status, row.note = str(waive.target), reason
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="waive", reason=reason))
     session.add(AuditEntry(at=now, actor=actor, action="report.waive",
-                           subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason, details={}))
+                           subject=f"{directive.number}/{unit_code}/{key}/{row.period}", reason=reason, details={}))
     session.flush()
     return row
+
+
+def check_waiver_authority(session: Session, directive: DirectiveRow, by_unit: str) -> None:
+    """Forbidden unless the issuing unit of `directive` lies in the subtree of `by_unit`, whose admin acts."""
+    acting = find_unit(session, by_unit)
+    issuer = session.get_one(UnitRow, directive.issuer_id)
+    if not issuer.path.startswith(acting.path):
+        raise Forbidden(f"{acting.name} không có quyền miễn nội dung của văn bản {directive.number}: chỉ văn phòng "
+                        f"{issuer.name} (đơn vị ban hành) hoặc cấp trên được miễn; {acting.name} vẫn ghi nhận báo "
+                        "cáo của các đơn vị mình và có thể đề nghị đơn vị ban hành miễn.")
 
 
 def approve_gate(
@@ -249,12 +279,12 @@ def approve_gate(
         names = session.scalars(
             select(PhaseRow.name).where(PhaseRow.directive_id == directive.id).order_by(PhaseRow.seq)
         )
-        raise NotFound(f"Văn bản {number} không có giai đoạn “{phase}”; các giai đoạn: {', '.join(names)}.")
+        raise NotFound(f"Văn bản {directive.number} không có giai đoạn “{phase}”; các giai đoạn: {', '.join(names)}.")
     if row.approved_at is not None:
         raise ConflictError(f"Giai đoạn “{row.label}” đã được {row.approved_by} phê duyệt.")
     row.approved_by, row.approved_at = actor, now
-    session.add(AuditEntry(at=now, actor=actor, action="phase.approve", subject=f"{number}/{phase}", reason=reason,
-                           details={}))
+    session.add(AuditEntry(at=now, actor=actor, action="phase.approve", subject=f"{directive.number}/{phase}",
+                           reason=reason, details={}))
     session.flush()
     return row
 
@@ -266,9 +296,9 @@ def set_state(session: Session, number: str, action: str, *, reason: str, now: d
     directive = find_directive(session, number)
     allowed, target = STATE_CHANGES[action]
     if directive.state not in allowed:
-        raise ConflictError(f"Văn bản {number} đang ở trạng thái “{directive.state}”, không thể {action}.")
+        raise ConflictError(f"Văn bản {directive.number} đang ở trạng thái “{directive.state}”, không thể {action}.")
     directive.state, directive.state_reason, directive.state_by, directive.state_at = target, reason, actor, now
-    session.add(AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=number, reason=reason,
+    session.add(AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=directive.number, reason=reason,
                            details={}))
     session.flush()
     return directive

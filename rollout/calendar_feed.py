@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 import formats
 from errors import NotFound
 from plans.peaks import title_of
+from rollout.actions import find_directive
 from rollout.status import UNFINISHED, Status, values
 from rollout.stored_plan import plan_of, titles as plan_titles
 from schedules import WorkingCalendar, parse_deadline
@@ -194,9 +195,8 @@ def unit_feed(session: Session, code: str, *, now: datetime) -> bytes:
 
 def directive_feed(session: Session, number: str, *, now: datetime) -> bytes:
     """The .ics of one directive: its phases, its event and one deadline per obligation, period and level."""
-    directive = session.scalar(select(DirectiveRow).where(DirectiveRow.number == number))
-    if directive is None:
-        raise NotFound(f"Không có văn bản số “{number}”.")
+    directive = find_directive(session, number)
+    number = directive.number
     sequence = _amendments(session, [number]).get(number, 0)
     cal = _calendar(f"{directive.number} — {directive.title[:80]}", now)
     for event in _phase_events(session, directive, sequence, now) + _plan_event(directive, sequence, now):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from errors import ConflictError
 from plans.compiled import CompiledPlan
+from plans.numbers import number_key
 from rollout.escalate import queue_messages
 from rollout.expand import insert_obligations, insert_rows, phase_opens, unit_ids
 from schedules import WorkingCalendar
@@ -46,7 +47,13 @@ def issue_directive(
     """Create a directive's rollout; the same plan again creates nothing, a changed plan is refused with its
     differences."""
     d = compiled.directive
-    existing = session.scalar(select(DirectiveRow).where(DirectiveRow.number == d.number))
+    key = number_key(d.number)
+    existing = session.scalar(select(DirectiveRow).where(DirectiveRow.number_key == key))
+    if existing is not None and existing.number != d.number:
+        raise ConflictError(
+            f"Số “{d.number}” là văn bản “{existing.number}” đã ban hành ({existing.title[:80]}), chỉ khác cách "
+            "ghi; không ban hành lần thứ hai. Muốn sửa kế hoạch đó, ghi số đúng như đã ban hành rồi dùng "
+            "`trienkhai plan amend TỆP --reason \"…\"`.")
     if existing is not None:
         if existing.fingerprint == fingerprint:
             return IssueResult(existing.id, created=False)
@@ -60,7 +67,7 @@ def issue_directive(
     issuer = find_unit(session, d.issuer_code)
     root = find_unit(session, compiled.root_code)
     directive = DirectiveRow(
-        number=d.number, kind=d.kind, title=d.title, issuer_id=issuer.id, root_id=root.id,
+        number=d.number, number_key=key, kind=d.kind, title=d.title, issuer_id=issuer.id, root_id=root.id,
         issued_at=d.issued_at, fingerprint=fingerprint, plan=plan_data, state="active", created_at=now,
     )
     session.add(directive)

@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, Select, String, and_, cast, func, literal, or_, select, update
+from sqlalchemy import Engine, Select, String, and_, cast, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rollout.escalate import escalate
-from rollout.status import TRANSITIONS, Status, values
+from rollout.status import CLOSED_REASON, TRANSITIONS, Status, values
 from schedules import WorkingCalendar
+from schedules.render import to_local
 from storage import UnitOfWork
 from storage.db import rowcount
-from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow
+from storage.models import DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
+from storage.units import active_clause
 
 __all__ = ["AdvanceResult", "active_directive_ids", "advance", "advance_each", "insert_events"]
 
@@ -30,12 +32,13 @@ class AdvanceResult:
     phases_opened: list[str] = field(default_factory=list)
     opened: int = 0
     overdue: int = 0
+    closed: int = 0  # obligations waived because their unit was closed
     messages: int = 0  # outbox rows written by the escalation ladder
     busy: list[str] = field(default_factory=list)  # directives another reconciler was working on: left to it
 
     @property
     def changed(self) -> bool:
-        return bool(self.phases_opened or self.opened or self.overdue or self.messages)
+        return bool(self.phases_opened or self.opened or self.overdue or self.closed or self.messages)
 
 
 def insert_events(session: Session, rows: Select) -> None:
@@ -68,6 +71,7 @@ def advance(session: Session, now: datetime, *, calendar: WorkingCalendar | None
             PhaseRow.directive_id == directive.id, PhaseRow.opened_at.is_not(None)
         )
         result.opened += _open_obligations(session, directive.id, open_phases, now)
+        result.closed += _waive_closed(session, directive.id, now)
         result.overdue += _mark_overdue(session, directive.id, now)
         result.messages += escalate(session, directive, now, calendar)
     session.flush()
@@ -106,9 +110,12 @@ def _gate_holds(session: Session, phase: PhaseRow, now: datetime) -> bool:
     if phase.gate_approval and phase.approved_at is None:
         return False
     if phase.gate_share is not None and phase.gate_counts:
+        # Units closed by a re-import leave the count from their closing day.
         counts = dict(session.execute(
             select(ObligationRow.status, func.count())
-            .where(ObligationRow.directive_id == phase.directive_id, ObligationRow.key == phase.gate_counts)
+            .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .where(ObligationRow.directive_id == phase.directive_id, ObligationRow.key == phase.gate_counts,
+                   active_clause(to_local(now).date()))
             .group_by(ObligationRow.status)
         ).all())
         total = sum(counts.values())
@@ -149,6 +156,28 @@ def _open_obligations(session: Session, directive_id: int, open_phases: Select, 
     )
     return rowcount(session.execute(
         update(ObligationRow).where(due_to_open).values(status=move.target).execution_options(synchronize_session=False)
+    ))
+
+
+def _waive_closed(session: Session, directive_id: int, now: datetime) -> int:
+    """Unfinished obligations of units closed by a hierarchy re-import (valid_to on or before today) are waived
+    with CLOSED_REASON, each with one event and its submission row: a unit that no longer exists is not chased."""
+    today = to_local(now).date()
+    closed_units = select(UnitRow.id).where(UnitRow.valid_to.is_not(None), UnitRow.valid_to <= today)
+    move = TRANSITIONS["waive"]
+    owed = and_(ObligationRow.directive_id == directive_id, ObligationRow.status.in_(values(move.sources)),
+                ObligationRow.unit_id.in_(closed_units))
+    insert_events(session, select(
+        ObligationRow.directive_id, ObligationRow.id, literal("waived"), literal(now, ObligationRow.due_at.type),
+        literal("closed:") + cast(ObligationRow.id, String),
+    ).where(owed))
+    session.execute(insert(SubmissionRow).from_select(
+        ["obligation_id", "at", "actor", "action", "reason"],
+        select(ObligationRow.id, literal(now, ObligationRow.due_at.type), literal("advance"), literal("waive"),
+               literal(CLOSED_REASON)).where(owed)))
+    return rowcount(session.execute(
+        update(ObligationRow).where(owed).values(status=move.target, note=CLOSED_REASON)
+        .execution_options(synchronize_session=False)
     ))
 
 

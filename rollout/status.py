@@ -33,6 +33,9 @@ STATUS_LABELS: dict[Status, str] = {
     Status.WAIVED: "miễn",
 }
 
+# The reason the reconciler writes on what a unit closed by a hierarchy re-import still owed.
+CLOSED_REASON = "đơn vị đã giải thể/sáp nhập"
+
 # Status groups, each defined once.
 UNFINISHED = frozenset({Status.PENDING, Status.OPEN, Status.OVERDUE})  # still owed (amendments move these)
 CHASED = frozenset({Status.OPEN, Status.OVERDUE})  # owed now: reminders and đôn đốc letters are about these

@@ -18,6 +18,8 @@ class DirectiveRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
+    # plans.numbers.number_key of the number: "047-KH/TU" and "47-kh/tu" are one directive, issued once.
+    number_key: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(Text)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("units.id"))

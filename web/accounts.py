@@ -68,6 +68,10 @@ class Principal:
         """A directive concerns the account when its tree and the account's subtree meet."""
         return root_path.startswith(self.unit_path) or self.unit_path.startswith(root_path)
 
+    def waives(self, issuer_path: str) -> bool:
+        """Waivers belong to the issuer's administrators: the issuing unit lies in the account's subtree."""
+        return self.role is Role.ADMIN and issuer_path.startswith(self.unit_path)
+
     def governs(self, root_path: str) -> bool:
         """Gates and holds belong to an office administrator at or above the directive's root."""
         return self.role is Role.ADMIN and root_path.startswith(self.unit_path)

@@ -222,7 +222,7 @@ def api_waive(request: Request, body: WaiverIn, principal: Principal = Depends(a
         unit = work.session.get(UnitRow, row.unit_id)
         assert unit is not None
         done = actions.waive(work.session, body.directive, unit.code, row.key, reason=body.reason, now=now(request),
-                             actor=principal.actor, period=row.period)
+                             actor=principal.actor, period=row.period, by_unit=principal.unit_code)
         return _out(done, body)
 
     return _record(request, work, principal, idempotency_key, digest, change)

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from formats.spreadsheet import as_text, to_csv, write_only
 from rollout.status import STATUS_LABELS, Status
 from schedules.render import format_short, to_local
 from web.lists import Line
@@ -44,7 +45,7 @@ def csv_chunks(lines: Iterable[Line]) -> Iterator[bytes]:
     buffer.write("\ufeff")
     writer.writerow(HEADERS)
     for rank, line in enumerate(lines, start=1):
-        writer.writerow([format_short(v) if isinstance(v, datetime) else ("" if v is None else v)
+        writer.writerow([format_short(v) if isinstance(v, datetime) else ("" if v is None else to_csv(v))
                          for v in _values(rank, line)])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
@@ -60,7 +61,7 @@ def xlsx_file(lines: Iterable[Line], title: str) -> tempfile.SpooledTemporaryFil
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A3"
-    heading = WriteOnlyCell(sheet, value=title)
+    heading = as_text(WriteOnlyCell(sheet, value=title))
     heading.font = Font(bold=True, size=12)
     sheet.append([heading])
     header_cells = []
@@ -79,7 +80,7 @@ def xlsx_file(lines: Iterable[Line], title: str) -> tempfile.SpooledTemporaryFil
                 cell.number_format = "dd/mm/yyyy hh:mm"
                 row.append(cell)
             else:
-                row.append(value)
+                row.append(write_only(sheet, value))
         sheet.append(row)
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(HEADERS))}{count + 2}"
     # Handed to the caller, which streams it and closes it.

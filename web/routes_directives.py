@@ -12,6 +12,7 @@ from markupsafe import Markup
 from rollout.status import STATUS_LABELS, Status
 from rollout.stored_plan import plan_of
 from storage import UnitOfWork
+from storage.models import UnitRow
 from web import queries as q
 from web.accounts import Principal, Role
 from web.deps import now, page_principal, uow
@@ -58,6 +59,7 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
         "heat": figures.heat,
         "trail": q.ancestors(session, anchor, floor),
         "governs": principal.governs(root.path),
+        "waives": principal.waives(session.get_one(UnitRow, directive.issuer_id).path),
         "labels": {s.value: s.label for s in STATUS_LABELS}, "statuses": STATUSES,
         "fields": {o.key: o.fields for o in plan_of(directive).obligations},
         "titles": {k.key: k.title for k in figures.keys},

@@ -130,6 +130,7 @@ def waive_form(request: Request, obligation_id: int, principal: Principal = Depe
     """Waiving an obligation is the office's decision, with a reason."""
     require_role(principal, Role.ADMIN)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
+    actions.check_waiver_authority(work.session, directive, principal.unit_code)
     return _simple_page(request, f"Miễn nghĩa vụ cho {unit.name}", request.url.path,
                         {"directive": directive, "unit": unit, "obligation": obligation, "reason": ""})
 
@@ -145,7 +146,7 @@ async def waive_submit(request: Request, obligation_id: int, principal: Principa
     reason = str(form.get("reason", ""))
     problems = _attempt(work, lambda: actions.waive(work.session, directive.number, unit.code, obligation.key,
                                                     reason=reason, now=now(request), actor=principal.actor,
-                                                    period=obligation.period), request)
+                                                    period=obligation.period, by_unit=principal.unit_code), request)
     if problems:
         return _simple_page(request, f"Miễn nghĩa vụ cho {unit.name}", request.url.path,
                             {"directive": directive, "unit": unit, "obligation": obligation, "reason": reason},

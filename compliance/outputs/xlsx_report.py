@@ -12,6 +12,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.model import ComplianceReport, Counts
+from formats.spreadsheet import as_text
 from notifications.forms import DOAN, PARTY
 from schedules.render import format_day
 
@@ -44,13 +45,15 @@ def _counts(counts: Counts) -> list[object]:
 def _write(sheet: Worksheet, title: str, headers: list[str], rows: list[list[object]], widths: list[int],
            percent_columns: set[int]) -> None:
     sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
+    as_text(sheet["A1"]).font = Font(bold=True, size=13)
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            as_text(cell)
     for column in percent_columns:
         for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
             cell.number_format = PERCENT

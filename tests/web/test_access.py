@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from rollout.links import create_link
 from storage import UnitOfWork
 from storage.files import save_files
-from storage.models import AuditEntry, ObligationRow, SubmissionRow
+from storage.models import AuditEntry, ObligationRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 
@@ -177,3 +177,42 @@ def test_unit_names_and_report_text_come_back_escaped(site: Site) -> None:
     api = httpx.get(f"{site.url}/api/units/QT-GIOLINH-GIOAN-CB02",
                     headers={"Authorization": f"Bearer {site.tokens['vp']}"})
     assert api.headers["content-type"] == "application/json" and api.json()["name"] == XSS_NAME
+
+
+def test_a_district_admin_cannot_waive_the_provinces_items_on_the_form_or_the_api(site: Site) -> None:
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        lo = find_unit(uow.session, "QT-CAMLO").path
+        obligation_id = uow.session.scalars(
+            select(ObligationRow.id).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .where(UnitRow.path.startswith(lo), UnitRow.code != "QT-CAMLO",
+                   ObligationRow.status.in_(["open", "overdue"])).order_by(ObligationRow.id)).first()
+        unit_code, key = uow.session.execute(
+            select(UnitRow.code, ObligationRow.key).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .where(ObligationRow.id == obligation_id)).one()
+    before = _counts(site)
+    with login(site, "vp") as province:
+        assert "/waive" in province.get("/directives/47-KH/TU?unit=QT-CAMLO").text.split("id=\"own\"")[1]
+    with login(site, "camlo") as district:
+        page = district.get("/directives/47-KH/TU?unit=QT-CAMLO").text
+        assert "Nộp báo cáo" in page and "/waive" not in page
+        assert district.get(f"/forms/obligations/{obligation_id}/waive").status_code == 403
+        token = csrf_of(district)
+        form = district.post(f"/forms/obligations/{obligation_id}/waive",
+                             data={"csrf": token, "reason": "Chi bộ đang kiện toàn"})
+    api = httpx.post(site.url + "/api/waivers", timeout=20, headers={"Authorization": f"Bearer {site.tokens['camlo']}"},
+                     json={"directive": NUMBER, "unit": unit_code, "key": key, "reason": "Chi bộ đang kiện toàn"})
+    assert form.status_code == 403 and "không có quyền miễn nội dung của văn bản 47-KH/TU" in form.text
+    assert api.status_code == 403 and "đơn vị ban hành" in api.text
+    assert _counts(site) == before
+
+
+def test_pages_and_the_api_find_a_directive_by_any_spelling_of_its_number(site: Site) -> None:
+    with login(site, "vp") as province:
+        for spelling in ("047-KH/TU", "47-kh/tu", "47%20-%20KH/TU"):
+            page = province.get(f"/directives/{spelling}")
+            assert page.status_code == 200 and "47-KH/TU" in page.text, spelling
+        # A number not issued answers as one outside the account's tree: the page does not tell which.
+        assert province.get("/directives/48-KH/TU").status_code == 403
+    api = httpx.get(site.url + "/api/directives/047-KH/TU", timeout=20,
+                    headers={"Authorization": f"Bearer {site.tokens['vp']}"})
+    assert api.status_code == 200 and api.json()["number"] == NUMBER
