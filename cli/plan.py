@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
 
@@ -157,12 +158,15 @@ def list_cmd() -> None:
 
 @app.command("show")
 def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 47-KH/TU")) -> None:
-    """Chi tiết một văn bản: giai đoạn, trạng thái, lý do tạm dừng nếu có."""
+    """Chi tiết một văn bản: giai đoạn, trạng thái, lý do tạm dừng nếu có, sự kiện và chỉ tiêu phân bổ."""
     from rollout.actions import find_directive
+    from rollout.event import event_of, quota_lines
 
     with unit_of_work() as uow:
         d = find_directive(uow.session, number)
         phases = list(uow.session.scalars(select(PhaseRow).where(PhaseRow.directive_id == d.id).order_by(PhaseRow.seq)))
+        event = event_of(uow.session, d, WorkingCalendar.from_settings())
+        quotas = quota_lines(uow.session, d)
     console.print(f"[bold]{d.number}[/] — {d.title}")
     console.print(f"Ban hành: {format_instant(d.issued_at)} · trạng thái: {d.state}")
     if d.state_reason:
@@ -176,3 +180,11 @@ def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 4
                       format_instant(p.due_at) if p.due_at else "—",
                       p.state, (p.approved_by or "chưa") if p.gate_approval else "không cần")
     console.print(table)
+    if event is not None:
+        console.print(f"[bold]Sự kiện:[/] {escape(event.title)}", highlight=False)
+        for label, value in event.lines():
+            console.print(f"  {label}: {escape(value)}", highlight=False)
+    if quotas:
+        console.print("[bold]Chỉ tiêu phân bổ[/] (tổng các đơn vị):")
+        for quota in quotas:
+            console.print(f"  {escape(quota.text())}", highlight=False)
