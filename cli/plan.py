@@ -19,7 +19,7 @@ from schedules import WorkingCalendar
 from schedules.render import format_instant
 from storage.models import DirectiveRow, ObligationRow, PhaseRow
 
-app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem.")
+app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem, lược đồ tệp kế hoạch.")
 
 # More periods than this per unit (two years of monthly ones) usually means a campaign without its end.
 MANY_PERIODS = 24
@@ -75,6 +75,25 @@ def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
                 "hơn, hãy ghi mốc kết thúc, ví dụ until: \"tháng 9/2023\" hoặc due: \"hằng tháng, đến tháng 9/2023\""
             )
     console.print(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(total)}")
+
+
+@app.command("schema")
+def schema_cmd(
+    out: Path | None = typer.Option(None, "-o", "--out", help="Ghi vào tệp .json thay vì in ra màn hình"),
+) -> None:
+    """In lược đồ JSON của tệp kế hoạch (giải thích và ví dụ từng khóa) để trình soạn thảo kiểm tra khi gõ."""
+    import json
+    import sys
+
+    from plans.reference import plan_json_schema
+
+    text = json.dumps(plan_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"[green]Đã ghi lược đồ tệp kế hoạch[/] vào {escape(str(out))}. Trong VS Code (tiện ích YAML), thêm "
+                  f"dòng đầu tệp kế hoạch: # yaml-language-server: $schema={escape(str(out))}", highlight=False)
 
 
 @app.command("draft")
