@@ -42,10 +42,12 @@ class QuotaLine:
 
 @dataclass(frozen=True)
 class EventView:
-    """The event as shown: `at` is its instant (None when the plan names a window), `when` as people write it."""
+    """The event as shown: `at` is its instant (None when the plan names a window), `when` as people write it,
+    `by` the instant a calendar files it under (a window's end)."""
 
     title: str
     at: datetime | None
+    by: datetime | None
     when: str
     place: str | None
     host: str | None
@@ -88,12 +90,13 @@ def event_of(session: Session, directive: DirectiveRow, calendar: WorkingCalenda
     except InputError:
         read = None
     at = read.due if read is not None and read.opens is None else None
+    by = (read.due or read.opens) if read is not None else None
     host = None
     if event.host is not None:
         host = session.scalar(select(UnitRow.name).where(UnitRow.code == event.host)) or event.host
     return EventView(
-        title=event.title, at=at, when=formats.format_short(at) if at is not None else event.at, place=event.place,
-        host=host, participants=tuple(event.participants), delegates=event.delegates,
+        title=event.title, at=at, by=by, when=formats.format_short(at) if at is not None else event.at,
+        place=event.place, host=host, participants=tuple(event.participants), delegates=event.delegates,
         awards=tuple(sorted(event.awards.items())),
     )
 

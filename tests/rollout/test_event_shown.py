@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from icalendar import Calendar
 from sqlalchemy import select
 
 from hierarchy.files import read_units
 from hierarchy.model import Contacts
 from notifications.compose import compose
+from rollout.calendar_feed import unit_feed
 from rollout.reconcile import advance
 from rollout.service import issue_plan
 from schedules import WorkingCalendar
@@ -133,3 +135,13 @@ def test_the_directive_page_shows_the_event_on_its_timeline(issued) -> None:  # 
         city = client.get(f"/directives/{NUMBER}?unit=TD-TV-TP").text
         assert "Chỉ tiêu phân bổ của Thành đoàn Trà Vinh (gồm cả các đơn vị trực thuộc)" in city
         assert f"<li>Đại biểu đoàn viên, thanh niên dự Hội nghị: {CITY_DELEGATES} đại biểu</li>" in city
+
+
+def test_the_units_calendar_feed_holds_the_event_at_its_time_and_place(issued) -> None:  # type: ignore[no-untyped-def]
+    with UnitOfWork(issued) as uow:
+        feed = Calendar.from_ical(unit_feed(uow.session, "TD-TV-TP", now=local(2024, 6, 10)))
+    event = next(e for e in feed.walk("VEVENT") if str(e["UID"]).startswith("su-kien-"))
+    assert str(event["SUMMARY"]) == f"{TITLE} ({NUMBER})"
+    assert str(event["LOCATION"]) == PLACE
+    assert event.decoded("DTSTART") == local(2024, 6, 27, 14)
+    assert "Thời gian: 14h00 ngày 27/6/2024." in str(event["DESCRIPTION"])
