@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from errors import InputError, Problem
@@ -48,7 +49,7 @@ def _iso_utc(dt: datetime) -> str:
 
 @app.command("workdays")
 def workdays(month: str = typer.Argument(..., help="Tháng, dạng năm-tháng, ví dụ 2026-02.")) -> None:
-    """List every day of a month: working or not, and why; then the number of working days."""
+    """Từng ngày trong tháng: làm việc hay nghỉ, lý do và văn bản quyết định; rồi số ngày làm việc."""
     try:
         year_text, month_text = month.strip().split("-")
         year, mon = int(year_text), int(month_text)
@@ -64,16 +65,24 @@ def workdays(month: str = typer.Argument(..., help="Tháng, dạng năm-tháng, 
     table.add_column("Thứ")
     table.add_column("Làm việc")
     table.add_column("Lý do")
-    count = 0
+    table.add_column("Căn cứ")
+    count, doubtful = 0, []
     for day in range(1, _stdcal.monthrange(year, mon)[1] + 1):
         d = date(year, mon, day)
         working = cal.is_working_day(d)
         count += working
         reason = cal.working_reason(d) if working else cal.day_off_reason(d)
-        table.add_row(format_day(d), weekday_name(d), "có" if working else "nghỉ", reason or "")
+        decision = cal.decision(d)
+        if decision is not None and decision.uncertain:
+            doubtful.append(d)
+        table.add_row(format_day(d), weekday_name(d), "có" if working else "nghỉ", reason or "",
+                      escape(cal.source_of(d) or ""))
     console = _console()
     console.print(table)
     console.print(f"Tháng {mon}/{year} có {count} ngày làm việc.")
+    for d in doubtful:
+        console.print(f"Lưu ý: ngày {format_day(d)} chưa chắc chắn; hãy đối chiếu văn bản mới nhất và ghi vào tệp lịch "
+                      "của tỉnh (thiết lập calendar_file) nếu khác.")
 
 
 @app.command("add")

@@ -68,7 +68,7 @@ COMMANDS = {
     "db": Entry("cli.db:app", "group", "Cơ sở dữ liệu: khởi tạo và nâng cấp lược đồ."),
     "hierarchy": Entry("cli.hierarchy:app", "group", "Hệ thống tổ chức: nhập, xuất, sinh dữ liệu, thống kê."),
     "calendar": Entry("cli.calendar:app", "group", "Lịch làm việc và cách đọc hạn."),
-    "plan": Entry("cli.plan:app", "group", "Kế hoạch: kiểm tra, ban hành, xem."),
+    "plan": Entry("cli.plan:app", "group", "Kế hoạch: kiểm tra, ban hành, xem, lược đồ tệp kế hoạch."),
     "report": Entry("cli.rollout:report_app", "group", "Báo cáo: nộp, miễn."),
     "phase": Entry("cli.rollout:phase_app", "group",
                    "Giai đoạn và đợt triển khai: phê duyệt, tạm dừng, tiếp tục, hủy."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from schedules import WorkingCalendar
 from schedules.render import format_instant
 from storage.models import DirectiveRow, ObligationRow, PhaseRow
 
-app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem.")
+app = typer.Typer(no_args_is_help=True, help="Kế hoạch: kiểm tra, ban hành, xem, lược đồ tệp kế hoạch.")
 
 # More periods than this per unit (two years of monthly ones) usually means a campaign without its end.
 MANY_PERIODS = 24
@@ -71,6 +72,25 @@ def _print_counts(compiled: CompiledPlan, calendar: WorkingCalendar) -> None:
                 "hoặc due: \"hằng tháng, đến tháng 9/2023\""
             )
     console.print(f"Tổng số nghĩa vụ sẽ tạo: {formats.number(sum(c.total for c in counts))}")
+
+
+@app.command("schema")
+def schema_cmd(
+    out: Path | None = typer.Option(None, "-o", "--out", help="Ghi vào tệp .json thay vì in ra màn hình"),
+) -> None:
+    """In lược đồ JSON của tệp kế hoạch (giải thích và ví dụ từng khóa) để trình soạn thảo kiểm tra khi gõ."""
+    import json
+    import sys
+
+    from plans.reference import plan_json_schema
+
+    text = json.dumps(plan_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"[green]Đã ghi lược đồ tệp kế hoạch[/] vào {escape(str(out))}. Trong VS Code (tiện ích YAML), thêm "
+                  f"dòng đầu tệp kế hoạch: # yaml-language-server: $schema={escape(str(out))}", highlight=False)
 
 
 @app.command("draft")
@@ -154,12 +174,15 @@ def list_cmd() -> None:
 
 @app.command("show")
 def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 47-KH/TU")) -> None:
-    """Chi tiết một văn bản: giai đoạn, trạng thái, lý do tạm dừng nếu có."""
+    """Chi tiết một văn bản: giai đoạn, trạng thái, lý do tạm dừng nếu có, sự kiện và chỉ tiêu phân bổ."""
     from rollout.actions import find_directive
+    from rollout.event import event_of, quota_lines
 
     with unit_of_work() as uow:
         d = find_directive(uow.session, number)
         phases = list(uow.session.scalars(select(PhaseRow).where(PhaseRow.directive_id == d.id).order_by(PhaseRow.seq)))
+        event = event_of(uow.session, d, WorkingCalendar.from_settings())
+        quotas = quota_lines(uow.session, d)
     console.print(f"[bold]{d.number}[/] — {d.title}")
     console.print(f"Ban hành: {format_instant(d.issued_at)} · trạng thái: {d.state}")
     if d.state_reason:
@@ -173,3 +196,11 @@ def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 4
                       format_instant(p.due_at) if p.due_at else "—",
                       p.state, (p.approved_by or "chưa") if p.gate_approval else "không cần")
     console.print(table)
+    if event is not None:
+        console.print(f"[bold]Sự kiện:[/] {escape(event.title)}", highlight=False)
+        for label, value in event.lines():
+            console.print(f"  {label}: {escape(value)}", highlight=False)
+    if quotas:
+        console.print("[bold]Chỉ tiêu phân bổ[/] (tổng các đơn vị):")
+        for quota in quotas:
+            console.print(f"  {escape(quota.text())}", highlight=False)

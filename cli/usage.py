@@ -82,7 +82,9 @@ def describe(exc: UsageError) -> str:
     if unknown:
         line = f"không có lệnh “{unknown.group(1)}”"
         if unknown.group(2):
-            line += f"; có phải ý bạn là “{unknown.group(2)}”?"
+            # Several close names come back as "check', 'schema": each is named on its own.
+            close = unknown.group(2).split("', '")
+            line += "; có phải ý bạn là " + " hoặc ".join(f"“{name}”" for name in close) + "?"
         elif exc.ctx is not None and hasattr(exc.ctx.command, "list_commands"):
             names = exc.ctx.command.list_commands(exc.ctx)
             if names:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from errors import InputError
 from notifications.channels import Attachment, Envelope
 from notifications.context import (
     ContactLine,
@@ -32,14 +31,13 @@ from notifications.context import (
 )
 from notifications.docx_letter import letter_attachment
 from notifications.forms import OrganisationForm, organisation_form
-from notifications.render import format_due, render_message
+from notifications.render import render_message
 from plans.peaks import title_of
-from plans.schema import Event as PlanEvent
+from rollout.event import EventView, event_of, quota_lines
 from rollout.links import contact_of, create_link, link_url
 from rollout.status import CHASED, UNFINISHED, values
 from rollout.stored_plan import collecting_office, plan_of, titles as plan_titles
 from schedules import WorkingCalendar
-from schedules.expressions import parse_deadline
 from schedules.render import to_local
 from settings import get_settings
 from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
@@ -91,10 +89,16 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     name = _display_name(recipient, parent)
     cc: list[str] = []
     if row.template == "thong_bao_trien_khai":
+        view = event_of(session, directive, calendar)
         context: Any = DeploymentContext(recipient=name, directive=ref, obligations=list(lines.values()),
-                                         sender=issuer.name)
+                                         sender=issuer.name, event=_event_line(view) if view else None,
+                                         quotas=[q.text() for q in quota_lines(session, directive, recipient)])
     elif row.template == "nhac_han":
-        context = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of)
+        view = event_of(session, directive, calendar)
+        # A reminder recalls the event only for work that prepares it, i.e. due no later than the event itself.
+        prepares = view is not None and view.at is not None and any(o.due_at <= view.at for o, _ in items if o.due_at)
+        context = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of,
+                                  event=_event_line(view) if view and prepares else None)
     elif row.template == "cong_van_don_doc":
         own = [lines[o.id] for o, unit in items if unit.id == recipient.id]
         late: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
@@ -186,7 +190,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         if superior is not None:
             copies.append(CopyRecipient(superior.name, "để chỉ đạo"))
     report_to = _report_to(session, directive)
-    contact, event = data.contact, plan.event
+    contact, event = data.contact, event_of(session, directive)
     dues = [d for d in (line.due for line in [*own, *(i for u in late_units for i in u.items)]) if d is not None]
     return LetterContext(
         issuer=Issuer(name=form.header_name, parent=form.header_above,
@@ -205,7 +209,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         family=form.family,
         late_units=late_units,
         contact=ContactLine(contact.name, contact.title, contact.phone, contact.email) if contact else None,
-        event=_event(directive, event) if event else None,
+        event=_event_line(event) if event else None,
         first_due=min((to_local(d).date() if isinstance(d, datetime) else d) for d in dues) if dues else None,
     )
 
@@ -233,13 +237,6 @@ def _report_to(session: Session, directive: DirectiveRow) -> str | None:
     return None
 
 
-def _event(directive: DirectiveRow, event: PlanEvent) -> EventLine | None:
-    """The plan's event with its instant read from its text as the compiler reads it; unreadable text is left out."""
-    try:
-        at = parse_deadline(event.at, issued_on=to_local(directive.issued_at).date())
-    except InputError:
-        return None
-    # A window ("trong tháng 11/2020") is recalled as the plan wrote it; an instant as people write one.
-    if at.opens is not None or at.due is None:
-        return EventLine(event.title, event.at, event.place)
-    return EventLine(event.title, format_due(at.due), event.place)
+def _event_line(view: EventView) -> EventLine:
+    """The event as a letter recalls it; its time as people write it ("14h00 ngày 27/6/2024")."""
+    return EventLine(view.title, view.when, view.place, view.host, view.participants, view.sizes())

@@ -86,11 +86,15 @@ class ContactLine:
 
 @dataclass(frozen=True)
 class EventLine:
-    """The event the plan organises, as a letter recalls it: what, when (as written for people), where."""
+    """The event the plan organises, as a letter recalls it: what, when (as written for people), where, who
+    hosts and attends, how many delegates and awards."""
 
     title: str
     at: str
     place: str | None = None
+    host: str | None = None
+    participants: tuple[str, ...] = ()
+    sizes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,9 @@ class DeploymentContext:
     obligations: list[ObligationLine]
     sender: str
     link: str | None = None
+    event: EventLine | None = None
+    # The allocation of each quota to the recipient and the units under it ("Số đại biểu dự Đại hội: 5 đại biểu").
+    quotas: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ class ReminderContext:
     sender: str
     as_of: date
     link: str | None = None
+    # The plan's event, when an item reminded of is due on or before it (it prepares the event).
+    event: EventLine | None = None
 
 
 @dataclass(frozen=True)

@@ -363,6 +363,8 @@ class Event(_Model):
     at: DeadlineText
     place: Name | None = None
     host: Code | None = None
+    # Who attends, as the plan lists it ("Thường trực Tỉnh ủy", "Bí thư các Huyện đoàn").
+    participants: list[Name] = []
     delegates: Count | None = None
     awards: dict[Key, Count] = {}
 

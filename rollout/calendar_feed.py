@@ -24,9 +24,9 @@ import formats
 from errors import NotFound
 from plans.peaks import title_of
 from rollout.actions import find_directive
+from rollout.event import event_of
 from rollout.status import UNFINISHED, Status, values
 from rollout.stored_plan import plan_of, titles as plan_titles
-from schedules import WorkingCalendar, parse_deadline
 from schedules.render import format_short
 from storage.models import AuditEntry, DirectiveRow, ObligationRow, PhaseRow, UnitRow
 
@@ -142,19 +142,13 @@ def _phase_events(session: Session, directive: DirectiveRow, sequence: int, now:
     return events
 
 
-def _plan_event(directive: DirectiveRow, sequence: int, now: datetime) -> list[Event]:
-    plan = plan_of(directive)
-    spec = plan.event
-    if spec is None or not spec.at:
+def _plan_event(session: Session, directive: DirectiveRow, sequence: int, now: datetime) -> list[Event]:
+    view = event_of(session, directive)
+    if view is None or view.by is None:
         return []
-    deadline = parse_deadline(spec.at, issued_on=plan.directive.issued_on, calendar=WorkingCalendar())
-    when = deadline.due or deadline.opens
-    if when is None:
-        return []
-    title = spec.title or "Sự kiện"
-    return [_event(f"su-kien-{_slug(directive.number)}", f"{title} ({directive.number})", when, end=None,
-                   sequence=sequence, now=now, alarms=_DEADLINE_ALARMS, location=spec.place,
-                   description=f"{title}, theo {directive.number}. Thời gian: {format_short(when)}.",
+    return [_event(f"su-kien-{_slug(directive.number)}", f"{view.title} ({directive.number})", view.by, end=None,
+                   sequence=sequence, now=now, alarms=_DEADLINE_ALARMS, location=view.place,
+                   description=f"{view.title}, theo {directive.number}. Thời gian: {view.when}.",
                    cancelled=directive.state == "aborted")]
 
 
@@ -188,7 +182,7 @@ def unit_feed(session: Session, code: str, *, now: datetime) -> bytes:
                         f"Hạn chót: {format_short(due)}. Tình trạng: {state}."))
     for directive in directives.values():
         for event in (_phase_events(session, directive, sequences.get(directive.number, 0), now)
-                      + _plan_event(directive, sequences.get(directive.number, 0), now)):
+                      + _plan_event(session, directive, sequences.get(directive.number, 0), now)):
             cal.add_component(event)
     return cal.to_ical()
 
@@ -199,7 +193,7 @@ def directive_feed(session: Session, number: str, *, now: datetime) -> bytes:
     number = directive.number
     sequence = _amendments(session, [number]).get(number, 0)
     cal = _calendar(f"{directive.number} — {directive.title[:80]}", now)
-    for event in _phase_events(session, directive, sequence, now) + _plan_event(directive, sequence, now):
+    for event in _phase_events(session, directive, sequence, now) + _plan_event(session, directive, sequence, now):
         cal.add_component(event)
     unfinished = set(values(UNFINISHED))
     groups: dict[tuple[str, int, int, str], dict[datetime, list[int]]] = defaultdict(lambda: defaultdict(list))

@@ -3,10 +3,13 @@
 Rules:
 - A working day is Monday to Friday, minus the official holidays and substituted days off known to the
   `holidays` package (country "VN": Tết Dương lịch, the lunar Tết days, Giỗ Tổ Hùng Vương, 30/4, 1/5,
-  Quốc khánh, Ngày Văn hóa Việt Nam 24/11 from 2026, and the days off moved by government decision),
-  plus the Saturdays/Sundays the package marks as swapped working days.
-- A province's own calendar comes from settings: `extra_days_off` are days off, `extra_working_days`
-  are working days; both win over the national calendar (a date may not be in both).
+  Quốc khánh, and some days off moved by government decision), plus the Saturdays/Sundays the package marks
+  as swapped working days.
+- The days the State decided (schedules/data/vn_calendar.yaml, each with its document: swapped days off,
+  make-up Saturdays; see schedules.decisions) win over the `holidays` package, and a province's own file of
+  the same form (`calendar_file`) wins over them.
+- A province's own calendar also comes from settings: `extra_days_off` are days off, `extra_working_days`
+  are working days; both win over everything else (a date may not be in both).
 - `add_working_days(d, n)` with n > 0 is the n-th working day strictly after d, with n < 0 the |n|-th
   working day strictly before d. d itself is never counted, so a day off as start behaves like the
   nearest working day on the other side: Saturday + 1 is the next Monday, Saturday - 1 the Friday.
@@ -16,14 +19,17 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import holidays
 
 from errors import ConfigError
+from schedules.decisions import Decision, national_decisions, province_decisions
 from schedules.render import format_day, local_datetime, weekday_name
 
 if TYPE_CHECKING:
@@ -33,6 +39,9 @@ __all__ = ["WorkingCalendar"]
 
 _ONE_DAY = timedelta(days=1)
 LOCAL_DAY_OFF = "Ngày nghỉ theo lịch của địa phương"
+LOCAL_WORKING_DAY = "Ngày làm việc theo lịch của địa phương"
+# Days the package computes from the Labour Code (Điều 112) with no decision listed in the data file.
+PACKAGE_SOURCE = "Bộ luật Lao động, Điều 112 (lịch tính sẵn của thư viện holidays)"
 
 
 @lru_cache(maxsize=256)
@@ -75,7 +84,9 @@ class WorkingCalendar:
     extra_working_days: tuple[date, ...] = ()
     office_end: time = time(17, 0)
     office_start: time = time(7, 30)
+    calendar_file: Path | None = None  # a province's own days off / worked days with their documents
     _years: dict[int, _Year] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _decided: Mapping[date, Decision] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         off = _as_dates(self.extra_days_off, "extra_days_off")
@@ -94,6 +105,8 @@ class WorkingCalendar:
             )
         object.__setattr__(self, "extra_days_off", off)
         object.__setattr__(self, "extra_working_days", working)
+        decided = province_decisions(Path(self.calendar_file)) if self.calendar_file else national_decisions()[0]
+        object.__setattr__(self, "_decided", decided)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> WorkingCalendar:
@@ -103,10 +116,12 @@ class WorkingCalendar:
 
             settings = get_settings()
         return cls(
-            extra_days_off=_as_dates(settings.extra_days_off, "extra_days_off"),
-            extra_working_days=_as_dates(settings.extra_working_days, "extra_working_days"),
+            extra_days_off=_as_dates(settings.extra_days_off, "thiết lập extra_days_off (TRIENKHAI_EXTRA_DAYS_OFF)"),
+            extra_working_days=_as_dates(settings.extra_working_days,
+                                         "thiết lập extra_working_days (TRIENKHAI_EXTRA_WORKING_DAYS)"),
             office_end=settings.office_hours_end,
             office_start=settings.office_hours_start,
+            calendar_file=settings.calendar_file,
         )
 
     # -- per-year data -------------------------------------------------------------------------
@@ -117,8 +132,13 @@ class WorkingCalendar:
             names, swapped = _national(year)
             extra_off = {d for d in self.extra_days_off if d.year == year}
             extra_work = {d for d in self.extra_working_days if d.year == year}
-            off = {d for d in names if d.weekday() < 5} | {d for d in extra_off if d.weekday() < 5}
-            working = set(swapped) | {d for d in extra_work if d.weekday() >= 5}
+            decided = [x for x in self._decided.values() if x.day.year == year]
+            off = {d for d in names if d.weekday() < 5} - {x.day for x in decided if not x.off}
+            off |= {x.day for x in decided if x.off and x.day.weekday() < 5}
+            off |= {d for d in extra_off if d.weekday() < 5}
+            working = set(swapped) - {x.day for x in decided if x.off}
+            working |= {x.day for x in decided if not x.off and x.day.weekday() >= 5}
+            working |= {d for d in extra_work if d.weekday() >= 5}
             data = _Year(
                 off=frozenset(off - extra_work),
                 working=frozenset(working - extra_off),
@@ -141,22 +161,53 @@ class WorkingCalendar:
             return None
         if d in self.extra_days_off:
             return LOCAL_DAY_OFF
-        name = _national(d.year)[0].get(d)
+        decided = self._decided.get(d)
+        name = decided.name if decided is not None and decided.off else _national(d.year)[0].get(d)
         if name:
             return name
         return weekday_name(d)[0].upper() + weekday_name(d)[1:]
 
     def working_reason(self, d: date) -> str | None:
-        """Why a weekend day works (swapped or local working day); None otherwise."""
-        if d.weekday() < 5 or not self.is_working_day(d):
+        """Why a day works although it might not (a worked weekend day, a day decided to stay working); None
+        otherwise."""
+        if not self.is_working_day(d):
             return None
+        if d in self.extra_working_days and d.weekday() >= 5:
+            return LOCAL_WORKING_DAY
+        decided = self._decided.get(d)
+        if decided is not None and not decided.off:
+            return decided.name
+        return "Ngày làm việc bù" if d.weekday() >= 5 else None
+
+    def decision(self, d: date) -> Decision | None:
+        """The State's (or the province file's) decision that makes d a day off or a working day, if one is listed."""
+        return self._decided.get(d)
+
+    def source_of(self, d: date) -> str | None:
+        """The document a day off or a worked day rests on, as people cite it; None for an ordinary weekday or
+        weekend day."""
+        if d in self.extra_days_off:
+            return "thiết lập extra_days_off của địa phương"
         if d in self.extra_working_days:
-            return "Ngày làm việc theo lịch của địa phương"
-        return "Ngày làm việc bù"
+            return "thiết lập extra_working_days của địa phương"
+        decided = self._decided.get(d)
+        if decided is not None:
+            doubt = f" — chưa chắc chắn: {decided.note}" if decided.uncertain and decided.note else (
+                " — chưa chắc chắn" if decided.uncertain else "")
+            return f"{decided.source.cite()}{doubt}"
+        if d in _national(d.year)[0] or d in _national(d.year)[1]:
+            return PACKAGE_SOURCE
+        return None
 
     def holidays_in(self, year: int) -> list[tuple[date, str]]:
         """Every holiday and local day off of a year, by date, with its Vietnamese name."""
         names = dict(_national(year)[0])
+        for x in self._decided.values():
+            if x.day.year == year:
+                if x.off:
+                    names[x.day] = x.name
+                else:
+                    names.pop(x.day, None)
         for d in self.extra_days_off:
             if d.year == year:
                 names.setdefault(d, LOCAL_DAY_OFF)

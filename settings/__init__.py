@@ -6,14 +6,19 @@ import os
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings.exceptions import SettingsError
+
+from errors import ConfigError
 
 __all__ = ["Settings", "get_settings"]
 
@@ -30,6 +35,44 @@ def _config_file() -> Path:
     return Path(explicit) if explicit else _default_home() / "trienkhai.toml"
 
 
+def _days(value: Any) -> Any:
+    """Days may be listed in an environment variable separated by commas ("2025-02-08,2025-04-26") or as JSON."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            try:
+                return json.loads(text)
+            except ValueError:
+                return [text]
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+Days = Annotated[list[str], NoDecode, BeforeValidator(_days)]
+# Each setting a person may get wrong, with an example of a valid value for the one-line message.
+EXAMPLES = {
+    "extra_days_off": "TRIENKHAI_EXTRA_DAYS_OFF=2025-02-10,2025-02-11",
+    "extra_working_days": "TRIENKHAI_EXTRA_WORKING_DAYS=2025-02-08",
+    "calendar_file": "TRIENKHAI_CALENDAR_FILE=/etc/trienkhai/lich-quang-tri.yaml",
+    "office_hours_end": "TRIENKHAI_OFFICE_HOURS_END=17:00",
+    "office_hours_start": "TRIENKHAI_OFFICE_HOURS_START=07:30",
+    "smtp_port": "TRIENKHAI_SMTP_PORT=587",
+    "smtp_connections": "TRIENKHAI_SMTP_CONNECTIONS=4",
+    "report_link_days": "TRIENKHAI_REPORT_LINK_DAYS=60",
+}
+
+
+_WHY = {
+    "int_parsing": "phải là một số nguyên", "float_parsing": "phải là một số",
+    "time_parsing": "phải là giờ:phút", "time_type": "phải là giờ:phút",
+    "bool_parsing": "phải là true hoặc false", "extra_forbidden": "không có thiết lập này",
+    "greater_than_equal": "nhỏ hơn mức cho phép", "less_than_equal": "lớn hơn mức cho phép",
+    "path_type": "phải là một đường dẫn tệp",
+}
+
+
 class Settings(BaseSettings):
     """Settings in force; environment variables win over the TOML file, which wins over defaults."""
 
@@ -38,8 +81,10 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home)
     database_url: str | None = None
     # Working calendar: a province's own days off / extra working days (ISO dates).
-    extra_days_off: list[str] = []
-    extra_working_days: list[str] = []
+    extra_days_off: Days = []
+    extra_working_days: Days = []
+    # A province's own calendar file (same form as schedules/data/vn_calendar.yaml), over the national one.
+    calendar_file: Path | None = None
     office_hours_end: time = time(17, 0)
     office_hours_start: time = time(7, 30)
     # Notifications: "outbox" writes .eml files under home/outbox; "smtp" sends.
@@ -96,5 +141,21 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings read once per process (tests clear the cache after changing the environment)."""
-    return Settings()
+    """Settings read once per process (tests clear the cache after changing the environment); a wrong value is
+    one Vietnamese line naming the setting and a valid example, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else ""
+        raise _wrong(name, str(error.get("input")), _WHY.get(error["type"], "giá trị không đọc được")) from None
+    except SettingsError as exc:
+        name = str(exc).partition('field "')[2].partition('"')[0]
+        raise _wrong(name, "", "không đọc được giá trị") from None
+
+
+def _wrong(name: str, value: str, why: str) -> ConfigError:
+    example = EXAMPLES.get(name, f"TRIENKHAI_{name.upper()}=…")
+    where = f"TRIENKHAI_{name.upper()} (hoặc “{name}” trong {_config_file()})"
+    shown = f" = {value}" if value else ""
+    return ConfigError(f"Thiết lập {where}{shown} không hợp lệ ({why}); ví dụ: {example}")

@@ -13,6 +13,7 @@ from errors import Forbidden, NotFound
 from hierarchy import Kind
 from plans.peaks import title_of
 from rollout.actions import find_directive
+from rollout.event import EventView, QuotaLine, event_of, quota_lines
 from rollout.rollup import Rollup, rollup
 from rollout.status import Status, StatusCounts
 from rollout.stored_plan import plan_of, titles as plan_titles
@@ -164,9 +165,13 @@ def phases(session: Session, directive_id: int) -> list[PhaseRow]:
     return list(session.scalars(select(PhaseRow).where(PhaseRow.directive_id == directive_id).order_by(PhaseRow.seq)))
 
 
-def next_step(phase_rows: list[PhaseRow], keys: list[KeyLine], now: datetime) -> tuple[str, datetime] | None:
-    """What comes next: a phase opening (its gate), a phase's end or a report deadline — whichever is soonest."""
+def next_step(phase_rows: list[PhaseRow], keys: list[KeyLine], now: datetime,
+              event: EventView | None = None) -> tuple[str, datetime] | None:
+    """What comes next: a phase opening (its gate), a phase's end, a report deadline or the plan's event — whichever
+    is soonest."""
     candidates: list[tuple[datetime, str]] = []
+    if event is not None and event.at is not None and event.at > now:
+        candidates.append((event.at, event.title))
     for p in phase_rows:
         if p.state == "pending" and p.opens_at and p.opens_at > now:
             gate = " (cần phê duyệt)" if p.gate_approval and p.approved_at is None else ""
@@ -178,6 +183,11 @@ def next_step(phase_rows: list[PhaseRow], keys: list[KeyLine], now: datetime) ->
         return None
     at, label = min(candidates)
     return label, at
+
+
+def event_panel(session: Session, directive: DirectiveRow, anchor: UnitRow) -> tuple[EventView | None, list[QuotaLine]]:
+    """The directive's event, and its quotas as allocated within the anchor's subtree."""
+    return event_of(session, directive), quota_lines(session, directive, anchor)
 
 
 def current_phase(phase_rows: list[PhaseRow]) -> PhaseRow | None:

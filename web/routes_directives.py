@@ -49,9 +49,11 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
     phase_rows = q.phases(session, directive.id)
     figures = subtree_figures(cache, session, directive, anchor, at)
     floor = root.path if root.path.startswith(principal.unit_path) else principal.unit_path
+    event, quotas = q.event_panel(session, directive, anchor)
     return {
         "directive": directive, "root": root, "anchor": anchor, "phases": phase_rows, "keys": figures.keys,
-        "phase": q.current_phase(phase_rows), "next": q.next_step(phase_rows, figures.keys, at),
+        "phase": q.current_phase(phase_rows), "next": q.next_step(phase_rows, figures.keys, at, event),
+        "event": event, "quotas": quotas,
         "rollup": figures.rollup,
         "children": figures.children,
         "own": q.own_obligations(session, anchor, directive.id),
@@ -74,5 +76,5 @@ def directive_page(request: Request, number: str, unit: str | None = None,
     """One directive: timeline, subtree by status with drill-down, overdue units and their letters, state reason."""
     at = now(request)
     context = directive_context(work, principal, number, unit, at, request.app.state.figures)
-    context["svg"] = Markup(timeline_svg(context["phases"], context["keys"], at))  # noqa: S704  (built with escape())
+    context["svg"] = Markup(timeline_svg(context["phases"], context["keys"], at, context["event"]))  # noqa: S704  (built with escape())
     return render(request, "directive.html", context)

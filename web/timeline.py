@@ -1,10 +1,13 @@
-"""The phase timeline of a directive as inline SVG: a bar per phase, a diamond per deadline, a line for today."""
+"""The phase timeline of a directive as inline SVG: a bar per phase, a diamond per deadline, a star for the plan's
+event, a line for today."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from html import escape
+from math import cos, pi, sin
 
+from rollout.event import EventView
 from schedules.render import format_day, to_local
 from storage.models import PhaseRow
 from web.queries import KeyLine
@@ -17,10 +20,13 @@ def _day(dt: datetime) -> str:
     return format_day(to_local(dt).date())
 
 
-def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> str:
+def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime, event: EventView | None = None) -> str:
     """Render the timeline; bounds span every known date plus today, with a margin."""
     instants = [t for p in phases for t in (p.opens_at, p.due_at, p.opened_at) if t]
     instants += [t for k in keys for t in (k.first_due, k.last_due) if t]
+    event_at = event.at if event is not None else None
+    if event_at is not None:
+        instants.append(event_at)
     instants.append(now)
     # Yearly deadlines run for years; past nine months ahead the bars are clipped so that today stays readable.
     start = min(instants) - timedelta(days=7)
@@ -33,7 +39,7 @@ def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> 
     month_px = (WIDTH - LABEL_W) * 30.4 * 86400 / span
     label_every = max(1, -(-48 // int(month_px or 1)))  # at least ~48 px between month labels
 
-    rows = len(phases) + len(keys)
+    rows = len(phases) + len(keys) + (event_at is not None)
     height = 30 + ROW_H * rows + 10
     out = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
            f'aria-label="Tiến độ các giai đoạn" xmlns="http://www.w3.org/2000/svg">']
@@ -64,6 +70,15 @@ def timeline_svg(phases: list[PhaseRow], keys: list[KeyLine], now: datetime) -> 
             cx = x(due)
             out.append(f'<path d="M{cx:.1f},{y + 4} l7,8 l-7,8 l-7,-8 z" class="milestone">'
                        f'<title>{escape(k.title)}: hạn {_day(due)}</title></path>')
+        y += ROW_H
+    if event is not None and event_at is not None:
+        cx, where = x(event_at), f", {event.place}" if event.place else ""
+        # A five-pointed star, so that the event stands apart from the deadlines' diamonds.
+        star = " ".join(f"{cx + r * sin(i * pi / 5):.1f},{y + 12 - r * cos(i * pi / 5):.1f}"
+                        for i, r in enumerate([9, 4] * 5))
+        out.append(f'<text x="4" y="{y + 16}" class="row-label event">{escape(event.title[:42])}</text>'
+                   f'<polygon points="{star}" class="event" id="timeline-event">'
+                   f'<title>{escape(event.title)}: {escape(event.when)}{escape(where)}</title></polygon>')
         y += ROW_H
     nx = x(now)
     out.append(f'<line x1="{nx:.1f}" y1="18" x2="{nx:.1f}" y2="{height - 4}" class="today"/>'

@@ -41,7 +41,9 @@ def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
         (["--bogus"], "Lỗi: không có tùy chọn “--bogus”.", "Cách dùng: trienkhai [OPTIONS] COMMAND [ARGS]..."),
         (["plan", "check", "--nope", "x.yaml"], "Lỗi: không có tùy chọn “--nope”.", "Cách dùng: trienkhai plan check"),
         (["bogus-command"], "Lỗi: không có lệnh “bogus-command”; các lệnh có: ", "Cách dùng: trienkhai [OPTIONS]"),
-        (["plan", "chek"], "Lỗi: không có lệnh “chek”; có phải ý bạn là “check”?", "Cách dùng: trienkhai plan"),
+        # "chek" is close to both "check" and "schema": each is named, the closest first.
+        (["plan", "chek"], "Lỗi: không có lệnh “chek”; có phải ý bạn là “check” hoặc “schema”?",
+         "Cách dùng: trienkhai plan"),
         (["calendar", "parse"], "Lỗi: thiếu đối số “text”.", "Cách dùng: trienkhai calendar parse [OPTIONS]"),
         (["notify", "list", "--limit", "abc"], "Lỗi: giá trị của “--limit” không hợp lệ: phải là một số nguyên",
          "Cách dùng: trienkhai notify list [OPTIONS]"),

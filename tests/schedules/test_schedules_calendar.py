@@ -121,7 +121,7 @@ def test_working_days_between_counts_february_2026() -> None:
 def test_holidays_in_2026_lists_tet_and_cultural_day_in_vietnamese() -> None:
     listed = dict(CAL.holidays_in(2026))
     assert listed[date(2026, 11, 24)] == "Ngày Văn hóa Việt Nam"
-    assert listed[date(2026, 2, 17)] == "Tết Nguyên Đán"
+    assert listed[date(2026, 2, 17)] == "Tết Nguyên đán (mùng 1 tháng Giêng)"
     assert listed[date(2026, 9, 2)] == "Quốc khánh"
     assert all(unicodedata.is_normalized("NFC", name) for name in listed.values())
     assert [d for d, _ in CAL.holidays_in(2026)] == sorted(listed)
@@ -130,20 +130,20 @@ def test_holidays_in_2026_lists_tet_and_cultural_day_in_vietnamese() -> None:
 
 def test_swapped_working_days_are_listed() -> None:
     assert CAL.swapped_working_days(2024) == [date(2024, 5, 4)]
-    assert CAL.working_reason(date(2024, 5, 4)) == "Ngày làm việc bù"
-    assert CAL.day_off_reason(date(2024, 4, 29)).startswith("Ngày nghỉ (thay cho ngày 04/05/2024)")
+    assert CAL.working_reason(date(2024, 5, 4)) == "Làm bù cho ngày nghỉ thứ Hai 29/4/2024"
+    assert CAL.day_off_reason(date(2024, 4, 29)) == "Nghỉ hoán đổi dịp 30/4 và 1/5 (làm bù thứ Bảy 4/5/2024)"
 
 
 def test_local_days_from_settings_override_the_national_calendar() -> None:
-    # 8/2/2025 (Saturday) was worked in exchange for 27/1/2025; a province adds it locally.
+    # A province works Saturday 15/2/2025 of its own (8/2/2025, the national make-up day, is in the data file).
     s = Settings(
-        extra_working_days=["2025-02-08"],
+        extra_working_days=["2025-02-15"],
         extra_days_off=["2024-06-20"],
         office_hours_end=time(16, 30),
     )
     cal = WorkingCalendar.from_settings(s)
-    assert cal.is_working_day(date(2025, 2, 8))
-    assert not CAL.is_working_day(date(2025, 2, 8))
+    assert cal.is_working_day(date(2025, 2, 15))
+    assert not CAL.is_working_day(date(2025, 2, 15))
     assert not cal.is_working_day(date(2024, 6, 20))
     assert cal.day_off_reason(date(2024, 6, 20)) == "Ngày nghỉ theo lịch của địa phương"
     assert cal.add_working_days(date(2024, 6, 19), 1) == date(2024, 6, 21)

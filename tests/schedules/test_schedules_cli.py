@@ -19,6 +19,7 @@ from settings import get_settings
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("TRIENKHAI_HOME", str(tmp_path))
     monkeypatch.setenv("TRIENKHAI_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("COLUMNS", "220")  # the table's source column is wide; keep each row on one line
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -34,15 +35,16 @@ def test_workdays_shows_tet_2026_and_counts_working_days(invoke) -> None:
     result = invoke("workdays", "2026-02")
     assert result.exit_code == 0, result.output
     assert "Lịch làm việc tháng 2/2026" in result.output
-    assert "Tết Nguyên Đán" in result.output
+    assert "Tết Nguyên đán (mùng 1 tháng Giêng)" in result.output
     assert "Tháng 2/2026 có 15 ngày làm việc." in result.output
 
 
 def test_workdays_uses_local_working_days_from_settings(invoke, monkeypatch) -> None:
-    monkeypatch.setenv("TRIENKHAI_EXTRA_WORKING_DAYS", '["2025-02-08"]')
+    monkeypatch.setenv("TRIENKHAI_EXTRA_WORKING_DAYS", '["2025-02-15"]')
     result = invoke("workdays", "2025-02")
     assert "Ngày làm việc theo lịch của địa phương" in result.output
-    assert "Tháng 2/2025 có 21 ngày làm việc." in result.output
+    # 20 weekdays, the national make-up Saturday 8/2 and the province's own Saturday 15/2.
+    assert "Tháng 2/2025 có 22 ngày làm việc." in result.output
 
 
 def test_add_prints_the_day_in_both_forms(invoke) -> None:
