@@ -52,7 +52,8 @@ def stored_envelope(session: Session, row: OutboxRow) -> Envelope | None:
     recipients = row.recipients or {}
     return Envelope(to=list(recipients.get("to", [])), cc=list(recipients.get("cc", [])), subject=row.subject,
                     text=row.body_text, html=row.body_html, idempotency_key=row.key,
-                    attachments=[Attachment(f.name, f.content, f.media_type) for f in stored_files(session, row.id)])
+                    attachments=[Attachment(f.name, f.content, f.media_type) for f in stored_files(session, row.id)],
+                    message_id=row.message_id)
 
 
 def eml_bytes(envelope: Envelope, sender: str, sent_at: datetime | None) -> bytes:

@@ -52,11 +52,11 @@ def _files(message: EmailMessage) -> list[tuple[str, bytes]]:
     return [(str(part.get_filename()), part.get_payload(decode=True)) for part in message.iter_attachments()]
 
 
-def _dispatch(engine, at: datetime) -> list[EmailMessage]:  # type: ignore[no-untyped-def]
+def _dispatch(engine, at: datetime, sender: str = SENDER) -> list[EmailMessage]:  # type: ignore[no-untyped-def]
     sink, port = Sink(), free_port()
     controller = start(port, sink)
     try:
-        dispatch(engine, at, channel=SmtpChannel("127.0.0.1", port, sender=SENDER), calendar=CAL)
+        dispatch(engine, at, channel=SmtpChannel("127.0.0.1", port, sender=sender), calendar=CAL)
     finally:
         controller.stop()
     return [m for _, m in sink.messages]
@@ -103,10 +103,10 @@ def test_a_sent_letter_is_shown_written_and_resent_as_it_went_out(engine, db_url
     assert _plain(written) == _plain(original)
     assert str(written["Message-ID"]) == message_id and _files(written) == _files(original)
 
-    # Sent again: the stored message, not a new rendering, under the same Message-ID.
+    # Sent again: the stored message, not a new rendering, under the same Message-ID (even from a new address).
     resent = _trienkhai("notify", "resend", str(row_id), home=home, url=db_url)
     assert resent.returncode == 0 and "Đã đưa 1 thông báo" in resent.stdout
-    again = _dispatch(engine, RESEND_AT)
+    again = _dispatch(engine, RESEND_AT, sender="Văn phòng Tỉnh ủy <vanphong@quangtri.gov.vn>")
     assert len(again) == 1
     assert str(again[0]["Message-ID"]) == message_id and str(again[0]["Subject"]) == str(original["Subject"])
     assert _plain(again[0]) == _plain(original) and _files(again[0]) == _files(original)
