@@ -123,6 +123,10 @@ class ReminderContext:
     sender: str
     as_of: date
     link: str | None = None
+    # Units of the recipient's subtree with items due soon, when the reminder goes through the line.
+    units: list[OverdueUnit] = field(default_factory=list)
+    # The rung's signer; None signs with the sender's name.
+    signature: Signature | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ class EscalationContext:
     sender: str
     as_of: date
     link: str | None = None
+    # The rung's signer; None signs with the sender's name.
+    signature: Signature | None = None
 
 
 def as_mapping(context: Mapping[str, Any] | Any) -> Mapping[str, Any]:
