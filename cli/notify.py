@@ -81,6 +81,9 @@ def show_cmd(
         for f in files:
             console.print(f"- {f.name} · {f.media_type} · {number(f.size)} byte · SHA-256 {f.sha256}", markup=False)
     if eml is not None:
+        if not stored.to and not stored.cc:
+            raise ConflictError(f"Thông báo số {message_id} được gửi qua webhook, không phải thư điện tử, "
+                                "nên không có bản .eml để ghi.")
         eml.write_bytes(eml_bytes(stored, get_settings().mail_from, row.sent_at))
         console.print(f"Đã ghi thư ra {eml}.", markup=False)
 

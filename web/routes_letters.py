@@ -59,13 +59,16 @@ def letter_file(letter_id: int, seq: int, principal: Principal = Depends(page_pr
 
 
 @router.get("/letters/{letter_id}/eml")
-def letter_eml(letter_id: int, principal: Principal = Depends(page_principal),
+def letter_eml(request: Request, letter_id: int, principal: Principal = Depends(page_principal),
                work: UnitOfWork = Depends(uow)) -> Response:
     """The sent message as an .eml file, with the Message-ID and the date it went out with."""
     row, _ = _letter(work, principal, letter_id)
     envelope = stored_envelope(work.session, row)
-    if envelope is None:
-        raise OutOfScope(f"letter {letter_id} eml")
+    if envelope is None or not (envelope.to or envelope.cc):
+        why = ("được gửi qua webhook, không phải thư điện tử" if envelope is not None
+               else "được gửi trước khi hệ thống lưu thư đã gửi" if row.status == "sent" else "chưa được gửi")
+        return render(request, "error.html", {"message": f"Thư số {letter_id} {why} nên không có bản .eml."},
+                      status=404)
     content = eml_bytes(envelope, get_settings().mail_from, row.sent_at)
     headers = SAFE_HEADERS | {"Content-Disposition": _disposition("attachment", f"thu-{row.id}.eml")}
     return Response(content, media_type="message/rfc822", headers=headers)

@@ -69,7 +69,9 @@ def test_the_directive_page_opens_each_letter_as_sent(site: Site, tmp_path: Path
         assert str(eml["Message-ID"]) == str(sent["Message-ID"])
         # A letter recorded before letters were stored says so instead of showing a new rendering.
         old = client.get(f"/letters/{_old_letter(site)}")
-        assert old.status_code == 200 and "không có bản lưu" in old.text
+        assert old.status_code == 200 and "không có bản lưu" in old.text and "/eml" not in old.text
+        no_eml = client.get(f"/letters/{_old_letter(site)}/eml")
+        assert no_eml.status_code == 404 and "trước khi hệ thống lưu thư đã gửi" in no_eml.text
     with login(site, "camlo") as client:  # Cam Lộ's office: the letter went to a Gio Linh chi bộ
         assert client.get(f"/letters/{row_id}").status_code == 403
         assert client.get(f"/letters/{row_id}/files/1").status_code == 403
