@@ -10,6 +10,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import docx
+import httpx
 from sqlalchemy import select, update
 
 from notifications.channels import OutboxFolderChannel
@@ -72,6 +73,11 @@ def test_the_directive_page_opens_each_letter_as_sent(site: Site, tmp_path: Path
         assert old.status_code == 200 and "không có bản lưu" in old.text and "/eml" not in old.text
         no_eml = client.get(f"/letters/{_old_letter(site)}/eml")
         assert no_eml.status_code == 404 and "trước khi hệ thống lưu thư đã gửi" in no_eml.text
+    # The JSON API names each letter by its number and stored subject, for the page that opens it.
+    detail = httpx.get(f"{site.url}/api/directives/{NUMBER}?unit={site.pilot_cell}",
+                       headers={"Authorization": f"Bearer {site.tokens['vp']}"}).json()
+    letters = [m for o in detail["overdue_units"] for m in o["letters"] if m["id"] == row_id]
+    assert letters and letters[0]["subject"] == subject
     with login(site, "camlo") as client:  # Cam Lộ's office: the letter went to a Gio Linh chi bộ
         assert client.get(f"/letters/{row_id}").status_code == 403
         assert client.get(f"/letters/{row_id}/files/1").status_code == 403
