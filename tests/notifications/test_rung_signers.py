@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -15,8 +16,12 @@ from pydantic import ValidationError
 
 from hierarchy.generate import small_quang_tri_2017
 from notifications.channels import OutboxFolderChannel
+from notifications.compose import signature_of
 from notifications.dispatch import dispatch
-from plans.schema import EscalationStep
+from notifications.forms import organisation_form
+from notifications.preview import sample_context
+from notifications.render import render_message
+from plans.schema import EscalationStep, Signer
 from rollout.reconcile import advance
 from rollout.service import issue_plan
 from schedules import WorkingCalendar
@@ -132,3 +137,14 @@ def test_each_rung_signs_and_routes_as_the_plan_says(engine, tmp_path: Path) -> 
 def test_an_escalation_has_no_channel_to_choose() -> None:
     with pytest.raises(ValidationError, match="channel chỉ dùng cho remind và chase"):
         EscalationStep(offset=5, action="escalate_superior", channel="line")
+
+
+@pytest.mark.parametrize("template", ["nhac_han", "leo_thang"])
+def test_an_email_of_a_rung_with_a_signer_is_signed_by_it(template: str) -> None:
+    signature = signature_of(organisation_form("Tỉnh ủy Quảng Trị", "tinh_uy"),
+                             Signer(form="T/L", title="Chánh Văn phòng", name="Lê Văn Bình"))
+    message = render_message(template, replace(sample_context(template), signature=signature))
+    assert message.text.rstrip().endswith("T/L BAN THƯỜNG VỤ\nCHÁNH VĂN PHÒNG\nLê Văn Bình")
+    assert message.html is not None and "T/L BAN THƯỜNG VỤ<br>CHÁNH VĂN PHÒNG</strong><br>Lê Văn Bình" in message.html
+    # Without one, the sender's name closes the e-mail as before.
+    assert render_message(template, sample_context(template)).text.rstrip().endswith(sample_context(template).sender)
