@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 from sqlalchemy import select, update
 
 from cli.common import console, database, instant, now_utc, unit_of_work
-from errors import NotFound
+from errors import ConflictError, NotFound
+from formats import number
 from schedules import WorkingCalendar
 from schedules.render import format_instant
 from settings import get_settings
+from storage import UnitOfWork
 from storage.db import rowcount
 from storage.models import OutboxRow, UnitRow
 
@@ -46,23 +50,58 @@ def list_cmd(
 
 
 @app.command("show")
-def show_cmd(message_id: int) -> None:
-    """Nội dung một thông báo (dựng lại từ dữ liệu hiện tại)."""
-    from notifications.compose import compose
+def show_cmd(
+    message_id: int,
+    eml: Path = typer.Option(None, "--eml", help="Ghi thư đã gửi ra tệp .eml (mở được bằng trình đọc thư)"),
+) -> None:
+    """Nội dung một thông báo: thư đã gửi đúng như lúc gửi (tiêu đề, người nhận, nội dung, tệp đính kèm);
+    thư chưa gửi được dựng từ dữ liệu hiện tại."""
+    from notifications.sent import eml_bytes, stored_envelope, stored_files
 
     with unit_of_work() as uow:
         row = uow.session.get(OutboxRow, message_id)
         if row is None:
             raise NotFound(f"Không có thông báo số {message_id}.")
-        composed = compose(uow.session, row, now_utc(), WorkingCalendar.from_settings())
+        stored = stored_envelope(uow.session, row)
+        files = stored_files(uow.session, row.id) if stored is not None else []
+        if stored is None:
+            if eml is not None:
+                raise ConflictError(f"Thông báo số {message_id} chưa gửi nên chưa có thư lưu để ghi ra .eml; "
+                                    "bỏ --eml để xem bản dựng từ dữ liệu hiện tại.")
+            _show_composed(uow, row)
+            return
     console.print(f"Mẫu: {row.template} · trạng thái: {STATUS_LABELS.get(row.status, row.status)} · khóa: {row.key}")
+    sent = f"Thư như đã gửi lúc {format_instant(row.sent_at)}" if row.sent_at else "Thư như đã gửi"
+    console.print(f"{sent} · Message-ID: {row.message_id or '—'}")
+    console.print(f"Gửi: {', '.join(stored.to) or '—'} · đồng gửi: {', '.join(stored.cc) or '—'}")
+    console.print(f"Tiêu đề: {stored.subject}\n", markup=False)
+    console.print(stored.text, markup=False)
+    if files:
+        console.print("Tệp đính kèm:")
+        for f in files:
+            console.print(f"- {f.name} · {f.media_type} · {number(f.size)} byte · SHA-256 {f.sha256}", markup=False)
+    if eml is not None:
+        if not stored.to and not stored.cc:
+            raise ConflictError(f"Thông báo số {message_id} được gửi qua webhook, không phải thư điện tử, "
+                                "nên không có bản .eml để ghi.")
+        eml.write_bytes(eml_bytes(stored, get_settings().mail_from, row.sent_at))
+        console.print(f"Đã ghi thư ra {eml}.", markup=False)
+
+
+def _show_composed(uow: UnitOfWork, row: OutboxRow) -> None:
+    """A message not sent yet, as it would be composed now."""
+    from notifications.compose import compose
+
+    composed = compose(uow.session, row, now_utc(), WorkingCalendar.from_settings())
+    console.print(f"Mẫu: {row.template} · trạng thái: {STATUS_LABELS.get(row.status, row.status)} · khóa: {row.key}")
+    console.print("Chưa gửi: nội dung dựng từ dữ liệu hiện tại.")
     if composed.envelope is None:
         console.print(composed.cancelled or f"{composed.recipient.name} chưa có địa chỉ nhận.")
         return
     to = ", ".join(composed.envelope.to) or composed.recipient.webhook
     console.print(f"Gửi: {to} · đồng gửi: {', '.join(composed.envelope.cc) or '—'}")
-    console.print(f"Tiêu đề: {composed.envelope.subject}\n")
-    console.print(composed.envelope.text)
+    console.print(f"Tiêu đề: {composed.envelope.subject}\n", markup=False)
+    console.print(composed.envelope.text, markup=False)
 
 
 @app.command("resend")
@@ -70,15 +109,18 @@ def resend_cmd(
     message_id: int = typer.Argument(None, help="Số thông báo"),
     failed: bool = typer.Option(False, "--failed", help="Gửi lại mọi thông báo lỗi"),
 ) -> None:
-    """Đưa thông báo lỗi trở lại hàng chờ gửi (gửi lại cùng khóa, không tạo bản trùng)."""
+    """Đưa thông báo trở lại hàng chờ gửi, cùng khóa và cùng Message-ID: thư lỗi được dựng lại, thư đã gửi được
+    gửi lại đúng như đã gửi."""
     if message_id is None and not failed:
         raise typer.BadParameter("Ghi số thông báo hoặc dùng --failed.")
     query = update(OutboxRow).values(status="pending", attempts=0, next_attempt_at=now_utc(), last_error=None)
     if failed:
         query = query.where(OutboxRow.status == "failed")
     else:
-        query = query.where(OutboxRow.id == message_id, OutboxRow.status != "sent")
+        query = query.where(OutboxRow.id == message_id, OutboxRow.status != "pending")
     with unit_of_work() as uow:
+        if not failed and uow.session.get(OutboxRow, message_id) is None:
+            raise NotFound(f"Không có thông báo số {message_id}.")
         count = rowcount(uow.session.execute(query))
         uow.commit()
     console.print(f"Đã đưa {count} thông báo vào hàng chờ gửi lại.")

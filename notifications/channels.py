@@ -63,6 +63,9 @@ class Envelope:
     html: str | None = None
     cc: list[str] = field(default_factory=list)
     attachments: list[Attachment | tuple[str, bytes, str]] = field(default_factory=list)
+    # The Message-ID a message already went out with: a resend of a stored letter keeps it even if the sender's
+    # address changed since. None: derived from the key (`message_id_for`).
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None
     try:
         msg["Subject"] = one_line(envelope.subject)
         msg["Date"] = format_datetime(date or datetime.now(UTC))
-        msg["Message-ID"] = message_id_for(envelope.idempotency_key, sender)
+        msg["Message-ID"] = one_line(envelope.message_id or message_id_for(envelope.idempotency_key, sender))
         msg[KEY_HEADER] = one_line(envelope.idempotency_key)
         # Base64 keeps Vietnamese bodies intact through any relay, including ones without 8BITMIME.
         msg.set_content(envelope.text, subtype="plain", charset="utf-8", cte="base64")

@@ -6,11 +6,12 @@ submitted or waived in the meantime, and a row whose items are all done is cance
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from notifications.channels import Attachment, Envelope
@@ -33,6 +34,7 @@ from notifications.docx_letter import letter_attachment
 from notifications.forms import OrganisationForm, organisation_form
 from notifications.render import render_message
 from plans.peaks import title_of
+from plans.schema import Signer
 from rollout.event import EventView, event_of, quota_lines
 from rollout.links import contact_of, create_link, link_url
 from rollout.status import CHASED, UNFINISHED, values
@@ -85,6 +87,8 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     lines = {o.id: ObligationLine(description=title_of(titles, o.key), due=o.due_at, directive=ref,
                                   days_overdue=_late_days(o.due_at, today, calendar)) for o, _ in items}
     as_of = date.fromisoformat(row.context["as_of"])
+    # The rung's signer, kept with the message when it was queued.
+    signer = Signer.model_validate(row.context["signer"]) if row.context.get("signer") else None
     parent = session.get(UnitRow, recipient.parent_id) if recipient.parent_id else None
     name = _display_name(recipient, parent)
     cc: list[str] = []
@@ -97,17 +101,13 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
         view = event_of(session, directive, calendar)
         # A reminder recalls the event only for work that prepares it, i.e. due no later than the event itself.
         prepares = view is not None and view.at is not None and any(o.due_at <= view.at for o, _ in items if o.due_at)
-        context = ReminderContext(recipient=name, items=list(lines.values()), sender=issuer.name, as_of=as_of,
+        own, below = _own_and_below(session, items, lines, recipient)
+        context = ReminderContext(recipient=name, items=own, sender=issuer.name, as_of=as_of, units=below,
+                                  signature=_email_signature(session, issuer, signer),
                                   event=_event_line(view) if view and prepares else None)
     elif row.template == "cong_van_don_doc":
-        own = [lines[o.id] for o, unit in items if unit.id == recipient.id]
-        late: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
-        for o, unit in items:
-            if unit.id != recipient.id:
-                late.setdefault(unit.id, (unit, []))[1].append(lines[o.id])
-        late_units = [OverdueUnit(_display_name(u, session.get(UnitRow, u.parent_id) if u.parent_id else None), ls)
-                      for u, ls in late.values()]
-        context = _letter(session, directive, issuer, recipient, name, ref, own, late_units, as_of)
+        own, below = _own_and_below(session, items, lines, recipient)
+        context = _letter(session, directive, issuer, recipient, name, ref, own, below, as_of, signer)
         # The superior is copied only when it is not the issuer itself (a letter through the line has none).
         cc = [parent.email] if parent is not None and parent.email and parent.id != issuer.id else []
     else:
@@ -117,6 +117,7 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
         reminders_sent = row.context.get("rung", 1) - 1
         context = EscalationContext(
             recipient=name, directive=ref, sender=issuer.name, as_of=as_of,
+            signature=_email_signature(session, issuer, signer),
             units=[
                 OverdueUnit(name=_display_name(u, session.get(UnitRow, u.parent_id) if u.parent_id else None),
                             items=ls, reminders_sent=reminders_sent)
@@ -136,6 +137,36 @@ def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCa
     envelope = Envelope(to=[recipient.email] if recipient.email else [], cc=cc, subject=message.subject,
                         text=message.text, html=message.html, idempotency_key=row.key, attachments=attachments)
     return Composed(envelope, recipient)
+
+
+def _own_and_below(
+    session: Session, items: Sequence[Row[ObligationRow, UnitRow]], lines: dict[int, ObligationLine],
+    recipient: UnitRow,
+) -> tuple[list[ObligationLine], list[OverdueUnit]]:
+    """The recipient's own items, and the units of its subtree with theirs when the message goes through the line."""
+    own = [lines[o.id] for o, unit in items if unit.id == recipient.id]
+    below: dict[int, tuple[UnitRow, list[ObligationLine]]] = {}
+    for o, unit in items:
+        if unit.id != recipient.id:
+            below.setdefault(unit.id, (unit, []))[1].append(lines[o.id])
+    return own, [OverdueUnit(_display_name(u, session.get(UnitRow, u.parent_id) if u.parent_id else None), ls)
+                 for u, ls in below.values()]
+
+
+def signature_of(form: OrganisationForm, signer: Signer | None) -> Signature:
+    """A signature block in the issuer's form. With no signer, a routine letter is signed by order (T/L) of the
+    standing committee by the head of the office; K/T signs for the head (Bí thư) unless the body is named."""
+    if signer is None:
+        return Signature(title="CHÁNH VĂN PHÒNG", name="", form=form.family.form("T/L"), collective=form.collective())
+    signed = signer.form or "T/L"
+    body = signer.body or ("Bí thư" if signed == "K/T" else None)
+    return Signature(title=signer.title.upper(), name=signer.name, form=form.family.form(signed),
+                     collective=form.collective(body))
+
+
+def _email_signature(session: Session, issuer: UnitRow, signer: Signer | None) -> Signature | None:
+    """An e-mail is signed by the rung's signer when the plan names one, else by the sender's name (None)."""
+    return signature_of(issuer_form(session, issuer), signer) if signer is not None else None
 
 
 def _report_where(session: Session, row: OutboxRow, recipient: UnitRow, now: datetime) -> dict[str, str | None]:
@@ -168,21 +199,21 @@ def _late_days(due: datetime | None, today: date, calendar: WorkingCalendar) -> 
 
 
 def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipient: UnitRow, name: str,
-            ref: DirectiveRef, own: list[ObligationLine], late_units: list[OverdueUnit], as_of: date) -> LetterContext:
-    """A routine đôn đốc letter in the issuer's form, signed by order (T/L) by its office; Nơi nhận by convention:
-    Như trên, the issuer's standing body (để b/c), the department in charge (để theo dõi), the recipient's own
-    superior when it is not the issuer (để chỉ đạo), Lưu VP."""
+            ref: DirectiveRef, own: list[ObligationLine], late_units: list[OverdueUnit], as_of: date,
+            rung_signer: Signer | None = None) -> LetterContext:
+    """A đôn đốc letter in the issuer's form, signed by the rung's signer, else the plan's office signer, else by
+    order (T/L) by the head of its office; Nơi nhận by convention: Như trên, the issuer's standing body (để b/c)
+    unless the standing committee signs itself (T/M),
+    the department in charge (để theo dõi), the recipient's own superior when it is not the issuer (để chỉ đạo),
+    Lưu VP."""
     plan = plan_of(directive)
     data = plan.directive
     form = issuer_form(session, issuer)
-    signer = data.office_signer
-    collective = form.collective(signer.body if signer else None)
-    signature = Signature(title=(signer.title if signer else "Chánh Văn phòng").upper(),
-                          name=signer.name if signer else "",
-                          form=form.family.form(signer.form if signer and signer.form else "T/L"),
-                          collective=collective)
+    signer = rung_signer or data.office_signer
+    signature = signature_of(form, signer)
     department = _department(session, directive)
-    copies = [CopyRecipient(form.standing, "để b/c")]
+    # Signed on behalf of the standing committee (T/M), the letter is its own: it reports to no one of its own.
+    copies = [] if signer is not None and signer.form == "T/M" else [CopyRecipient(form.standing, "để b/c")]
     if department is not None:
         copies.append(CopyRecipient(department, "để theo dõi"))
     if recipient.parent_id is not None and recipient.parent_id != issuer.id:

@@ -132,6 +132,10 @@ class ReminderContext:
     link: str | None = None
     # The plan's event, when an item reminded of is due on or before it (it prepares the event).
     event: EventLine | None = None
+    # Units of the recipient's subtree with items due soon, when the reminder goes through the line.
+    units: list[OverdueUnit] = field(default_factory=list)
+    # The rung's signer; None signs with the sender's name.
+    signature: Signature | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,8 @@ class EscalationContext:
     sender: str
     as_of: date
     link: str | None = None
+    # The rung's signer; None signs with the sender's name.
+    signature: Signature | None = None
 
 
 def as_mapping(context: Mapping[str, Any] | Any) -> Mapping[str, Any]:

@@ -41,11 +41,12 @@ from sqlalchemy.orm import Session
 from errors import StorageError
 from notifications.channels import AppriseChannel, Channel, ChannelError
 from notifications.compose import compose
+from notifications.sent import file_values, sent_values, stored_envelope, write_files
 from notifications.zalo import FallbackChannel, ZaloRoute
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
 from storage.db import WRITE_LOCK
-from storage.models import OutboxRow
+from storage.models import OutboxRow, UnitRow
 
 __all__ = ["BATCH", "LEASE", "MAX_ATTEMPTS", "DispatchResult", "dispatch", "dispatcher_identity"]
 
@@ -73,6 +74,7 @@ class DispatchResult:
 class _Outcome:
     counter: str  # the DispatchResult field it adds to
     values: dict[str, Any] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)  # outbox_files rows of a first send
 
 
 def backoff(attempts: int) -> timedelta:
@@ -205,31 +207,41 @@ def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now:
 
 def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, calendar: WorkingCalendar,
              webhook_channel: Callable[[str], Channel], zalo: ZaloRoute | None = None) -> _Outcome:
-    composed = compose(session, row, now, calendar)
-    if composed.cancelled:
-        return _Outcome("cancelled", {"status": "cancelled", "last_error": composed.cancelled})
-    if composed.no_address:
-        # Reported, not skipped: it shows in `trienkhai notify list --status failed` and on the dashboard.
-        reason = f"{composed.recipient.name} ({composed.recipient.code}) chưa có địa chỉ email hay webhook"
-        return _Outcome("failed", {"status": "failed", "last_error": reason})
-    envelope = composed.envelope
-    assert envelope is not None
+    # A message sent before and queued again goes out as stored, whatever changed since; a first send is
+    # composed now and stored with the outcome that marks it sent.
+    envelope = stored_envelope(session, row)
+    if envelope is not None:
+        unit = session.get_one(UnitRow, row.unit_id)
+        keep: dict[str, Any] = {}
+        files: list[dict[str, Any]] = []
+    else:
+        composed = compose(session, row, now, calendar)
+        if composed.cancelled:
+            return _Outcome("cancelled", {"status": "cancelled", "last_error": composed.cancelled})
+        unit = composed.recipient
+        if composed.no_address:
+            # Reported, not skipped: it shows in `trienkhai notify list --status failed` and on the dashboard.
+            reason = f"{unit.name} ({unit.code}) chưa có địa chỉ email hay webhook"
+            return _Outcome("failed", {"status": "failed", "last_error": reason})
+        envelope = composed.envelope
+        assert envelope is not None
+        keep, files = sent_values(envelope), file_values(row.id, envelope)
     attempts = row.attempts + 1
     tried: dict[str, Any] = {"attempts": attempts, "recipients": {"to": envelope.to, "cc": envelope.cc}}
     try:
         # compose() reports a unit with neither an address nor a webhook as no_address (above).
-        target = channel if envelope.to else webhook_channel(composed.recipient.webhook or "")
-        unit = composed.recipient
+        target = channel if envelope.to else webhook_channel(unit.webhook or "")
+        sending = envelope
         if zalo is not None and (by_zalo := zalo.envelope(envelope, unit.name, unit.phone, row.template)) is not None:
-            envelope, target = by_zalo, FallbackChannel(zalo.channel, target)
-        sent = target.send(envelope)
+            sending, target = by_zalo, FallbackChannel(zalo.channel, target)
+        sent = target.send(sending)
     except ChannelError as exc:
         if exc.transient and attempts < MAX_ATTEMPTS:
             later = next_office_instant(now + backoff(attempts), calendar)
             return _Outcome("retried", {**tried, "last_error": str(exc), "next_attempt_at": later})
         return _Outcome("failed", {**tried, "status": "failed", "last_error": str(exc)})
-    return _Outcome("sent", {**tried, "status": "sent", "sent_at": now, "message_id": sent.message_id,
-                             "last_error": None})
+    return _Outcome("sent", {**tried, **keep, "status": "sent", "sent_at": now, "message_id": sent.message_id,
+                             "last_error": None}, files)
 
 
 def _claimable(now: datetime, lease_now: datetime) -> ColumnElement[bool]:
@@ -261,7 +273,11 @@ def _record(engine: Engine, me: str, row_id: int, outcome: _Outcome) -> bool:
     with _write(engine) as conn:
         done = conn.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.claimed_by == me)
                             .values(**outcome.values, claimed_by=None, lease_until=None))
-        return done.rowcount == 1
+        if done.rowcount != 1:
+            return False
+        # The files of the message as sent belong to the commit that marks it sent: both or neither.
+        write_files(conn, outcome.files)
+        return True
 
 
 def _renew(engine: Engine, me: str, ids: list[int], until: datetime) -> set[int]:

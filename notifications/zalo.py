@@ -173,7 +173,8 @@ class ZaloRoute:
             return None
         return ZaloEnvelope(to=envelope.to, subject=envelope.subject, text=envelope.text,
                             idempotency_key=envelope.idempotency_key, html=envelope.html, cc=envelope.cc,
-                            attachments=envelope.attachments, phone=phone, template_id=template_id,
+                            attachments=envelope.attachments, message_id=envelope.message_id, phone=phone,
+                            template_id=template_id,
                             template_data={"don_vi": unit_name[:100], "tieu_de": envelope.subject[:100]})
 
 

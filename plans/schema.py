@@ -370,10 +370,26 @@ class Event(_Model):
 
 
 class EscalationStep(_Model):
-    """A rung of the escalation ladder: working days from the deadline (negative: before) and the action."""
+    """A rung of the escalation ladder: working days from the deadline (negative: before), the action, who signs
+    its letter or e-mail and, for a reminder or a đôn đốc letter, whether it goes through the line or direct."""
 
     offset: int = Field(ge=-60, le=120)
     action: Literal["remind", "chase", "escalate_superior", "escalate_issuer"]
+    # Absent: the directive's office_signer, else "T/L Ban Thường vụ – Chánh Văn phòng" (letters); the
+    # issuing body's name under an e-mail.
+    signer: Signer | None = None
+    # "line": the issuer writes to its direct child about the late units of its subtree (listed); "direct": to
+    # each late unit. Absent: the plan's chase_channel for a đôn đốc letter, direct for a reminder.
+    channel: Literal["line", "direct"] | None = None
+
+    @model_validator(mode="after")
+    def _channel_of_a_letter(self) -> EscalationStep:
+        # An escalation always goes up, to the superior's office or to the issuer: it has no channel to choose.
+        if self.channel is not None and self.action not in ("remind", "chase"):
+            raise ValueError(
+                f"bậc {self.action} luôn gửi lên cấp trên nên không có channel; channel chỉ dùng cho remind và chase"
+            )
+        return self
 
 
 class Plan(_Model):

@@ -42,7 +42,8 @@ def next_office_instant(now: datetime, calendar: WorkingCalendar) -> datetime:
 def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar: WorkingCalendar) -> int:
     """Move every unfinished obligation of a directive to the rung its deadline calls for; returns outbox rows
     written."""
-    ladder = ladder_from_plan(plan_of(directive))
+    plan = plan_of(directive)
+    ladder = ladder_from_plan(plan)
     dues = session.scalars(
         select(ObligationRow.due_at).distinct().where(
             ObligationRow.directive_id == directive.id, ObligationRow.status.in_(values(CHASED)),
@@ -71,7 +72,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
                         .execution_options(synchronize_session=False))
         step = ladder[reached - 1]
         offices = _unit_ids(session, {r.route_via for r in rows if r.route_via})
-        heads = _line_heads(session, directive) if step.action == "chase" else None
+        heads = _line_heads(session, directive) if step.through_line(plan.chase_channel) else None
         for obligation_id, unit_id, parent_id, route_via, path in rows:
             recipient = _recipient(directive, step, unit_id, parent_id, offices.get(route_via) if route_via else None)
             if heads is not None:
@@ -82,9 +83,7 @@ def escalate(session: Session, directive: DirectiveRow, now: datetime, calendar:
 
 
 def _line_heads(session: Session, directive: DirectiveRow) -> tuple[int, dict[str, int]] | None:
-    """The issuer's direct children by path, and the length of their paths; None when the plan chases directly."""
-    if plan_of(directive).chase_channel != "line":
-        return None
+    """The issuer's direct children by path, and the length of their paths."""
     issuer_path = session.scalar(select(UnitRow.path).where(UnitRow.id == directive.issuer_id))
     if issuer_path is None:
         return None
@@ -139,6 +138,10 @@ def _write_outbox(
         ids = sorted(obligation_ids)
         digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:12]
         step = ladder[rung - 1]
+        context: dict[str, Any] = {"obligations": ids, "action": step.action, "rung": rung}
+        if step.signer is not None:
+            # Kept with the message, so that the letter is signed as the rung said when it was queued.
+            context["signer"] = step.signer.model_dump(exclude_none=True)
         messages.append((f"d{directive.id}:r{rung}:u{recipient}:{digest}", recipient, TEMPLATES[step.action],
-                         {"obligations": ids, "action": step.action, "rung": rung}))
+                         context))
     return queue_messages(session, directive.id, messages, now, calendar)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from plans.schema import Plan
+from plans.schema import Plan, Signer
 from schedules import WorkingCalendar
 from schedules.render import to_local
 
@@ -27,10 +27,21 @@ TEMPLATES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Step:
-    """One rung: `offset` working days from the deadline (negative: before it), and what to do."""
+    """One rung: `offset` working days from the deadline (negative: before it), what to do, who signs (None: the
+    default signer) and whether a reminder or letter goes through the line or direct (None: the default)."""
 
     offset: int
     action: Action
+    signer: Signer | None = None
+    channel: Literal["line", "direct"] | None = None
+
+    def through_line(self, plan_channel: str) -> bool:
+        """Reminders go direct and đôn đốc letters as the plan's chase_channel says, unless the rung says
+        otherwise; escalations always go up to an office, never through the line."""
+        if self.action not in ("remind", "chase"):
+            return False
+        default = plan_channel if self.action == "chase" else "direct"
+        return (self.channel or default) == "line"
 
 
 # The default ladder (a plan may give its own): remind 3 working days before; a đôn đốc letter with the
@@ -60,7 +71,8 @@ def step_reached(due: datetime, now: datetime, ladder: tuple[Step, ...], calenda
 
 
 def ladder_from_plan(plan: Plan) -> tuple[Step, ...]:
-    """The plan's own ladder (`escalation:` list of {offset, action}), or the default one."""
+    """The plan's own ladder (`escalation:` list of {offset, action, signer, channel}), or the default one."""
     if not plan.escalation:
         return DEFAULT_LADDER
-    return tuple(sorted((Step(s.offset, s.action) for s in plan.escalation), key=lambda s: s.offset))
+    return tuple(sorted((Step(s.offset, s.action, s.signer, s.channel) for s in plan.escalation),
+                        key=lambda s: s.offset))

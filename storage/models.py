@@ -75,6 +75,7 @@ from storage.rollout_models import (  # noqa: E402,F401
     DirectiveRow,
     EventRow,
     ObligationRow,
+    OutboxFileRow,
     OutboxRow,
     PhaseRow,
     PilotRow,

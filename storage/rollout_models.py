@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -168,5 +168,28 @@ class OutboxRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     lease_until: Mapped[datetime | None]
+    # The message as sent, written in the commit that marks the row sent (with its files in outbox_files):
+    # what was sent stays readable and can be sent again unchanged after the plan, the templates or the
+    # hierarchy change. None until the first send.
+    subject: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+
+class OutboxFileRow(Base):
+    """A file attached to a sent message (the đôn đốc letter's .docx), kept byte for byte with its digest."""
+
+    __tablename__ = "outbox_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # the order of the attachments in the message
+    name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (UniqueConstraint("outbox_id", "seq"),)

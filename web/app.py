@@ -65,6 +65,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
         routes_directives,
         routes_forms,
         routes_intake,
+        routes_letters,
         routes_link,
         routes_lists,
         routes_reports,
@@ -88,7 +89,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link,
-                   api_submissions, routes_intake):
+                   api_submissions, routes_intake, routes_letters):
         app.include_router(module.router)
     from web import routes_calendar
 

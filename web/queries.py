@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from errors import Forbidden, NotFound
 from hierarchy import Kind
@@ -218,8 +218,10 @@ def overdue_lines(session: Session, directive_id: int, anchor: UnitRow) -> list[
     unit_ids = list({u.id for _, u in rows})
     letters: dict[int, list[OutboxRow]] = {}
     if unit_ids:
-        for letter in session.scalars(select(OutboxRow).where(OutboxRow.directive_id == directive_id,
-                                                             OutboxRow.unit_id.in_(unit_ids)).order_by(OutboxRow.created_at)):
+        # The bodies of the letters as sent are read when a letter is opened, not for the list.
+        for letter in session.scalars(select(OutboxRow).options(defer(OutboxRow.body_text), defer(OutboxRow.body_html))
+                                      .where(OutboxRow.directive_id == directive_id, OutboxRow.unit_id.in_(unit_ids))
+                                      .order_by(OutboxRow.created_at)):
             letters.setdefault(letter.unit_id or 0, []).append(letter)
     return [OverdueLine(o, u, letters.get(u.id, [])) for o, u in rows]
 

@@ -138,7 +138,8 @@ def api_directive(request: Request, number: str, unit: str | None = None, princi
                   for c in figures.children],
         overdue_units=[OverdueItem(unit=o.unit.code, key=o.obligation.key, period=o.obligation.period,
                                    due_at=o.obligation.due_at, escalation_step=o.obligation.escalation_step,
-                                   letters=[{"template": m.template, "status": m.status,
+                                   letters=[{"id": m.id, "template": m.template, "status": m.status,
+                                             "subject": m.subject,
                                              "created_at": m.created_at.isoformat(),
                                              "sent_at": m.sent_at.isoformat() if m.sent_at else None}
                                             for m in o.letters])

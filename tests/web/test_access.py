@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from rollout.links import create_link
 from storage import UnitOfWork
 from storage.files import save_files
-from storage.models import AuditEntry, ObligationRow, SubmissionRow, UnitRow
+from storage.models import AuditEntry, ObligationRow, OutboxRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 
@@ -48,9 +48,18 @@ def _routes(site: Site) -> list[tuple[str, str]]:
     return out
 
 
+def _letter_id(site: Site) -> int:
+    # The đôn đốc letter the site sent to the Gio Linh pilot chi bộ.
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        found = uow.session.scalar(select(OutboxRow.id).where(OutboxRow.key.like("don-doc:%")))
+    assert found is not None
+    return found
+
+
 def _url(site: Site, path: str, token: str = LINK_TOKEN) -> str:
     values = {"token": token, "number": NUMBER, "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
-              "directive_id": str(site.directive_id), "phase": "rollout", "day": "2017-06-19", "filename": "tuan.xlsx"}
+              "directive_id": str(site.directive_id), "phase": "rollout", "day": "2017-06-19", "filename": "tuan.xlsx",
+              "letter_id": str(_letter_id(site)), "seq": "1"}
     url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], path)
     assert "{" not in url
     return url + f"?unit={site.pilot_cell}"
