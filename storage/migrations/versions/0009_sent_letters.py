@@ -1,14 +1,14 @@
 """sent letters: the message as sent (subject, bodies) on the outbox row, and its attached files
 
-Revision ID: 0012
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

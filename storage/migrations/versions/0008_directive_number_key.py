@@ -1,6 +1,6 @@
 """directives.number_key: the form in which a directive number is unique ("047-KH/TU" is "47-KH/TU")
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from plans.numbers import number_key
 
-revision = "0010"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
