@@ -44,7 +44,8 @@ OBJECTS: dict[str, str] = {
 KEYS: dict[str, dict[str, tuple[str, str]]] = {
     "Plan": {
         "directive": ("Văn bản chỉ đạo (bắt buộc).", "directive: {number: \"47-KH/TU\", kind: KH, …}"),
-        "hierarchy": ("Hệ thống tổ chức áp dụng (bắt buộc).", "hierarchy: {file: hierarchy/quang-tri.yaml}"),
+        "hierarchy": ("Hệ thống tổ chức dùng để kiểm tra kế hoạch; bỏ trống là các đơn vị đã lưu trong cơ sở dữ liệu.",
+                      "hierarchy: {file: hierarchy/quang-tri.yaml}"),
         "targets": ("Các đơn vị kế hoạch gửi tới; bỏ trống là mọi đơn vị dưới cơ quan ban hành.",
                     "targets: {kinds: [huyen_uy, dang_uy_truc_thuoc]}"),
         "lead_days": ("Số ngày làm việc mỗi cấp dưới phải nộp sớm hơn cấp trên, từ cấp cao xuống; mặc định [5].",
@@ -210,6 +211,12 @@ KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "offset": ("Số ngày làm việc tính từ hạn (số âm là trước hạn), từ −60 đến 120.", "offset: -3"),
         "action": ("Việc làm: remind (nhắc hạn), chase (công văn đôn đốc), escalate_superior (báo cấp trên), "
                    "escalate_issuer (báo cơ quan ban hành).", "action: chase"),
+        "signer": ("Người ký thư của bậc này; bỏ trống là người ký văn thư của kế hoạch (office_signer), nếu "
+                   "không có thì T/L Ban Thường vụ – Chánh Văn phòng.",
+                   "signer: {form: K/T, title: Phó Bí thư, name: Trần Văn B}"),
+        "channel": ("Chỉ cho remind và chase: line (qua cấp trên trực tiếp của đơn vị, kèm danh sách đơn vị chậm) "
+                    "hoặc direct (gửi thẳng đơn vị); bỏ trống là chase_channel của kế hoạch cho công văn đôn đốc, "
+                    "direct cho thư nhắc hạn.", "channel: direct"),
     },
 }
 # Targets is a unit filter with its roots.
