@@ -147,6 +147,14 @@ def _document(payload: DocumentPayload | None) -> DocumentIn | None:
 def _record(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
             change: Any) -> JSONResponse:
     """Run the change; on success record the answer under the key and commit both, or replay a racing twin's."""
+    # The token and the key were read in a deferred transaction, which SQLite cannot turn into a write while
+    # another request writes ("database is locked" at once): start again holding the write lock, so that
+    # concurrent clients queue, and look again for a twin that committed meanwhile.
+    work.session.rollback()
+    work.begin_writing()
+    replayed = _replay(work, principal, key, digest)
+    if replayed is not None:
+        return replayed
     try:
         answer = change()
     except PermissionError:
