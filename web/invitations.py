@@ -2,7 +2,7 @@
 
 An invitation is an outbox row (template `moi_tai_khoan`, key `moi-tai-khoan:<account>:<n>`) naming the
 account; the dispatcher sends it once, and its set-password link is made when the message is composed
-(`notifications/invitation.py`), so no token is ever written in clear. An invitation is still valid while its
+(`notifications/compose.py`), so no token is ever written in clear. An invitation is still valid while its
 row waits to be sent or a link of the account can still be used: a second run then writes nothing for it.
 """
 
