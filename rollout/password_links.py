@@ -72,9 +72,16 @@ def resolve_password_link(session: Session, token: str, now: datetime) -> tuple[
 
 
 def use_password_link(session: Session, row: PasswordLinkRow, *, now: datetime) -> None:
-    """Mark a link used; the account's other live links stop working with it (the password is now set)."""
-    row.used_at = now
-    session.flush()
+    """Mark a link used, once (a guarded update: of two requests racing with one link, the second is refused);
+    the account's other live links stop working with it, since its password is now set."""
+    used = rowcount(session.execute(
+        update(PasswordLinkRow)
+        .where(PasswordLinkRow.id == row.id, PasswordLinkRow.used_at.is_(None), PasswordLinkRow.revoked_at.is_(None))
+        .values(used_at=now)
+    ))
+    if not used:
+        raise LinkRefused("used", "Đường liên kết này vừa được dùng để đặt mật khẩu và chỉ dùng được một lần.",
+                          _contact(session, row.account_id))
     revoke_password_links(session, row.account_id, now=now, actor="dat-mat-khau")
 
 

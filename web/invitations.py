@@ -191,8 +191,8 @@ def set_password(session: Session, token: str, password: str, again: str, *, now
         problems.append(Problem("hai lần nhập mật khẩu không khớp nhau", field="again"))
     if problems:
         raise InputError(problems, title="Chưa đặt được mật khẩu")
-    account.password_hash = hash_password(password)
     use_password_link(session, link, now=now)
+    account.password_hash = hash_password(password)
     session.execute(delete(SessionRow).where(SessionRow.account_id == account.id))
     session.add(AuditEntry(at=now, actor=f"web:{account.username}", action="account.set_password",
                            subject=f"account/{account.username}", reason=None,
