@@ -59,6 +59,7 @@ def invite_cmd(
     from cli.common import instant
     from errors import ConfigError
     from formats import number
+    from hierarchy import Kind
     from schedules import WorkingCalendar
     from settings import get_settings
     from web.invitations import invite_subtree
@@ -71,8 +72,8 @@ def invite_cmd(
         result = invite_subtree(uow.session, root, kinds=kinds, role=role, now=instant(now), actor=actor(),
                                 calendar=WorkingCalendar.from_settings(settings))
         uow.commit()
-    console.print(f"{result.root.name} ({result.root.code}): {number(result.units)} đơn vị "
-                  f"{'thuộc loại ' + ', '.join(kinds) if kinds else 'mọi loại'}.")
+    labels = ", ".join(Kind(k).label.lower() for k in kinds) if kinds else "mọi loại"
+    console.print(f"{result.root.name} ({result.root.code}): {number(result.units)} đơn vị ({labels}).")
     console.print(f"  Tài khoản tạo mới: {number(result.created)}; đã có từ trước: {number(result.kept)}.")
     console.print(f"  Thư mời xếp vào hộp thư đi: {number(result.invited)} (gửi ở lượt gửi thư tiếp theo).")
     console.print(f"  Không mời lại: {number(result.still_valid)} còn thư mời hiệu lực, "

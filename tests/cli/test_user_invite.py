@@ -63,7 +63,7 @@ def test_invite_creates_one_account_per_cell_and_queues_each_invitation_once(tmp
     assert first.returncode == 0, first.stderr
     out = first.stdout
     # 19 chi bộ and 7 chi bộ cơ sở; two have no e-mail and are listed, not invited
-    assert "26 đơn vị thuộc loại chi_bo, chi_bo_co_so" in out, out
+    assert "Tỉnh ủy Quảng Trị (TU-QT): 26 đơn vị (chi bộ, chi bộ cơ sở)." in out, out
     assert "Tài khoản tạo mới: 24; đã có từ trước: 0." in out
     assert "Thư mời xếp vào hộp thư đi: 24" in out
     assert "Chưa mời được 2 đơn vị:" in out
