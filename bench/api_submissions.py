@@ -6,7 +6,9 @@ cáo) with its API token, posting the reports of its own chi bộ, each request 
 The server runs in its own process (`trienkhai web`, two uvicorn workers) on loopback over the SQLite file.
 Every answer must be 201 and the database must hold exactly one submission per request at the end.
 Target: p95 ≤ 150 ms per request.
-Run: .venv/bin/python bench/api_submissions.py [--requests N]
+`--postgres URL` (a server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) runs the same on a new
+PostgreSQL database made there, where writers lock rows instead of the whole database.
+Run: .venv/bin/python bench/api_submissions.py [--requests N] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from pathlib import Path
 import httpx
 from _common import fresh_sqlite, line, timed
 from issue_national import PLAN
-from sqlalchemy import func, select
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from hierarchy.generate import generate_national
 from rollout.reconcile import advance
 from rollout.service import issue_plan
 from schedules import WorkingCalendar
-from storage import UnitOfWork, make_engine
+from storage import UnitOfWork, make_engine, upgrade
 from storage.models import ObligationRow, SubmissionRow, UnitRow
 from storage.units import apply_hierarchy, subtree_bounds
 from web.accounts import create_account, issue_token
@@ -43,9 +46,26 @@ AS_OF = "2026-03-02T03:00:00+00:00"  # the report's period opened in February 20
 PASSWORD = "mat-khau-do-tai"
 
 
-def prepare(total: int) -> tuple[str, list[tuple[str, list[str]]]]:
+def fresh_postgres(server: str) -> tuple[Engine, str]:
+    """A new, migrated PostgreSQL database on `server`."""
+    name = f"trienkhai_bench_api_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine, url
+
+
+def prepare(total: int, server: str | None) -> tuple[str, list[tuple[str, list[str]]]]:
     """The database, and for each client its token and the codes of the chi bộ it reports for."""
-    engine, path = fresh_sqlite("api")
+    if server:
+        engine, url = fresh_postgres(server)
+    else:
+        engine, path = fresh_sqlite("api")
+        url = f"sqlite:///{path}"
     units = generate_national()
     roots = sorted(u.code for u in units if u.kind.value == "tinh_uy")
     plan = Path(tempfile.mkdtemp()) / "plan.yaml"
@@ -72,9 +92,10 @@ def prepare(total: int) -> tuple[str, list[tuple[str, list[str]]]]:
             create_account(s, name, PASSWORD, "reporter", province, now=datetime(2026, 1, 5, tzinfo=UTC), actor="bench")
             clients.append((issue_token(s, name, now=datetime(2026, 1, 5, tzinfo=UTC), actor="bench"), cells))
         uow.commit()
-    print(f"database: {path} ({path.stat().st_size / 1e6:.0f} MB); {CLIENTS} provincial accounts, "
+    print(f"database: {make_url(url).render_as_string()}; {CLIENTS} provincial accounts, "
           f"{sum(len(c) for _, c in clients):,} chi bộ to report for")
-    return f"sqlite:///{path}", clients
+    engine.dispose()
+    return url, clients
 
 
 async def load(base: str, clients: list[tuple[str, list[str]]], total: int) -> tuple[list[float], int]:
@@ -102,7 +123,8 @@ async def load(base: str, clients: list[tuple[str, list[str]]], total: int) -> t
 
 def main() -> None:
     total = int(sys.argv[sys.argv.index("--requests") + 1]) if "--requests" in sys.argv else 10_000
-    setup_s, (url, clients) = timed(lambda: prepare(total))  # type: ignore[misc]
+    server = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
+    setup_s, (url, clients) = timed(lambda: prepare(total, server))  # type: ignore[misc]
     line("setup (country, issue, open, accounts): seconds", f"{setup_s:.1f}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
