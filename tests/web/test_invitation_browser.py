@@ -27,7 +27,7 @@ from storage import UnitOfWork
 from storage.models import AccountRow, OutboxRow, PasswordLinkRow
 from tests.notifications.smtp_sink import Sink, free_port, start
 from tests.web.conftest import Site, local
-from tests.web.test_browser import _shot, browser  # noqa: F401  (the fixture)
+from tests.web.test_browser import _shot, _sign_in, browser  # noqa: F401  (the fixture)
 from web.invitations import invite_subtree
 
 AT = local(2017, 6, 20, 9)
@@ -141,3 +141,26 @@ def test_an_expired_invitation_link_is_refused_and_sets_nothing(
         page.close()
     finally:
         site.clock.now = local(2017, 6, 20)
+
+
+def test_a_district_office_finds_and_locks_an_account_on_its_admin_page(
+        browser: Browser, site: Site, letters: dict[str, str]) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    _sign_in(page, site, "camlo")
+    page.click("header nav >> text=Tài khoản")
+    expect(page.locator("h1")).to_have_text("Tài khoản trong Huyện ủy Cam Lộ")
+    expect(page.locator("#accounts tbody tr")).to_have_count(6)  # itself and the five chi bộ invited
+    page.fill("#account-q", "cam thanh cb02")  # no diacritics, part of the unit's code
+    page.click("form.search-big button")
+    rows = page.locator("#accounts tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(OTHER)
+    expect(rows.first).to_contain_text("Chờ đặt mật khẩu")
+    _shot(page, "invite-05-admin-search")
+    rows.first.locator("button.lock").click()
+    expect(page.locator("#notice")).to_contain_text(f"Đã khóa tài khoản “{OTHER}”")
+    expect(page.locator(f"tr[data-username='{OTHER}']")).to_contain_text("Đã khóa")
+    assert page.locator("#account-q").input_value() == "cam thanh cb02"  # the search is kept
+    _shot(page, "invite-06-admin-locked")
+    assert not _account(site, OTHER).active
+    page.close()
