@@ -87,6 +87,7 @@ def invite_cmd(
 @user_app.command("list")
 def list_cmd() -> None:
     """Liệt kê các tài khoản, vai trò, đơn vị và trạng thái."""
+    from rollout.password_links import awaiting_password
     from storage.models import AccountRow, UnitRow
     from web.accounts import Role
 
@@ -96,7 +97,9 @@ def list_cmd() -> None:
                                    .order_by(AccountRow.username)).all()
         for account, unit in rows:
             table.add_row(account.username, Role(account.role).label, f"{unit.name} ({unit.code})",
-                          "đang dùng" if account.active else "đã khóa", "có" if account.token_hash else "chưa cấp")
+                          "đã khóa" if not account.active else
+                          "chờ đặt mật khẩu" if awaiting_password(account.password_hash) else "đang dùng",
+                          "có" if account.token_hash else "chưa cấp")
     console.print(table if rows else "Chưa có tài khoản nào (tạo bằng `trienkhai user add`).")
 
 

@@ -32,14 +32,14 @@ def _home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _invite(home: Path, *args: str, public_url: str | None = "https://trienkhai.quangtri.dcs.vn"
-            ) -> subprocess.CompletedProcess[str]:
+def _invite(home: Path, *args: str, public_url: str | None = "https://trienkhai.quangtri.dcs.vn",
+            command: str = "invite") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRIENKHAI_HOME": str(home), "COLUMNS": "200"}
     env.pop("TRIENKHAI_DATABASE_URL", None)
     env.pop("TRIENKHAI_PUBLIC_URL", None)
     if public_url:
         env["TRIENKHAI_PUBLIC_URL"] = public_url
-    return subprocess.run([sys.executable, "-m", "cli.main", "user", "invite", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", "user", command, *args], env=env, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -78,6 +78,8 @@ def test_invite_creates_one_account_per_cell_and_queues_each_invitation_once(tmp
         row = uow.session.scalar(select(OutboxRow).where(OutboxRow.key == f"moi-tai-khoan:{account.id}:1"))
         assert row is not None and row.status == "pending" and row.context["account"] == account.id
     engine.dispose()
+    listed = _invite(home, command="list").stdout
+    assert "qt.camlo.cq@quangtri.dcs.vn" in listed and "chờ đặt mật khẩu" in listed
 
     again = _invite(home, *args)
     assert again.returncode == 0, again.stderr
