@@ -43,9 +43,51 @@ def add_cmd(
     console.print(f"Đã tạo tài khoản “{username}” ({Role(role).label}, đơn vị {unit}).")
 
 
+@user_app.command("invite")
+def invite_cmd(
+    root: str = typer.Argument(..., help="Mã đơn vị gốc: mời các đơn vị trong cây đơn vị này"),
+    kinds: list[str] = typer.Option(
+        [], "--kind", help="Loại đơn vị được mời (ví dụ chi_bo; ghi nhiều lần); mặc định: mọi loại"
+    ),
+    role: str = typer.Option("reporter", "--role", help="admin | reporter (cán bộ báo cáo, mặc định) | viewer"),
+    now: str = typer.Option(
+        None, "--now", help="Thời điểm (ISO; không ghi múi giờ là giờ Việt Nam); mặc định: bây giờ"
+    ),
+) -> None:
+    """Tạo tài khoản cho từng đơn vị của cây (tên đăng nhập: email của đơn vị) và xếp thư mời đặt mật khẩu vào
+    hộp thư đi; chạy lại không gửi trùng thư mời còn hiệu lực."""
+    from cli.common import instant
+    from errors import ConfigError
+    from formats import number
+    from hierarchy import Kind
+    from schedules import WorkingCalendar
+    from settings import get_settings
+    from web.invitations import invite_subtree
+
+    settings = get_settings()
+    if not settings.public_url:
+        raise ConfigError("Chưa đặt địa chỉ công khai của trang điều hành, nên thư mời không có đường liên kết đặt "
+                          "mật khẩu: đặt TRIENKHAI_PUBLIC_URL, ví dụ https://trienkhai.quangtri.dcs.vn.")
+    with unit_of_work() as uow:
+        result = invite_subtree(uow.session, root, kinds=kinds, role=role, now=instant(now), actor=actor(),
+                                calendar=WorkingCalendar.from_settings(settings))
+        uow.commit()
+    labels = ", ".join(Kind(k).label.lower() for k in kinds) if kinds else "mọi loại"
+    console.print(f"{result.root.name} ({result.root.code}): {number(result.units)} đơn vị ({labels}).")
+    console.print(f"  Tài khoản tạo mới: {number(result.created)}; đã có từ trước: {number(result.kept)}.")
+    console.print(f"  Thư mời xếp vào hộp thư đi: {number(result.invited)} (gửi ở lượt gửi thư tiếp theo).")
+    console.print(f"  Không mời lại: {number(result.still_valid)} còn thư mời hiệu lực, "
+                  f"{number(result.activated)} đã đặt mật khẩu, {number(result.disabled)} đang bị khóa.")
+    if result.not_invited:
+        console.print(f"Chưa mời được {number(len(result.not_invited))} đơn vị:")
+        for unit, why in result.not_invited:
+            console.print(f"  - {unit.code}  {unit.name}: {why}", soft_wrap=True)
+
+
 @user_app.command("list")
 def list_cmd() -> None:
     """Liệt kê các tài khoản, vai trò, đơn vị và trạng thái."""
+    from rollout.password_links import awaiting_password
     from storage.models import AccountRow, UnitRow
     from web.accounts import Role
 
@@ -55,7 +97,9 @@ def list_cmd() -> None:
                                    .order_by(AccountRow.username)).all()
         for account, unit in rows:
             table.add_row(account.username, Role(account.role).label, f"{unit.name} ({unit.code})",
-                          "đang dùng" if account.active else "đã khóa", "có" if account.token_hash else "chưa cấp")
+                          "đã khóa" if not account.active else
+                          "chờ đặt mật khẩu" if awaiting_password(account.password_hash) else "đang dùng",
+                          "có" if account.token_hash else "chưa cấp")
     console.print(table if rows else "Chưa có tài khoản nào (tạo bằng `trienkhai user add`).")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -22,6 +22,7 @@ from notifications.context import (
     DirectiveRef,
     EscalationContext,
     EventLine,
+    InvitationContext,
     Issuer,
     LetterContext,
     ObligationLine,
@@ -37,12 +38,14 @@ from plans.peaks import title_of
 from plans.schema import Signer
 from rollout.event import EventView, event_of, quota_lines
 from rollout.links import contact_of, create_link, link_url
+from rollout.password_links import INVITATION, awaiting_password, create_password_link, password_url
 from rollout.status import CHASED, UNFINISHED, values
 from rollout.stored_plan import collecting_office, plan_of, titles as plan_titles
 from schedules import WorkingCalendar
 from schedules.render import to_local
 from settings import get_settings
-from storage.models import DirectiveRow, ObligationRow, OutboxRow, UnitRow
+from storage.models import AccountRow, DirectiveRow, ObligationRow, OutboxRow, UnitRow
+from storage.web_models import ROLE_LABELS
 
 __all__ = ["Composed", "compose"]
 
@@ -68,6 +71,8 @@ def _ref(directive: DirectiveRow, issuer: UnitRow) -> DirectiveRef:
 
 def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCalendar) -> Composed:
     """The envelope of an outbox row, with the recipient's address; cc the superior on a đôn đốc letter."""
+    if row.template == INVITATION:
+        return _invitation(session, row, now)
     directive = session.get(DirectiveRow, row.directive_id)
     recipient = session.get(UnitRow, row.unit_id)
     assert directive is not None and recipient is not None
@@ -182,6 +187,36 @@ def _report_where(session: Session, row: OutboxRow, recipient: UnitRow, now: dat
         token = create_link(writer, recipient, now=now, days=settings.report_link_days, subtree=has_children,
                             outbox_id=row.id)
     return {"report_link": link_url(settings.public_url, token), "report_where": where}
+
+
+def _invitation(session: Session, row: OutboxRow, now: datetime) -> Composed:
+    """An account's invitation with a new set-password link (made in its own short transaction, as report links
+    are); cancelled when the account was locked or its password set meanwhile, or the public address is unset."""
+    recipient = session.get_one(UnitRow, row.unit_id)
+    account = session.get(AccountRow, row.context["account"])
+    if account is None or not account.active:
+        return Composed(None, recipient, cancelled="tài khoản đã bị khóa")
+    if not awaiting_password(account.password_hash):
+        return Composed(None, recipient, cancelled="tài khoản đã đặt mật khẩu")
+    settings = get_settings()
+    if not settings.public_url:
+        return Composed(None, recipient, cancelled="chưa đặt địa chỉ công khai của trang (TRIENKHAI_PUBLIC_URL)")
+    if not recipient.email:
+        return Composed(None, recipient, no_address=True)
+    with Session(session.get_bind()) as writer, writer.begin():
+        token = create_password_link(writer, account.id, now=now, days=settings.password_link_days, outbox_id=row.id)
+    scope = session.get_one(UnitRow, account.unit_id)
+    sender = session.get(UnitRow, row.context.get("sender"))
+    parent = session.get(UnitRow, recipient.parent_id) if recipient.parent_id else None
+    context = InvitationContext(
+        recipient=_display_name(recipient, parent), login=account.username,
+        role=ROLE_LABELS.get(account.role, account.role), scope=scope.name,
+        link=password_url(settings.public_url, token), expires_at=now + timedelta(days=settings.password_link_days),
+        sender=sender.name if sender else scope.name, contact=contact_of(session, recipient))
+    message = render_message(INVITATION, context)
+    envelope = Envelope(to=[recipient.email], cc=[], subject=message.subject, text=message.text, html=message.html,
+                        idempotency_key=row.key)
+    return Composed(envelope, recipient)
 
 
 def _display_name(unit: UnitRow, parent: UnitRow | None) -> str:

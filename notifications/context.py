@@ -16,6 +16,7 @@ __all__ = [
     "DirectiveRef",
     "EventLine",
     "EscalationContext",
+    "InvitationContext",
     "Issuer",
     "LetterContext",
     "ObligationLine",
@@ -185,6 +186,20 @@ class LetterContext:
         label = self.family.number_label
         number = self.number or f"      -CV/{self.issuer.code}"
         object.__setattr__(self, "number_text", f"{label} {number}")
+
+
+@dataclass(frozen=True)
+class InvitationContext:
+    """`moi_tai_khoan`: a unit is invited to report online; its login and the link to set its password once."""
+
+    recipient: str
+    login: str
+    role: str  # the role's Vietnamese name
+    scope: str  # the unit whose subtree the account sees
+    link: str
+    expires_at: datetime
+    sender: str
+    contact: str
 
 
 @dataclass(frozen=True)

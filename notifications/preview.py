@@ -11,6 +11,7 @@ from notifications.context import (
     DeploymentContext,
     DirectiveRef,
     EscalationContext,
+    InvitationContext,
     Issuer,
     LetterContext,
     ObligationLine,
@@ -95,6 +96,16 @@ def sample_context(template_name: str) -> Any:
             ],
             sender="Văn phòng Tỉnh ủy Quảng Trị",
             as_of=date(2017, 7, 24),
+        ),
+        "moi_tai_khoan": InvitationContext(
+            recipient="Chi bộ Thôn An Xá, Đảng ủy xã Gio An",
+            login="qt.giolinh.gioan.cb01@quangtri.dcs.vn",
+            role="cán bộ báo cáo",
+            scope="Chi bộ Thôn An Xá",
+            link="https://trienkhai.quangtri.dcs.vn/dat-mat-khau/mau-khong-dung-duoc",
+            expires_at=datetime(2017, 4, 5, 17, 0, tzinfo=LOCAL_TZ),
+            sender="Văn phòng Tỉnh ủy Quảng Trị",
+            contact="Đảng ủy xã Gio An (qt.giolinh.gioan@quangtri.dcs.vn)",
         ),
     }
     return samples[template_name]

@@ -108,7 +108,7 @@ def _recipient(directive: DirectiveRow, step: Step, unit_id: int, parent_id: int
     return directive.issuer_id
 
 
-def queue_messages(session: Session, directive_id: int, messages: Iterable[tuple[str, int, str, dict[str, Any]]],
+def queue_messages(session: Session, directive_id: int | None, messages: Iterable[tuple[str, int, str, dict[str, Any]]],
                    now: datetime, calendar: WorkingCalendar) -> int:
     """Write messages (key, recipient unit id, template, context) to the outbox, to go out at the next office
     hour; they are part of the caller's transaction, so they exist exactly when the change that caused them

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -21,12 +23,12 @@ from rollout.status import UNFINISHED, values
 from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_short
 from storage.db import rowcount
-from storage.models import AuditEntry, DirectiveRow, ObligationRow, ReportLinkRow, UnitRow
+from storage.models import AuditEntry, DirectiveRow, ObligationRow, PasswordLinkRow, ReportLinkRow, UnitRow
 from storage.units import find_unit, subtree_bounds
 
 __all__ = [
-    "LinkGrant", "LinkRefused", "OwedItem", "create_link", "link_url", "owed_items", "record_use", "resolve_link",
-    "revoke_links", "uses_since",
+    "LinkGrant", "LinkRefused", "OwedItem", "create_link", "find_live", "link_url", "new_token", "owed_items",
+    "record_use", "resolve_link", "revoke_links", "uses_since",
 ]
 
 PATH_PREFIX = "/bao-cao/"
@@ -79,11 +81,43 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A random token for a letter and its sha256, the only part a link table keeps."""
+    token = secrets.token_urlsafe(32)
+    return token, _digest(token)
+
+
+# The tables of links sent in letters: same token, expiry and revocation; a set-password link is also used once.
+Row = TypeVar("Row", ReportLinkRow, PasswordLinkRow)
+
+
+def find_live(session: Session, model: type[Row], token: str, now: datetime, *, contact: Callable[[Row], str],
+              renew: str, renew_revoked: str | None = None) -> Row:
+    """The row of a link table that a token names when it may still be used; else LinkRefused saying why
+    (unknown, used once already, revoked, expired) and, but for an unknown token, whom to ask (`contact`)."""
+    digest = _digest(token)
+    row = session.scalar(select(model).where(model.token_hash == digest)) if token else None
+    if row is None:
+        raise LinkRefused("unknown", "Đường liên kết không đúng hoặc không còn trong hệ thống. Hãy mở lại đúng "
+                          "đường liên kết trong thư gần nhất gửi cho đơn vị.", GENERIC_CONTACT)
+    used = row.used_at if isinstance(row, PasswordLinkRow) else None
+    if used is not None:
+        raise LinkRefused("used", f"Đường liên kết này đã được dùng lúc {format_short(used)} và chỉ dùng được một "
+                          f"lần. {renew}", contact(row))
+    if row.revoked_at is not None:
+        raise LinkRefused("revoked", f"Đường liên kết này đã bị thu hồi lúc {format_short(row.revoked_at)}. "
+                          f"{renew_revoked or renew}", contact(row))
+    if row.expires_at <= now:
+        raise LinkRefused("expired", f"Đường liên kết này đã hết hạn sử dụng lúc {format_short(row.expires_at)}. "
+                          f"{renew}", contact(row))
+    return row
+
+
 def create_link(session: Session, unit: UnitRow, *, now: datetime, days: int, subtree: bool = False,
                 outbox_id: int | None = None) -> str:
     """A new link for `unit`, valid `days` days; returns the token (shown once, stored only as its digest)."""
-    token = secrets.token_urlsafe(32)
-    session.add(ReportLinkRow(token_hash=_digest(token), unit_id=unit.id, subtree=subtree, outbox_id=outbox_id,
+    token, digest = new_token()
+    session.add(ReportLinkRow(token_hash=digest, unit_id=unit.id, subtree=subtree, outbox_id=outbox_id,
                               created_at=now, expires_at=now + timedelta(days=days)))
     session.flush()
     return token
@@ -107,19 +141,11 @@ GENERIC_CONTACT = "văn phòng cấp ủy (hoặc đoàn) đã gửi thư cho đ
 
 def resolve_link(session: Session, token: str, now: datetime) -> LinkGrant:
     """The grant of a token; unknown, expired or revoked tokens are refused with what to do next."""
-    row = session.scalar(select(ReportLinkRow).where(ReportLinkRow.token_hash == _digest(token))) if token else None
-    if row is None:
-        raise LinkRefused("unknown", "Đường liên kết không đúng hoặc không còn trong hệ thống. Hãy mở lại đúng "
-                          "đường liên kết trong thư gần nhất gửi cho đơn vị.", GENERIC_CONTACT)
-    unit = session.get(UnitRow, row.unit_id)
-    assert unit is not None
-    if row.revoked_at is not None:
-        raise LinkRefused("revoked", f"Đường liên kết này đã bị thu hồi lúc {format_short(row.revoked_at)}. "
-                          "Hãy dùng đường liên kết trong thư mới nhất gửi cho đơn vị.", contact_of(session, unit))
-    if row.expires_at <= now:
-        raise LinkRefused("expired", f"Đường liên kết này đã hết hạn sử dụng lúc {format_short(row.expires_at)}. "
-                          "Thư nhắc việc tiếp theo sẽ mang đường liên kết mới.", contact_of(session, unit))
-    return LinkGrant(row.id, unit, row.subtree, row.expires_at)
+    row = find_live(session, ReportLinkRow, token, now,
+                    contact=lambda r: contact_of(session, session.get_one(UnitRow, r.unit_id)),
+                    renew="Thư nhắc việc tiếp theo sẽ mang đường liên kết mới.",
+                    renew_revoked="Hãy dùng đường liên kết trong thư mới nhất gửi cho đơn vị.")
+    return LinkGrant(row.id, session.get_one(UnitRow, row.unit_id), row.subtree, row.expires_at)
 
 
 def uses_since(session: Session, link_id: int, since: datetime) -> int:

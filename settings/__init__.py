@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     # Key that signs calendar feed links (.ics); None: one kept in home/calendar-secret. Several machines
     # serving the dashboard must share it.
     calendar_secret: str | None = None
+    # An invitation's set-password link is valid this many days (a reset by an administrator makes a new one).
+    password_link_days: int = 14
     # Zalo OA (ZNS template messages): app id and secret key from Zalo for Developers, the OA's first refresh
     # token, and for each message template the id of its approved ZNS template (e.g. {"nhac_han": "123456"}).
     zalo_app_id: str | None = None

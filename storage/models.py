@@ -83,4 +83,4 @@ from storage.rollout_models import (  # noqa: E402,F401
     SubmissionRow,
 )
 from storage.service_models import ServiceRunRow, StoredFileRow  # noqa: E402,F401
-from storage.web_models import AccountRow, LoginAttemptRow, SessionRow  # noqa: E402,F401
+from storage.web_models import AccountRow, LoginAttemptRow, PasswordLinkRow, SessionRow  # noqa: E402,F401

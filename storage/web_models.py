@@ -1,4 +1,5 @@
-"""Tables of the dashboard: accounts bound to a subtree, their sessions and the login attempts."""
+"""Tables of the dashboard: accounts bound to a subtree, their sessions, the login attempts and the set-password
+links of invitations."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
+
+# What each value of `web_accounts.role` means, in the words of the pages and letters.
+ROLE_LABELS = {"admin": "quản trị văn phòng", "reporter": "cán bộ báo cáo", "viewer": "chỉ xem"}
 
 
 class AccountRow(Base):
@@ -54,3 +58,20 @@ class LoginAttemptRow(Base):
         Index("ix_web_login_attempts_username_at", "username", "at"),
         Index("ix_web_login_attempts_address_at", "address", "at"),
     )
+
+
+class PasswordLinkRow(Base):
+    """A set-password link sent in an invitation (or handed over by an administrator): one account, until it
+    expires, once. As for report links, only the sha256 of the random token is stored."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("web_accounts.id"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))

@@ -16,9 +16,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from errors import ConflictError, InputError, NotFound, Problem
 from storage.models import AccountRow, AuditEntry, LoginAttemptRow, UnitRow
 from storage.units import find_unit
+from storage.web_models import ROLE_LABELS
 
 __all__ = [
-    "Principal", "Role", "authenticate", "create_account", "disable_account", "issue_token", "principal_for_token",
+    "Principal", "Role", "authenticate", "create_account", "disable_account", "enable_account", "hash_password",
+    "issue_token", "principal_for_token",
 ]
 
 _hasher = PasswordHasher()
@@ -41,7 +43,7 @@ class Role(StrEnum):
     @property
     def label(self) -> str:
         """The Vietnamese name of the role."""
-        return {"admin": "quản trị văn phòng", "reporter": "cán bộ báo cáo", "viewer": "chỉ xem"}[self.value]
+        return ROLE_LABELS[self.value]
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ class Principal:
 def token_digest(token: str) -> str:
     """Tokens and session ids are stored as their sha256 only."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash kept in place of a password."""
+    return _hasher.hash(password)
 
 
 def _principal(account: AccountRow, unit: UnitRow) -> Principal:
@@ -140,6 +147,18 @@ def disable_account(session: Session, username: str, *, now: datetime, actor: st
     return account
 
 
+def enable_account(session: Session, username: str, *, now: datetime, actor: str) -> AccountRow:
+    """Unlock a locked account: its password works again (its API token was withdrawn when it was locked)."""
+    account = _account(session, username)
+    if account.active:
+        raise ConflictError(f"Tài khoản “{username}” đang được dùng, không bị khóa.")
+    account.active, account.disabled_at = True, None
+    session.add(AuditEntry(at=now, actor=actor, action="account.enable", subject=f"account/{username}", reason=None,
+                           details={}))
+    session.flush()
+    return account
+
+
 def issue_token(session: Session, username: str, *, now: datetime, actor: str) -> str:
     """A new API bearer token for an active account (the old one stops working); shown once, stored hashed."""
     account = _account(session, username)
@@ -169,6 +188,8 @@ def _failures(session: Session, column: InstrumentedAttribute[str], value: str, 
 
 def authenticate(session: Session, username: str, password: str, address: str, *, now: datetime) -> Principal:
     """Check a password; too many failures for a name or an address in 15 minutes refuse further tries."""
+    if "@" in username:  # an invited unit logs in with its e-mail, which is kept in lower case
+        username = username.lower()
     since = now - LOCK_WINDOW
     if (_failures(session, LoginAttemptRow.username, username, since) >= MAX_FAILURES_PER_NAME
             or _failures(session, LoginAttemptRow.address, address, since) >= MAX_FAILURES_PER_ADDRESS):

@@ -11,6 +11,8 @@ import base64
 import binascii
 import hashlib
 import json
+import threading
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -144,9 +146,31 @@ def _document(payload: DocumentPayload | None) -> DocumentIn | None:
                       file_name=payload.file_name, content=content)
 
 
+# On SQLite one request of this process at a time asks for the database's write lock; the others wait here, in
+# turn, instead of polling SQLite's lock (its busy handler backs off up to 100 ms between tries, so under load a
+# few requests waited seconds while others went through).
+_SQLITE_WRITER = threading.Lock()
+
+
 def _record(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
             change: Any) -> JSONResponse:
     """Run the change; on success record the answer under the key and commit both, or replay a racing twin's."""
+    sqlite = work.engine.dialect.name == "sqlite"
+    with _SQLITE_WRITER if sqlite else nullcontext():
+        return _write(request, work, principal, key, digest, change)
+
+
+def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
+           change: Any) -> JSONResponse:
+    # The token and the key were read in a deferred transaction, which SQLite cannot turn into a write while
+    # another request writes ("database is locked" at once): start again holding the write lock, so that
+    # concurrent clients queue, and look again for a twin that committed meanwhile.
+    work.session.rollback()
+    work.begin_writing()
+    replayed = _replay(work, principal, key, digest)
+    if replayed is not None:
+        work.session.rollback()
+        return replayed
     try:
         answer = change()
     except PermissionError:
@@ -167,6 +191,7 @@ def _record(request: Request, work: UnitOfWork, principal: Principal, key: str |
     except IntegrityError:
         work.session.rollback()  # the same key won a race: its answer is the answer
         replayed = _replay(work, principal, key, digest)
+        work.session.rollback()
         if replayed is None:
             raise
         return replayed

@@ -60,6 +60,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     """The dashboard over `engine`; `clock` gives "now" (tests pin it); weekly reports are read from the file store."""
     from web import (
         api_submissions,
+        routes_accounts,
         routes_api,
         routes_auth,
         routes_directives,
@@ -89,7 +90,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link,
-                   api_submissions, routes_intake, routes_letters):
+                   api_submissions, routes_intake, routes_letters, routes_accounts):
         app.include_router(module.router)
     from web import routes_calendar
 

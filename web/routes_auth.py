@@ -17,11 +17,12 @@ from web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf, new_session,
 router = APIRouter(include_in_schema=False)
 
 
-def _login_page(request: Request, error: str | None = None, username: str = "", status: int = 200) -> HTMLResponse:
+def _login_page(request: Request, error: str | None = None, username: str = "", status: int = 200,
+                notice: str | None = None) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     response = request.app.state.templates.TemplateResponse(
-        request, "login.html", {"error": error, "username": username, "csrf": token, "principal": None},
-        status_code=status)
+        request, "login.html", {"error": error, "username": username, "csrf": token, "principal": None,
+                                "notice": notice}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response
@@ -35,7 +36,10 @@ def home(principal: Principal = Depends(page_principal)) -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
-    """The login form, with a double-submit CSRF token."""
+    """The login form, with a double-submit CSRF token; after a password was set, says so with the name filled in."""
+    if request.query_params.get("da_dat") == "1":
+        return _login_page(request, username=request.query_params.get("ten", "")[:200],
+                           notice="Đã đặt mật khẩu. Mời đăng nhập bằng tên đăng nhập và mật khẩu vừa đặt.")
     return _login_page(request)
 
 

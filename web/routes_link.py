@@ -53,42 +53,55 @@ class _WrongTokens:
         self.seen[address].append(time.monotonic())
 
 
-def _address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _wrong(request: Request) -> _WrongTokens:
+def wrong_links(request: Request) -> _WrongTokens:
     state = request.app.state
     if not hasattr(state, "wrong_links"):
         state.wrong_links = _WrongTokens()
     return state.wrong_links
 
 
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def bare_page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     base = {"principal": None, "csrf": "", "now": now(request), "service": None}
     return request.app.state.templates.TemplateResponse(request, name, base | context, status_code=status)
 
 
-def _refused(request: Request, title: str, message: str, contact: str, status: int) -> HTMLResponse:
-    return _page(request, "link_refused.html", {"title": title, "message": message, "contact": contact}, status)
+def refused_page(request: Request, title: str, message: str, contact: str, status: int) -> HTMLResponse:
+    return bare_page(request, "link_refused.html", {"title": title, "message": message, "contact": contact}, status)
+
+
+REFUSAL_TITLES = {"expired": "Đường liên kết đã hết hạn", "revoked": "Đường liên kết đã bị thu hồi",
+                  "used": "Đường liên kết đã được dùng", "disabled": "Tài khoản đang bị khóa"}
+
+
+def too_many_wrong(request: Request) -> HTMLResponse:
+    """The page for an address that sent too many wrong links lately (checked before any lookup)."""
+    return refused_page(request, "Tạm thời không mở được", "Máy này đã mở quá nhiều đường liên kết không đúng; hãy "
+                        "thử lại sau 10 phút.", links.GENERIC_CONTACT, 429)
+
+
+def refusal(request: Request, exc: links.LinkRefused) -> HTMLResponse:
+    """The page refusing a link, counted against its address: 404 unknown, 410 gone (expired, revoked, used)."""
+    wrong_links(request).add(client_address(request))
+    return refused_page(request, REFUSAL_TITLES.get(exc.reason, "Đường liên kết không đúng"), str(exc), exc.contact,
+                        404 if exc.reason == "unknown" else 403 if exc.reason == "disabled" else 410)
 
 
 def _grant(request: Request, work: UnitOfWork, token: str) -> links.LinkGrant | HTMLResponse:
     """The link's grant, or the page that refuses it (nothing written either way)."""
-    address = _address(request)
-    if _wrong(request).blocked(address):
-        return _refused(request, "Tạm thời không mở được", "Máy này đã mở quá nhiều đường liên kết không đúng; hãy "
-                        "thử lại sau 10 phút.", links.GENERIC_CONTACT, 429)
+    address = client_address(request)
+    if wrong_links(request).blocked(address):
+        return too_many_wrong(request)
     try:
         grant = links.resolve_link(work.session, token, now(request))
     except links.LinkRefused as exc:
-        _wrong(request).add(address)
-        title = {"expired": "Đường liên kết đã hết hạn", "revoked": "Đường liên kết đã bị thu hồi"}.get(
-            exc.reason, "Đường liên kết không đúng")
-        return _refused(request, title, str(exc), exc.contact, 410 if exc.reason != "unknown" else 404)
+        return refusal(request, exc)
     if links.uses_since(work.session, grant.link_id, now(request) - links.USE_WINDOW) >= links.MAX_USES:
-        return _refused(request, "Tạm thời không mở được", "Đường liên kết này được dùng quá nhiều lần trong 10 phút "
-                        "vừa qua; hãy thử lại sau ít phút.", links.contact_of(work.session, grant.unit), 429)
+        return refused_page(request, "Tạm thời không mở được", "Đường liên kết này được dùng quá nhiều lần trong 10 "
+                            "phút vừa qua; hãy thử lại sau ít phút.", links.contact_of(work.session, grant.unit), 429)
     return grant
 
 
@@ -111,7 +124,7 @@ def _owed_page(request: Request, work: UnitOfWork, token: str, grant: links.Link
     items = links.owed_items(work.session, grant)
     errors = {p.field: p.message for p in problems or [] if p.field}
     general = [p.message for p in problems or [] if not p.field]
-    return _page(request, "link_page.html", {
+    return bare_page(request, "link_page.html", {
         "grant": grant, "items": items, "token": token, "done": done, "failed": failed, "values": values or {},
         "errors": errors, "general": general, "quotas": _quotas(work, items), "Status": Status,
         "max_mb": MAX_BYTES // 1024 // 1024, "contact": links.contact_of(work.session, grant.unit),
@@ -134,7 +147,7 @@ def link_page(request: Request, token: str, da_nop: int | None = None, work: Uni
             spec = item_of(_plan(work, row), row.key)
             title = spec.title if spec else row.key
             done = {"submission": sub, "obligation": row, "unit": unit, "status": Status(row.status), "title": title}
-    links.record_use(work.session, grant, now=now(request), action="open", address=_address(request))
+    links.record_use(work.session, grant, now=now(request), action="open", address=client_address(request))
     work.commit()
     return _owed_page(request, work, token, grant, done=done)
 
@@ -160,9 +173,9 @@ async def link_submit(request: Request, token: str, obligation_id: int,
     obligation = work.session.get(ObligationRow, obligation_id)
     unit = work.session.get(UnitRow, obligation.unit_id) if obligation else None
     if obligation is None or unit is None or not grant.covers(unit):
-        return _refused(request, "Không thuộc đơn vị của đường liên kết", "Nội dung này không thuộc đơn vị mà đường "
-                        "liên kết được gửi tới; hãy mở lại đường liên kết và chọn đúng nội dung.",
-                        links.contact_of(work.session, grant.unit), 403)
+        return refused_page(request, "Không thuộc đơn vị của đường liên kết", "Nội dung này không thuộc đơn vị mà "
+                            "đường liên kết được gửi tới; hãy mở lại đường liên kết và chọn đúng nội dung.",
+                            links.contact_of(work.session, grant.unit), 403)
     async with request.form() as form:  # closes the uploaded file's spool whatever happens next
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
         document = await _document(form)
@@ -185,7 +198,7 @@ async def link_submit(request: Request, token: str, obligation_id: int,
         work.session.rollback()
         return _owed_page(request, work, token, grant, done=None, failed=obligation_id, values=values,
                           problems=[Problem(str(exc))])
-    links.record_use(work.session, grant, now=now(request), action="submit", address=_address(request),
+    links.record_use(work.session, grant, now=now(request), action="submit", address=client_address(request),
                      details={"obligation": obligation.id, "submission": handed.submission_id,
                               "sha256": handed.document.sha256 if handed.document else None})
     work.commit()

@@ -11,17 +11,20 @@ from sqlalchemy import func, select
 from rollout.links import create_link
 from storage import UnitOfWork
 from storage.files import save_files
-from storage.models import AuditEntry, ObligationRow, OutboxRow, SubmissionRow, UnitRow
+from storage.models import AccountRow, AuditEntry, ObligationRow, OutboxRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 
 # Routes that do not name anything in a subtree: signing in and out, the home redirect, the lists (filtered by
 # scope, checked below), search (scoped) and the OpenAPI description.
 UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json",
-            "/search"}  # search results are bounded to the subtree: tests/web/test_search_lists.py
+            "/search",  # search results are bounded to the subtree: tests/web/test_search_lists.py
+            "/tai-khoan"}  # the accounts of the admin's subtree: tests/web/test_account_admin.py
 # The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
 LINK_PAGE = "/bao-cao/{token}"
 CALENDAR_FEED = "/lich/{token}.ics"
+# An invitation's set-password page opens by its token too (tests/web/test_invitation_browser.py).
+PASSWORD_PAGE = "/dat-mat-khau/{token}"
 LINK_TOKEN = "khong-co-lien-ket-nay"
 
 
@@ -40,7 +43,7 @@ def _routes(site: Site) -> list[tuple[str, str]]:
     out = []
     for path, route in _flat(site.app.routes):  # type: ignore[attr-defined]
         # Link pages and calendar feeds open by their token, not by an account: checked on their own below.
-        if path.startswith("/static") or path in UNSCOPED or path in (LINK_PAGE, CALENDAR_FEED):
+        if path.startswith("/static") or path in UNSCOPED or path in (LINK_PAGE, CALENDAR_FEED, PASSWORD_PAGE):
             continue
         for method in sorted(getattr(route, "methods", None) or {"GET"}):
             if method != "HEAD":
@@ -56,8 +59,9 @@ def _letter_id(site: Site) -> int:
     return found
 
 
-def _url(site: Site, path: str, token: str = LINK_TOKEN) -> str:
-    values = {"token": token, "number": NUMBER, "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
+def _url(site: Site, path: str, token: str = LINK_TOKEN, account_id: int = 0) -> str:
+    values = {"token": token, "account_id": str(account_id), "number": NUMBER,
+              "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
               "directive_id": str(site.directive_id), "phase": "rollout", "day": "2017-06-19", "filename": "tuan.xlsx",
               "letter_id": str(_letter_id(site)), "seq": "1"}
     url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], path)
@@ -90,6 +94,8 @@ def test_every_route_refuses_an_account_outside_the_subtree(site: Site, report_f
         camlo_link = create_link(uow.session, find_unit(uow.session, "QT-CAMLO"), now=site.clock.now, days=60,
                                  subtree=True)
         uow.commit()
+        # The account of Gio Linh's reporter: the target of the account admin's actions.
+        giolinh = uow.session.scalar(select(AccountRow.id).where(AccountRow.username == "giolinh"))
     before = _counts(site)
     form = {"so_dien_dan": "1", "reason": "thử", "state_action": "hold"}
     # API calls name their target in a JSON body: the Gio Linh chi bộ's report.
@@ -100,7 +106,7 @@ def test_every_route_refuses_an_account_outside_the_subtree(site: Site, report_f
         headers = {"Authorization": f"Bearer {site.tokens['camlo']}"}
         for method, path in routes:
             api_post = method == "POST" and path.startswith("/api/")
-            response = client.request(method, _url(site, path, camlo_link), headers=headers,
+            response = client.request(method, _url(site, path, camlo_link, giolinh or 0), headers=headers,
                                       json=body if api_post else None,
                                       data=form if method == "POST" and not api_post else None)
             assert response.status_code == 403, (method, path, response.status_code)
