@@ -20,6 +20,7 @@ from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
 from web.figures import FigureCache
 from web.queries import kind_label
+from web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
 Clock = Callable[[], datetime]
@@ -85,6 +86,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     app.state.figures = FigureCache()
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = templates()
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link,
                    api_submissions):
