@@ -37,6 +37,7 @@ STATUS_LABELS: dict[Status, str] = {
 UNFINISHED = frozenset({Status.PENDING, Status.OPEN, Status.OVERDUE})  # still owed (amendments move these)
 CHASED = frozenset({Status.OPEN, Status.OVERDUE})  # owed now: reminders and đôn đốc letters are about these
 FINISHED = frozenset({Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED})
+REPORTED = frozenset({Status.DONE_ON_TIME, Status.DONE_LATE})  # a report is recorded: it may be corrected
 
 
 @dataclass(frozen=True)

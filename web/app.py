@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,17 @@ def _countdown(at: datetime | None, now: datetime) -> str:
     return f"còn {span}" if ahead else f"đã qua {span}"
 
 
+def shown_value(value: object) -> str:
+    """A stored report value as people read it: a finite number the Vietnamese way, a list joined by "; ", anything
+    else (a value stored before entry was bounded) as text cut to 200 characters, never an error."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e15:
+        return number(value)
+    if isinstance(value, list):
+        return "; ".join(shown_value(v) for v in value)
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 def templates() -> Jinja2Templates:
     """The page templates, with the project's Vietnamese date and number filters."""
     t = Jinja2Templates(directory=str(HERE / "templates"))
@@ -50,6 +62,7 @@ def templates() -> Jinja2Templates:
         loai=kind_label,
         q=lambda s: quote(str(s), safe="/"),
         so=number,
+        so_lieu=shown_value,
     )
     t.env.globals["countdown"] = _countdown
     # The obligation or milestone of an issued directive's plan, for a page that lists rows of several directives.
