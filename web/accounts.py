@@ -20,8 +20,8 @@ from storage.units import find_unit
 from web.passwords import password_problem
 
 __all__ = [
-    "Principal", "Role", "authenticate", "create_account", "disable_account", "issue_token", "principal_for_token",
-    "set_password",
+    "Principal", "Role", "authenticate", "change_password", "create_account", "disable_account", "issue_token",
+    "principal_for_token", "set_password",
 ]
 
 _hasher = PasswordHasher()
@@ -184,7 +184,8 @@ def _failures(session: Session, since: datetime, *conditions: ColumnElement[bool
         *conditions, LoginAttemptRow.at >= since, LoginAttemptRow.ok.is_(False))) or 0
 
 
-def authenticate(session: Session, username: str, password: str, address: str, *, now: datetime) -> Principal:
+def authenticate(session: Session, username: str, password: str, address: str, *, now: datetime,
+                 audit_as: str = "account.login") -> Principal:
     """Check a password; 5 failures for a name from one address, or 20 from one address for any names, in 15
     minutes refuse further tries from that address (the same name from another address still may sign in)."""
     since = now - LOCK_WINDOW
@@ -201,7 +202,7 @@ def authenticate(session: Session, username: str, password: str, address: str, *
         ok = False
     session.add(LoginAttemptRow(at=now, username=username[:64], address=address[:64], ok=ok))
     session.add(AuditEntry(at=now, actor=f"web:{username[:60]}",
-                           action="account.login" if ok else "account.login_failed",
+                           action=audit_as if ok else f"{audit_as}_failed",
                            subject=f"account/{username[:60]}", reason=None, details={"address": address}))
     session.flush()
     if not ok or account is None:
@@ -209,3 +210,24 @@ def authenticate(session: Session, username: str, password: str, address: str, *
                          title="Chưa đăng nhập được")
     unit = session.get_one(UnitRow, account.unit_id)
     return _principal(account, unit)
+
+
+def change_password(session: Session, username: str, current: str, new: str, repeat: str, address: str, *,
+                    now: datetime) -> None:
+    """A signed-in person changes their own password: the current one is checked like a login (and counts toward
+    the same lockout), the new one is typed twice, differs from the current one and meets the rule."""
+    try:
+        authenticate(session, username, current, address, now=now, audit_as="account.password_check")
+    except InputError as exc:
+        raise InputError([Problem("mật khẩu hiện tại không đúng", field="current")],
+                         title="Chưa đổi được mật khẩu") from exc
+    if new != repeat:
+        raise InputError([Problem("hai lần nhập mật khẩu mới không khớp nhau", field="repeat")],
+                         title="Chưa đổi được mật khẩu")
+    if new == current:
+        raise InputError([Problem("mật khẩu mới phải khác mật khẩu hiện tại", field="new")],
+                         title="Chưa đổi được mật khẩu")
+    try:
+        set_password(session, username, new, now=now, actor=f"web:{username}")
+    except InputError as exc:
+        raise InputError([Problem(p.message, field="new") for p in exc.problems], title=exc.title) from exc
