@@ -215,6 +215,18 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     return row
 
 
+def _storable(value: Any) -> Any:
+    """A value read back from a report, writable as JSON again: a number beyond a float (stored before entry was
+    bounded, read as infinity) becomes its text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def correct(session: Session, number: str, unit_code: str, key: str, *, data: dict[str, Any] | None, reason: str,
             now: datetime, actor: str, period: int | None = None) -> ObligationRow:
     """Correct a report already recorded: the new figures, checked as a submission's, replace the obligation's and
@@ -245,7 +257,7 @@ def correct(session: Session, number: str, unit_code: str, key: str, *, data: di
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="correct", data=clean, reason=reason))
     session.add(AuditEntry(at=now, actor=actor, action="report.correct",
                            subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason,
-                           details={"data": clean, "before": before}))
+                           details={"data": clean, "before": _storable(before)}))
     session.flush()
     return row
 

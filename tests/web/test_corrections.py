@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from storage import UnitOfWork
-from storage.models import ObligationRow, SubmissionRow, UnitRow
+from storage.models import AuditEntry, ObligationRow, SubmissionRow, UnitRow
 from tests.hardening.test_stored_values import _store_odd_values
 from tests.web.conftest import NUMBER, Site, csrf_of, login
 
@@ -80,3 +80,6 @@ def test_a_value_stored_before_entry_was_bounded_is_corrected_from_the_web(site:
     assert page.status_code == 200 and unit_page.status_code == 200
     assert f'id="history-{oid}"' in page.text and "inf" in page.text and "Số cũ ghi sai" in page.text
     assert "(sửa báo cáo)" in unit_page.text and "Lý do sửa:" in unit_page.text
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        audit = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "report.correct")).one()
+    assert audit.details == {"data": {"so_dien_dan": 1}, "before": {"so_dien_dan": "inf"}}  # kept, as text
