@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from sqlalchemy import select
 
 from storage import UnitOfWork
@@ -83,3 +84,27 @@ def test_a_value_stored_before_entry_was_bounded_is_corrected_from_the_web(site:
     with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
         audit = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "report.correct")).one()
     assert audit.details == {"data": {"so_dien_dan": 1}, "before": {"so_dien_dan": "inf"}}  # kept, as text
+
+
+def test_an_e_office_system_corrects_a_report_through_the_api(site: Site) -> None:
+    body = {"directive": NUMBER, "unit": site.pilot_cell, "key": "bao-cao-chi-dao-diem"}
+
+    def call(account: str, path: str, payload: dict[str, object]) -> httpx.Response:
+        return httpx.post(f"{site.url}/api/{path}", json=payload, timeout=20,
+                          headers={"Authorization": f"Bearer {site.tokens[account]}"})
+
+    assert call("giolinh", "submissions", body | {"data": {"so_dang_vien_tham_du": 180}}).status_code == 201
+    no_reason = call("giolinh", "corrections", body | {"data": {"so_dang_vien_tham_du": 18}, "reason": " "})
+    assert no_reason.status_code == 422
+    assert {"field": "reason", "message": "phải ghi rõ lý do sửa (sẽ hiển thị trong lịch sử báo cáo)"} in \
+        no_reason.json()["problems"]
+    for account in ("camlo", "xem"):
+        assert call(account, "corrections", body | {"data": {"so_dang_vien_tham_du": 1}, "reason": "x"}).status_code \
+            == 403
+    done = call("giolinh", "corrections", body | {"data": {"so_dang_vien_tham_du": 18}, "reason": "Gõ thừa số 0"})
+    assert done.status_code == 201, done.text
+    assert done.json()["data"] == {"so_dang_vien_tham_du": 18} and done.json()["status"] == "done_late"
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        actions = uow.session.scalars(select(SubmissionRow.action).where(
+            SubmissionRow.obligation_id == site.pilot_obligation).order_by(SubmissionRow.id)).all()
+    assert actions == ["submit", "correct"]
