@@ -52,6 +52,17 @@ def shown_value(value: object) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
+def typed_values(data: object) -> dict[str, str]:
+    """A report's stored figures as a form shows them for correction, written so that the form reads them back
+    unchanged (a list one item a line, a decimal with its comma)."""
+    def typed(value: object) -> str:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        return repr(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+    return {str(k): typed(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
 def templates() -> Jinja2Templates:
     """The page templates, with the project's Vietnamese date and number filters."""
     t = Jinja2Templates(directory=str(HERE / "templates"))

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from errors import ConflictError, InputError, Problem
+from plans.schema import Plan
 from rollout import actions
 from rollout.status import Status
 from rollout.stored_plan import field_specs, obligation_of, plan_of
@@ -18,6 +19,7 @@ from storage import UnitOfWork
 from storage.models import DirectiveRow, ObligationRow, PhaseRow, UnitRow
 from web import queries as q
 from web.accounts import Principal, Role
+from web.app import typed_values
 from web.deps import check_csrf, now, page_principal, require_role, uow
 from web.routes_directives import render
 
@@ -82,10 +84,10 @@ def _report_page(request: Request, obligation: ObligationRow, unit: UnitRow, dir
     }, status=400 if problems else 200)
 
 
-def _typed(directive: DirectiveRow, key: str, values: dict[str, str], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def form_data(plan: Plan, key: str, values: dict[str, str], skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """The fields of a report form as the plan types them: a list field one item a line; an empty field is a
     figure not given, not a zero."""
-    types = {f.name: f.type for f in field_specs(plan_of(directive), key)}
+    types = {f.name: f.type for f in field_specs(plan, key)}
     data: dict[str, Any] = {}
     for name, value in values.items():
         if name in skip or not value.strip():
@@ -95,15 +97,6 @@ def _typed(directive: DirectiveRow, key: str, values: dict[str, str], skip: tupl
         else:
             data[name] = value.strip()
     return data
-
-
-def _as_typed(value: Any) -> str:
-    """A stored figure as the form shows it for correction, in a form the form reads back unchanged."""
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    if isinstance(value, float):
-        return repr(value).replace(".", ",")
-    return str(value)
 
 
 @router.get("/forms/obligations/{obligation_id}/report", response_class=HTMLResponse)
@@ -124,7 +117,7 @@ async def report_submit(request: Request, obligation_id: int, principal: Princip
     require_role(principal, Role.ADMIN, Role.REPORTER)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    data = _typed(directive, obligation.key, values)
+    data = form_data(plan_of(directive), obligation.key, values)
     problems = _attempt(work, lambda: actions.submit(
         work.session, directive.number, unit.code, obligation.key, data=data, now=now(request), actor=principal.actor,
         period=obligation.period), request)
@@ -139,7 +132,7 @@ def correct_form(request: Request, obligation_id: int, principal: Principal = De
     """Correcting a recorded report: whoever may submit it sees the figures in force, changes them and says why."""
     require_role(principal, Role.ADMIN, Role.REPORTER)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
-    values = {k: _as_typed(v) for k, v in (obligation.data or {}).items()}
+    values = typed_values(obligation.data)
     return _report_page(request, obligation, unit, directive, values, correcting=True)
 
 
@@ -152,7 +145,7 @@ async def correct_submit(request: Request, obligation_id: int, principal: Princi
     require_role(principal, Role.ADMIN, Role.REPORTER)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    data = _typed(directive, obligation.key, values, skip=("reason",))
+    data = form_data(plan_of(directive), obligation.key, values, skip=("reason",))
     problems = _attempt(work, lambda: actions.correct(
         work.session, directive.number, unit.code, obligation.key, data=data, reason=values.get("reason", ""),
         now=now(request), actor=principal.actor, period=obligation.period), request)

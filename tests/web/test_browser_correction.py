@@ -4,7 +4,12 @@ the directive page shows both versions while the roll-up takes the corrected one
 from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
+from sqlalchemy import select
 
+from rollout import actions
+from rollout.links import create_link
+from storage import UnitOfWork
+from storage.models import ObligationRow, SubmissionRow, UnitRow
 from tests.web.conftest import NUMBER, Site
 from tests.web.test_browser import _shot, _sign_in, browser  # noqa: F401  (the fixture)
 from tests.web.test_browser_csp import _watch
@@ -49,3 +54,45 @@ def test_a_reporter_corrects_a_wrong_figure_and_sees_the_history(browser: Browse
     expect(page.locator(".sums")).to_contain_text("Số đảng viên tham dự: 18")
     assert problems == [], problems
     page.close()
+
+
+def test_a_chi_bo_corrects_its_report_through_its_link(browser: Browser, site: Site) -> None:  # noqa: F811
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        cell = uow.session.scalar(select(UnitRow).where(UnitRow.code == site.pilot_cell))
+        assert cell is not None
+        actions.submit(uow.session, NUMBER, cell.code, "bao-cao-chi-dao-diem", now=site.clock.now, actor="cb",
+                       data={"so_dien_dan": 2, "so_dang_vien_tham_du": 180, "giai_phap": ["Mô hình A"]},
+                       period=0)
+        token = create_link(uow.session, cell, now=site.clock.now, days=30)
+        uow.commit()
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    problems = _watch(page)
+    page.goto(f"{site.url}/bao-cao/{token}")
+    item = page.locator(f"#reported-{site.pilot_obligation}")
+    expect(item).to_contain_text("Số đảng viên tham dự: 180")
+    item.locator("summary", has_text="Sửa báo cáo này").click()
+    field = item.locator(f"#c-{site.pilot_obligation}-so_dang_vien_tham_du")
+    expect(field).to_have_value("180")
+    expect(item.locator(f"#c-{site.pilot_obligation}-giai_phap")).to_have_value("Mô hình A")
+    field.fill("18")
+    item.locator("button[type=submit]").click()  # no reason: refused, the form stays open with the figure typed
+    item = page.locator(f"#reported-{site.pilot_obligation}")
+    expect(item.locator(".field-error")).to_contain_text("Phải ghi rõ lý do sửa")
+    expect(item.locator(f"#c-{site.pilot_obligation}-so_dang_vien_tham_du")).to_have_value("18")
+    item.locator(f"#c-{site.pilot_obligation}-reason").fill("Gõ thừa một chữ số 0")
+    item.locator("button[type=submit]").click()
+    expect(page.locator("#corrected")).to_contain_text("Đã sửa báo cáo “Báo cáo kết quả chỉ đạo điểm")
+    item = page.locator(f"#reported-{site.pilot_obligation}")
+    expect(item.locator(".current-values")).to_contain_text("Số đảng viên tham dự: 18")
+    item.locator("summary", has_text="Lịch sử báo cáo").click()
+    expect(item.locator(".versions li")).to_have_count(2)
+    expect(item.locator(".versions li").nth(1)).to_contain_text("Sửa lúc 9h00 ngày 20/6/2017 — lý do: Gõ thừa")
+    _shot(page, "correction-02-link")
+    assert problems == [], problems
+    page.close()
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        row = uow.session.get_one(ObligationRow, site.pilot_obligation)
+        assert row.data == {"so_dien_dan": 2, "so_dang_vien_tham_du": 18, "giai_phap": ["Mô hình A"]}
+        last = uow.session.scalars(select(SubmissionRow).where(SubmissionRow.obligation_id == row.id)
+                                   .order_by(SubmissionRow.id.desc())).first()
+        assert last is not None and last.action == "correct" and last.actor.startswith("link:")

@@ -108,3 +108,23 @@ def test_an_e_office_system_corrects_a_report_through_the_api(site: Site) -> Non
         actions = uow.session.scalars(select(SubmissionRow.action).where(
             SubmissionRow.obligation_id == site.pilot_obligation).order_by(SubmissionRow.id)).all()
     assert actions == ["submit", "correct"]
+
+
+def test_a_link_of_another_unit_cannot_correct_the_report(site: Site) -> None:
+    from rollout import actions
+    from rollout.links import create_link
+    from storage.units import find_unit
+
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        actions.submit(uow.session, NUMBER, site.pilot_cell, "bao-cao-chi-dao-diem", data={"so_dien_dan": 2},
+                       now=site.clock.now, actor="cb", period=0)
+        other = create_link(uow.session, find_unit(uow.session, "QT-CAMLO"), now=site.clock.now, days=30,
+                            subtree=True)
+        uow.commit()
+    refused = httpx.post(f"{site.url}/bao-cao/{other}/{site.pilot_obligation}/sua", timeout=20,
+                         data={"so_dien_dan": "7", "reason": "Sửa hộ"})
+    assert refused.status_code == 403 and "Không thuộc đơn vị của đường liên kết" in refused.text
+    assert "Gio" not in httpx.get(f"{site.url}/bao-cao/{other}", timeout=20).text
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        assert uow.session.get_one(ObligationRow, site.pilot_obligation).data == {"so_dien_dan": 2}
+        assert uow.session.scalar(select(SubmissionRow.id).where(SubmissionRow.action == "correct")) is None
