@@ -54,6 +54,23 @@ def submit_cmd(
     console.print(f"Đã ghi nhận: {unit} — {key} (kỳ {row.period}): {Status(row.status).label}.")
 
 
+@report_app.command("correct")
+def correct_cmd(
+    number: str, unit: str, key: str,
+    field: list[str] = typer.Option(
+        [], "--field", "-f", help="Số liệu đúng TÊN=GIÁ_TRỊ (lặp lại được; ghi đủ mọi số liệu)"
+    ),
+    reason: str = typer.Option(..., "--reason", help="Lý do sửa (hiển thị trong lịch sử báo cáo)"),
+    period: int = typer.Option(None, "--period", help="Kỳ (mặc định: kỳ đã báo cáo gần nhất)"),
+) -> None:
+    """Sửa một báo cáo đã ghi nhận: số liệu mới thay số đang dùng, các lần trước vẫn giữ trong lịch sử."""
+    with unit_of_work() as uow:
+        row = actions.correct(uow.session, number, unit, key, data=_fields(field), reason=reason, now=now_utc(),
+                              actor=actor(), period=period)
+        uow.commit()
+    console.print(f"Đã sửa báo cáo: {unit} — {key} (kỳ {row.period}); lần nộp trước vẫn giữ trong lịch sử.")
+
+
 @report_app.command("waive")
 def waive_cmd(
     number: str, unit: str, key: str, reason: str = typer.Option(..., "--reason", help="Lý do miễn"),

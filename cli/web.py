@@ -84,6 +84,21 @@ def invite_cmd(
             console.print(f"  - {unit.code}  {unit.name}: {why}", soft_wrap=True)
 
 
+@user_app.command("password")
+def password_cmd(
+    username: str = typer.Argument(..., help="Tên đăng nhập"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Đọc mật khẩu mới từ dòng đầu của stdin"),
+) -> None:
+    """Đặt lại mật khẩu (cùng quy tắc như khi tạo tài khoản); các phiên đăng nhập đang mở của tài khoản kết thúc."""
+    from web.accounts import set_password
+
+    password = _read_password(password_stdin)
+    with unit_of_work() as uow:
+        set_password(uow.session, username, password, now=now_utc(), actor=actor())
+        uow.commit()
+    console.print(f"Đã đặt lại mật khẩu của “{username}”; các phiên đăng nhập cũ đã kết thúc.")
+
+
 @user_app.command("list")
 def list_cmd() -> None:
     """Liệt kê các tài khoản, vai trò, đơn vị và trạng thái."""

@@ -20,14 +20,14 @@ from hierarchy.limits import read_decimal, read_integer, shown, text_problem
 from plans.numbers import folded_key, number_key
 from plans.schema import FieldDef
 from rollout.guards import check_opened, check_quotas
-from rollout.status import FINISHED, TRANSITIONS, Status, submitted_status, values
+from rollout.status import FINISHED, REPORTED, TRANSITIONS, Status, submitted_status, values
 from rollout.stored_plan import field_specs, plan_of
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 
 __all__ = [
-    "approve_gate", "check_fields", "check_waiver_authority", "find_directive", "report_figure", "set_state", "submit",
-    "waive",
+    "approve_gate", "check_fields", "check_waiver_authority", "correct", "find_directive", "report_figure", "set_state",
+    "submit", "waive",
 ]
 
 STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
@@ -233,6 +233,53 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     session.add(AuditEntry(at=now, actor=actor, action="report.submit",
                            subject=f"{directive.number}/{unit_code}/{key}/{row.period}",
                            reason=None, details={"status": row.status, "data": clean}))
+    session.flush()
+    return row
+
+
+def _storable(value: Any) -> Any:
+    """A value read back from a report, writable as JSON again: a number beyond a float (stored before entry was
+    bounded, read as infinity) becomes its text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def correct(session: Session, number: str, unit_code: str, key: str, *, data: dict[str, Any] | None, reason: str,
+            now: datetime, actor: str, period: int | None = None) -> ObligationRow:
+    """Correct a report already recorded: the new figures, checked as a submission's, replace the obligation's and
+    are kept as a new version beside the earlier ones, with who, when and why; the report's time and status (on
+    time or late) stay those of its first submission."""
+    reason = reason.strip()
+    directive = find_directive(session, number)
+    if period is None:  # the latest period reported, rather than the earliest still owed
+        unit = find_unit(session, unit_code)
+        period = session.scalar(select(func.max(ObligationRow.period)).where(
+            ObligationRow.directive_id == directive.id, ObligationRow.unit_id == unit.id, ObligationRow.key == key,
+            ObligationRow.status.in_(values(REPORTED))))
+    row = _obligation(session, directive, unit_code, key, period)
+    if Status(row.status) not in REPORTED:
+        raise ConflictError(f"Nghĩa vụ “{key}” kỳ {row.period} của {unit_code} đang ở trạng thái "
+                            f"“{Status(row.status).label}”: chưa có báo cáo để sửa, hãy nộp báo cáo.")
+    problems = [] if reason else [Problem("phải ghi rõ lý do sửa (sẽ hiển thị trong lịch sử báo cáo)", field="reason")]
+    try:
+        clean = _check_fields(directive, key, data or {})
+    except InputError as exc:
+        raise InputError(exc.problems + problems, title="Chưa sửa được báo cáo") from exc
+    if problems:
+        raise InputError(problems, title="Chưa sửa được báo cáo")
+    if clean == (row.data or {}):
+        raise ConflictError("Số liệu không khác lần báo cáo trước; không có gì để sửa.")
+    check_quotas(session, directive, row, clean)
+    before, row.data = row.data, clean
+    session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="correct", data=clean, reason=reason))
+    session.add(AuditEntry(at=now, actor=actor, action="report.correct",
+                           subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason,
+                           details={"data": clean, "before": _storable(before)}))
     session.flush()
     return row
 

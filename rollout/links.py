@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from errors import NotFound
 from plans.schema import FieldDef, Obligation
-from rollout.status import UNFINISHED, values
+from rollout.status import REPORTED, UNFINISHED, Status, values
 from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_short
 from storage.db import rowcount
@@ -37,6 +37,7 @@ MAX_USES = 60
 USE_WINDOW = timedelta(minutes=10)
 # A superior's page lists its subtree's owed items up to this many; the rest it follows on the dashboard.
 MAX_ITEMS = 300
+MAX_REPORTED = 20
 
 
 class LinkRefused(NotFound):
@@ -176,18 +177,28 @@ def revoke_links(session: Session, unit_code: str, *, now: datetime, actor: str)
     return int(count)
 
 
-def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
-    """What the link's unit (or subtree) still owes, across active directives, earliest deadline first; of the
-    periods not yet open, only the next one of each item."""
+def _items(grant: LinkGrant, statuses: frozenset[Status]) -> Select[ObligationRow, UnitRow, DirectiveRow]:
     query = (select(ObligationRow, UnitRow, DirectiveRow)
              .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
              .join(DirectiveRow, DirectiveRow.id == ObligationRow.directive_id)
-             .where(ObligationRow.status.in_(values(UNFINISHED)), DirectiveRow.state == "active"))
+             .where(ObligationRow.status.in_(values(statuses)), DirectiveRow.state == "active"))
     if grant.subtree:
         lo, hi = subtree_bounds(grant.unit.path)
-        query = query.where(UnitRow.path >= lo, UnitRow.path < hi)
-    else:
-        query = query.where(ObligationRow.unit_id == grant.unit.id)
+        return query.where(UnitRow.path >= lo, UnitRow.path < hi)
+    return query.where(ObligationRow.unit_id == grant.unit.id)
+
+
+def _item(obligation: ObligationRow, unit: UnitRow, directive: DirectiveRow) -> OwedItem:
+    spec = item_of(plan_of(directive), obligation.key)
+    return OwedItem(obligation, unit, directive, spec.title if spec else obligation.key,
+                    spec.fields if isinstance(spec, Obligation) else [],
+                    spec.report_to if isinstance(spec, Obligation) else None)
+
+
+def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
+    """What the link's unit (or subtree) still owes, across active directives, earliest deadline first; of the
+    periods not yet open, only the next one of each item."""
+    query = _items(grant, UNFINISHED)
     rows = session.execute(query.order_by(ObligationRow.due_at, UnitRow.path, ObligationRow.id).limit(MAX_ITEMS)).all()
     out = []
     upcoming: set[tuple[int, int, str]] = set()
@@ -198,8 +209,14 @@ def owed_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
             if key in upcoming:
                 continue
             upcoming.add(key)
-        spec = item_of(plan_of(directive), obligation.key)
-        out.append(OwedItem(obligation, unit, directive, spec.title if spec else obligation.key,
-                            spec.fields if isinstance(spec, Obligation) else [],
-                            spec.report_to if isinstance(spec, Obligation) else None))
+        out.append(_item(obligation, unit, directive))
     return out
+
+
+def reported_items(session: Session, grant: LinkGrant) -> list[OwedItem]:
+    """The reports the link's unit (or subtree) has recorded on active directives, the latest first (at most
+    MAX_REPORTED): the holder of the link, who may submit them, may also correct them."""
+    query = _items(grant, REPORTED)
+    rows = session.execute(query.order_by(ObligationRow.submitted_at.desc(), ObligationRow.id.desc())
+                           .limit(MAX_REPORTED)).all()
+    return [_item(obligation, unit, directive) for obligation, unit, directive in rows]

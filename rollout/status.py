@@ -40,6 +40,7 @@ CLOSED_REASON = "đơn vị đã giải thể/sáp nhập"
 UNFINISHED = frozenset({Status.PENDING, Status.OPEN, Status.OVERDUE})  # still owed (amendments move these)
 CHASED = frozenset({Status.OPEN, Status.OVERDUE})  # owed now: reminders and đôn đốc letters are about these
 FINISHED = frozenset({Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED})
+REPORTED = frozenset({Status.DONE_ON_TIME, Status.DONE_LATE})  # a report is recorded: it may be corrected
 
 
 @dataclass(frozen=True)

@@ -10,27 +10,30 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from errors import ConflictError, InputError, NotFound, Problem
-from storage.models import AccountRow, AuditEntry, LoginAttemptRow, UnitRow
+from storage.models import AccountRow, AuditEntry, LoginAttemptRow, SessionRow, UnitRow
 from storage.units import find_unit
 from storage.web_models import ROLE_LABELS
+from web.passwords import password_problem
 
 __all__ = [
-    "Principal", "Role", "authenticate", "create_account", "disable_account", "enable_account", "hash_password",
-    "issue_token", "principal_for_token",
+    "Principal", "Role", "authenticate", "change_password", "create_account", "disable_account", "enable_account",
+    "hash_password", "issue_token", "principal_for_token", "set_password",
 ]
 
 _hasher = PasswordHasher()
 # A dummy hash verified when the name is unknown, so that timing does not tell which names exist.
 _DUMMY = _hasher.hash("không-phải-mật-khẩu")
 
-MAX_FAILURES_PER_NAME = 5
+# Failures of one account name from one address lock that pair only: someone guessing elsewhere cannot lock the
+# real user out of their own office. One address trying many names is slowed down on its own.
+MAX_FAILURES_PER_NAME_AND_ADDRESS = 5
 MAX_FAILURES_PER_ADDRESS = 20
 LOCK_WINDOW = timedelta(minutes=15)
-MIN_PASSWORD = 10
 
 
 class Role(StrEnum):
@@ -112,8 +115,9 @@ def create_account(session: Session, username: str, password: str, role: str, un
                                 field="username"))
     if role not in {r.value for r in Role}:
         problems.append(Problem(f"vai trò “{role}” không có; chọn một trong: admin, reporter, viewer", field="role"))
-    if len(password) < MIN_PASSWORD:
-        problems.append(Problem(f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự", field="password"))
+    weak = password_problem(password, hints=(username, unit_code))
+    if weak is not None:
+        problems.append(Problem(weak, field="password"))
     if problems:
         raise InputError(problems, title="Không tạo được tài khoản")
     unit = find_unit(session, unit_code)
@@ -172,6 +176,22 @@ def issue_token(session: Session, username: str, *, now: datetime, actor: str) -
     return token
 
 
+def set_password(session: Session, username: str, password: str, *, now: datetime, actor: str) -> AccountRow:
+    """Give an account a new password under the same rule as a new account; its open sessions end (a reset is
+    usually because the old one leaked), its API token stays."""
+    account = _account(session, username)
+    unit = session.get_one(UnitRow, account.unit_id)
+    weak = password_problem(password, hints=(username, unit.code))
+    if weak is not None:
+        raise InputError([Problem(weak, field="password")], title="Chưa đổi được mật khẩu")
+    account.password_hash = _hasher.hash(password)
+    session.execute(delete(SessionRow).where(SessionRow.account_id == account.id))
+    session.add(AuditEntry(at=now, actor=actor, action="account.password", subject=f"account/{username}", reason=None,
+                           details={}))
+    session.flush()
+    return account
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The principal an API bearer token belongs to, or None."""
     row = session.execute(
@@ -181,18 +201,21 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     return None if row is None else _principal(*row)
 
 
-def _failures(session: Session, column: InstrumentedAttribute[str], value: str, since: datetime) -> int:
+def _failures(session: Session, since: datetime, *conditions: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
-        column == value, LoginAttemptRow.at >= since, LoginAttemptRow.ok.is_(False))) or 0
+        *conditions, LoginAttemptRow.at >= since, LoginAttemptRow.ok.is_(False))) or 0
 
 
-def authenticate(session: Session, username: str, password: str, address: str, *, now: datetime) -> Principal:
-    """Check a password; too many failures for a name or an address in 15 minutes refuse further tries."""
+def authenticate(session: Session, username: str, password: str, address: str, *, now: datetime,
+                 audit_as: str = "account.login") -> Principal:
+    """Check a password; 5 failures for a name from one address, or 20 from one address for any names, in 15
+    minutes refuse further tries from that address (the same name from another address still may sign in)."""
     if "@" in username:  # an invited unit logs in with its e-mail, which is kept in lower case
         username = username.lower()
     since = now - LOCK_WINDOW
-    if (_failures(session, LoginAttemptRow.username, username, since) >= MAX_FAILURES_PER_NAME
-            or _failures(session, LoginAttemptRow.address, address, since) >= MAX_FAILURES_PER_ADDRESS):
+    name, place = LoginAttemptRow.username == username[:64], LoginAttemptRow.address == address[:64]
+    if (_failures(session, since, name, place) >= MAX_FAILURES_PER_NAME_AND_ADDRESS
+            or _failures(session, since, place) >= MAX_FAILURES_PER_ADDRESS):
         raise ConflictError("Đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
     account = session.scalar(select(AccountRow).where(AccountRow.username == username))
     ok = False
@@ -203,7 +226,7 @@ def authenticate(session: Session, username: str, password: str, address: str, *
         ok = False
     session.add(LoginAttemptRow(at=now, username=username[:64], address=address[:64], ok=ok))
     session.add(AuditEntry(at=now, actor=f"web:{username[:60]}",
-                           action="account.login" if ok else "account.login_failed",
+                           action=audit_as if ok else f"{audit_as}_failed",
                            subject=f"account/{username[:60]}", reason=None, details={"address": address}))
     session.flush()
     if not ok or account is None:
@@ -211,3 +234,24 @@ def authenticate(session: Session, username: str, password: str, address: str, *
                          title="Chưa đăng nhập được")
     unit = session.get_one(UnitRow, account.unit_id)
     return _principal(account, unit)
+
+
+def change_password(session: Session, username: str, current: str, new: str, repeat: str, address: str, *,
+                    now: datetime) -> None:
+    """A signed-in person changes their own password: the current one is checked like a login (and counts toward
+    the same lockout), the new one is typed twice, differs from the current one and meets the rule."""
+    try:
+        authenticate(session, username, current, address, now=now, audit_as="account.password_check")
+    except InputError as exc:
+        raise InputError([Problem("mật khẩu hiện tại không đúng", field="current")],
+                         title="Chưa đổi được mật khẩu") from exc
+    if new != repeat:
+        raise InputError([Problem("hai lần nhập mật khẩu mới không khớp nhau", field="repeat")],
+                         title="Chưa đổi được mật khẩu")
+    if new == current:
+        raise InputError([Problem("mật khẩu mới phải khác mật khẩu hiện tại", field="new")],
+                         title="Chưa đổi được mật khẩu")
+    try:
+        set_password(session, username, new, now=now, actor=f"web:{username}")
+    except InputError as exc:
+        raise InputError([Problem(p.message, field="new") for p in exc.problems], title=exc.title) from exc

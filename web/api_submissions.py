@@ -68,6 +68,18 @@ class WaiverIn(BaseModel):
     reason: str
 
 
+class CorrectionIn(BaseModel):
+    """Correcting a recorded report (the latest period reported when none is given): every figure as it should be,
+    and why; the earlier version is kept in the history."""
+
+    directive: str = Field(examples=["47-KH/TU"])
+    unit: str = Field(examples=["QT-GIOLINH-GIOAN-CB01"])
+    key: str = Field(examples=["bao-cao-chi-dao-diem"])
+    period: int | None = None
+    data: dict[str, Any] = {}
+    reason: str = Field(examples=["Gõ nhầm 180 thay cho 18"])
+
+
 class SubmissionOut(BaseModel):
     """What was recorded: the item's new status and, for a report, the figures kept and the document's digest."""
 
@@ -199,7 +211,7 @@ def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | 
     return JSONResponse(response, status_code=201)
 
 
-def _out(row: ObligationRow, body: SubmissionIn | WaiverIn, sha: str | None = None) -> SubmissionOut:
+def _out(row: ObligationRow, body: SubmissionIn | WaiverIn | CorrectionIn, sha: str | None = None) -> SubmissionOut:
     return SubmissionOut(directive=body.directive, unit=body.unit, key=row.key, period=row.period, status=row.status,
                          submitted_at=row.submitted_at, data=row.data, document_sha256=sha)
 
@@ -249,5 +261,30 @@ def api_waive(request: Request, body: WaiverIn, principal: Principal = Depends(a
         done = actions.waive(work.session, body.directive, unit.code, row.key, reason=body.reason, now=now(request),
                              actor=principal.actor, period=row.period, by_unit=principal.unit_code)
         return _out(done, body)
+
+    return _record(request, work, principal, idempotency_key, digest, change)
+
+
+@router.post("/corrections", status_code=201, response_model=SubmissionOut, responses=ANSWERS,
+             summary="Sửa một báo cáo đã ghi nhận")
+def api_correct(request: Request, body: CorrectionIn, principal: Principal = Depends(api_principal),
+                work: UnitOfWork = Depends(uow),
+                idempotency_key: str | None = Header(None, max_length=200, description="Gửi lại cùng khóa: ghi một lần")
+                ) -> JSONResponse:
+    """Correct a recorded report with the same checks as a submission and a reason; whoever may submit it (cán bộ
+    báo cáo and văn phòng, within their subtree). The time and on-time status of the report do not change."""
+    digest = _digest(request.url.path, body)
+    replayed = _replay(work, principal, idempotency_key, digest)
+    if replayed is not None:
+        return replayed
+    if principal.role not in (Role.ADMIN, Role.REPORTER):
+        return _refusal(403, "Tài khoản chỉ xem, không sửa báo cáo được.")
+
+    def change() -> SubmissionOut:
+        if not principal.sees(find_unit(work.session, body.unit).path):
+            raise PermissionError(body.unit)
+        row = actions.correct(work.session, body.directive, body.unit, body.key, data=body.data, reason=body.reason,
+                              now=now(request), actor=principal.actor, period=body.period)
+        return _out(row, body)
 
     return _record(request, work, principal, idempotency_key, digest, change)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
 from web.figures import FigureCache
 from web.queries import kind_label
+from web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
 Clock = Callable[[], datetime]
@@ -39,6 +41,28 @@ def _countdown(at: datetime | None, now: datetime) -> str:
     return f"còn {span}" if ahead else f"đã qua {span}"
 
 
+def shown_value(value: object) -> str:
+    """A stored report value as people read it: a finite number the Vietnamese way, a list joined by "; ", anything
+    else (a value stored before entry was bounded) as text cut to 200 characters, never an error."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e15:
+        return number(value)
+    if isinstance(value, list):
+        return "; ".join(shown_value(v) for v in value)
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def typed_values(data: object) -> dict[str, str]:
+    """A report's stored figures as a form shows them for correction, written so that the form reads them back
+    unchanged (a list one item a line, a decimal with its comma)."""
+    def typed(value: object) -> str:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        return repr(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+    return {str(k): typed(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
 def templates() -> Jinja2Templates:
     """The page templates, with the project's Vietnamese date and number filters."""
     t = Jinja2Templates(directory=str(HERE / "templates"))
@@ -49,6 +73,7 @@ def templates() -> Jinja2Templates:
         loai=kind_label,
         q=lambda s: quote(str(s), safe="/"),
         so=number,
+        so_lieu=shown_value,
     )
     t.env.globals["countdown"] = _countdown
     # The obligation or milestone of an issued directive's plan, for a page that lists rows of several directives.
@@ -88,6 +113,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
     app.state.figures = FigureCache()
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = templates()
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_directives, routes_units, routes_forms, routes_reports, routes_api, routes_link,
                    api_submissions, routes_intake, routes_letters, routes_accounts):

@@ -30,7 +30,8 @@ from schedules import WorkingCalendar
 from schedules.render import local_date
 from storage.models import AccountRow, AuditEntry, OutboxRow, PasswordLinkRow, SessionRow, UnitRow
 from storage.units import find_unit, subtree_units
-from web.accounts import MIN_PASSWORD, Role, hash_password
+from web.accounts import Role, hash_password
+from web.passwords import password_problem
 
 __all__ = [
     "INVITATION", "InviteResult", "invitations_of", "invite_subtree", "login_of", "queue_invitation", "set_password",
@@ -185,8 +186,9 @@ def set_password(session: Session, token: str, password: str, again: str, *, now
     working, and so does any session opened before; refusals (LinkRefused, InputError) write nothing."""
     link, account = resolve_password_link(session, token, now)
     problems = []
-    if len(password) < MIN_PASSWORD:
-        problems.append(Problem(f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự", field="password"))
+    weak = password_problem(password, hints=(account.username,))
+    if weak:
+        problems.append(Problem(weak, field="password"))
     elif password != again:
         problems.append(Problem("hai lần nhập mật khẩu không khớp nhau", field="again"))
     if problems:

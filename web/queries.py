@@ -250,6 +250,19 @@ def unit_submissions(
     ).all()]
 
 
+def corrected_history(session: Session, obligation_ids: list[int]) -> dict[int, list[SubmissionRow]]:
+    """Every recorded version of each listed obligation that was corrected at least once, oldest first."""
+    if not obligation_ids:
+        return {}
+    corrected = select(SubmissionRow.obligation_id).where(SubmissionRow.obligation_id.in_(obligation_ids),
+                                                          SubmissionRow.action == "correct")
+    out: dict[int, list[SubmissionRow]] = {}
+    for row in session.scalars(select(SubmissionRow).where(SubmissionRow.obligation_id.in_(corrected))
+                               .order_by(SubmissionRow.at, SubmissionRow.id)):
+        out.setdefault(row.obligation_id, []).append(row)
+    return out
+
+
 def child_units(session: Session, unit: UnitRow) -> list[UnitRow]:
     """The direct children of a unit, by code."""
     return list(session.scalars(select(UnitRow).where(UnitRow.parent_id == unit.id).order_by(UnitRow.code)))

@@ -15,9 +15,10 @@ from settings import get_settings
 from storage import UnitOfWork
 from storage.models import AccountRow
 from web import account_admin as admin
-from web.accounts import MIN_PASSWORD, Principal, Role
+from web.accounts import Principal, Role
 from web.deps import check_csrf, now, page_principal, require_role, uow
 from web.invitations import set_password
+from web.passwords import MIN_LENGTH
 from web.routes_directives import render
 from web.routes_link import bare_page, client_address, refusal, too_many_wrong, wrong_links
 from web.routes_search import MAX_QUERY, search_index
@@ -32,7 +33,7 @@ NOTICES = {"khoa": "Đã khóa tài khoản “{}”: phiên đăng nhập và m
 def _password_form(request: Request, token: str, account: AccountRow, errors: dict[str, str],
                    status: int = 200) -> HTMLResponse:
     return bare_page(request, "set_password.html", {"token": token, "account": account, "errors": errors,
-                                                    "min_length": MIN_PASSWORD}, status)
+                                                    "min_length": MIN_LENGTH}, status)
 
 
 @router.get(PATH_PREFIX + "{token}", response_class=HTMLResponse)

@@ -50,13 +50,15 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
     figures = subtree_figures(cache, session, directive, anchor, at)
     floor = root.path if root.path.startswith(principal.unit_path) else principal.unit_path
     event, quotas = q.event_panel(session, directive, anchor)
+    own = q.own_obligations(session, anchor, directive.id)
     return {
         "directive": directive, "root": root, "anchor": anchor, "phases": phase_rows, "keys": figures.keys,
         "phase": q.current_phase(phase_rows), "next": q.next_step(phase_rows, figures.keys, at, event),
         "event": event, "quotas": quotas,
         "rollup": figures.rollup,
         "children": figures.children,
-        "own": q.own_obligations(session, anchor, directive.id),
+        "own": own,
+        "history": q.corrected_history(session, [o.id for o, _ in own]),
         "overdue": figures.overdue,
         "heat": figures.heat,
         "trail": q.ancestors(session, anchor, floor),

@@ -11,12 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from errors import ConflictError, InputError, Problem
+from plans.schema import Plan
 from rollout import actions
+from rollout.status import Status
 from rollout.stored_plan import field_specs, obligation_of, plan_of
 from storage import UnitOfWork
 from storage.models import DirectiveRow, ObligationRow, PhaseRow, UnitRow
 from web import queries as q
 from web.accounts import Principal, Role
+from web.app import typed_values
 from web.deps import check_csrf, now, page_principal, require_role, uow
 from web.routes_directives import render
 
@@ -69,14 +72,31 @@ def _split(problems: list[Problem] | None) -> tuple[dict[str, str], list[str]]:
 
 
 def _report_page(request: Request, obligation: ObligationRow, unit: UnitRow, directive: DirectiveRow,
-                 values: dict[str, str], problems: list[Problem] | None = None) -> HTMLResponse:
+                 values: dict[str, str], problems: list[Problem] | None = None, *,
+                 correcting: bool = False) -> HTMLResponse:
     spec = obligation_of(plan_of(directive), obligation.key)
     errors, general = _split(problems)
     return render(request, "form_report.html", {
         "obligation": obligation, "unit": unit, "directive": directive,
         "title": spec.title if spec else obligation.key, "fields": spec.fields if spec else [],
-        "values": values, "errors": errors, "general": general,
+        "values": values, "errors": errors, "general": general, "correcting": correcting,
+        "status_label": Status(obligation.status).label,
     }, status=400 if problems else 200)
+
+
+def form_data(plan: Plan, key: str, values: dict[str, str], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of a report form as the plan types them: a list field one item a line; an empty field is a
+    figure not given, not a zero."""
+    types = {f.name: f.type for f in field_specs(plan, key)}
+    data: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in skip or not value.strip():
+            continue
+        if types.get(name) == "list":
+            data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+        else:
+            data[name] = value.strip()
+    return data
 
 
 @router.get("/forms/obligations/{obligation_id}/report", response_class=HTMLResponse)
@@ -97,20 +117,40 @@ async def report_submit(request: Request, obligation_id: int, principal: Princip
     require_role(principal, Role.ADMIN, Role.REPORTER)
     obligation, unit, directive = _obligation(work, principal, obligation_id)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    types = {f.name: f.type for f in field_specs(plan_of(directive), obligation.key)}
-    data: dict[str, Any] = {}
-    for name, value in values.items():
-        if not value.strip():
-            continue  # an empty field is a figure not given, not a zero
-        if types.get(name) == "list":
-            data[name] = [line.strip() for line in value.splitlines() if line.strip()]
-        else:
-            data[name] = value.strip()
+    data = form_data(plan_of(directive), obligation.key, values)
     problems = _attempt(work, lambda: actions.submit(
         work.session, directive.number, unit.code, obligation.key, data=data, now=now(request), actor=principal.actor,
         period=obligation.period), request)
     if problems:
         return _report_page(request, obligation, unit, directive, values, problems)
+    return _back(directive, unit)
+
+
+@router.get("/forms/obligations/{obligation_id}/correct", response_class=HTMLResponse)
+def correct_form(request: Request, obligation_id: int, principal: Principal = Depends(page_principal),
+                 work: UnitOfWork = Depends(uow)) -> HTMLResponse:
+    """Correcting a recorded report: whoever may submit it sees the figures in force, changes them and says why."""
+    require_role(principal, Role.ADMIN, Role.REPORTER)
+    obligation, unit, directive = _obligation(work, principal, obligation_id)
+    values = typed_values(obligation.data)
+    return _report_page(request, obligation, unit, directive, values, correcting=True)
+
+
+@router.post("/forms/obligations/{obligation_id}/correct", response_model=None)
+async def correct_submit(request: Request, obligation_id: int, principal: Principal = Depends(page_principal),
+                         work: UnitOfWork = Depends(uow)) -> HTMLResponse | RedirectResponse:
+    """Record the corrected figures as a new version, the earlier ones kept; mistakes come back beside the field."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    require_role(principal, Role.ADMIN, Role.REPORTER)
+    obligation, unit, directive = _obligation(work, principal, obligation_id)
+    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    data = form_data(plan_of(directive), obligation.key, values, skip=("reason",))
+    problems = _attempt(work, lambda: actions.correct(
+        work.session, directive.number, unit.code, obligation.key, data=data, reason=values.get("reason", ""),
+        now=now(request), actor=principal.actor, period=obligation.period), request)
+    if problems:
+        return _report_page(request, obligation, unit, directive, values, problems, correcting=True)
     return _back(directive, unit)
 
 

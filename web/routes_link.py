@@ -17,15 +17,18 @@ from starlette.datastructures import UploadFile
 
 from errors import ConflictError, InputError, Problem
 from plans.schema import Plan
-from rollout import links
+from rollout import actions, links
 from rollout.intake import hand_in
 from rollout.status import Status
-from rollout.stored_plan import field_specs, item_of, plan_of
+from rollout.stored_plan import item_of, plan_of
 from settings import get_settings
 from storage import UnitOfWork
 from storage.documents import MAX_BYTES, DocumentIn
 from storage.models import DirectiveRow, ObligationRow, QuotaRow, SubmissionRow, UnitRow
+from web.app import typed_values
 from web.deps import now, uow
+from web.queries import corrected_history
+from web.routes_forms import form_data
 
 router = APIRouter(include_in_schema=False)
 DOCUMENT_FIELDS = ("so_ky_hieu", "ngay_ban_hanh", "nguoi_ky", "tep")
@@ -120,8 +123,10 @@ def _quotas(work: UnitOfWork, items: list[links.OwedItem]) -> dict[tuple[int, in
 
 def _owed_page(request: Request, work: UnitOfWork, token: str, grant: links.LinkGrant, *, done: dict[str, Any] | None,
                failed: int | None = None, values: dict[str, str] | None = None,
-               problems: list[Problem] | None = None) -> HTMLResponse:
+               problems: list[Problem] | None = None, correcting: int | None = None,
+               corrected: dict[str, Any] | None = None) -> HTMLResponse:
     items = links.owed_items(work.session, grant)
+    reported = links.reported_items(work.session, grant)
     errors = {p.field: p.message for p in problems or [] if p.field}
     general = [p.message for p in problems or [] if not p.field]
     return bare_page(request, "link_page.html", {
@@ -129,12 +134,17 @@ def _owed_page(request: Request, work: UnitOfWork, token: str, grant: links.Link
         "errors": errors, "general": general, "quotas": _quotas(work, items), "Status": Status,
         "max_mb": MAX_BYTES // 1024 // 1024, "contact": links.contact_of(work.session, grant.unit),
         "at": now(request), "capped": len(items) >= links.MAX_ITEMS,
+        "reported": reported, "correcting": correcting, "corrected": corrected,
+        "history": corrected_history(work.session, [r.obligation.id for r in reported]),
+        "typed": {r.obligation.id: typed_values(r.obligation.data) for r in reported},
     }, status=400 if problems else 200)
 
 
 @router.get(links.PATH_PREFIX + "{token}", response_class=HTMLResponse)
-def link_page(request: Request, token: str, da_nop: int | None = None, work: UnitOfWork = Depends(uow)) -> HTMLResponse:
-    """What the link's unit owes, with a form per item; after a submission, the confirmation on top."""
+def link_page(request: Request, token: str, da_nop: int | None = None, da_sua: int | None = None,
+              work: UnitOfWork = Depends(uow)) -> HTMLResponse:
+    """What the link's unit owes, with a form per item, then its recorded reports, each of which may be corrected;
+    after a submission or a correction, the confirmation on top."""
     grant = _grant(request, work, token)
     if isinstance(grant, HTMLResponse):
         return grant
@@ -147,9 +157,15 @@ def link_page(request: Request, token: str, da_nop: int | None = None, work: Uni
             spec = item_of(_plan(work, row), row.key)
             title = spec.title if spec else row.key
             done = {"submission": sub, "obligation": row, "unit": unit, "status": Status(row.status), "title": title}
+    corrected = None
+    fixed = work.session.get(ObligationRow, da_sua) if da_sua is not None else None
+    fixed_unit = work.session.get(UnitRow, fixed.unit_id) if fixed else None
+    if fixed is not None and fixed_unit is not None and grant.covers(fixed_unit):
+        spec = item_of(_plan(work, fixed), fixed.key)
+        corrected = {"title": spec.title if spec else fixed.key, "unit": fixed_unit}
     links.record_use(work.session, grant, now=now(request), action="open", address=client_address(request))
     work.commit()
-    return _owed_page(request, work, token, grant, done=done)
+    return _owed_page(request, work, token, grant, done=done, corrected=corrected)
 
 
 async def _document(form: Any) -> DocumentIn:
@@ -179,13 +195,7 @@ async def link_submit(request: Request, token: str, obligation_id: int,
     async with request.form() as form:  # closes the uploaded file's spool whatever happens next
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
         document = await _document(form)
-    types = {f.name: f.type for f in field_specs(_plan(work, obligation), obligation.key)}
-    data: dict[str, Any] = {}
-    for name, value in values.items():
-        if name in DOCUMENT_FIELDS or not value.strip():
-            continue  # an empty field is a figure not given, not a zero
-        is_list = types.get(name) == "list"
-        data[name] = [x.strip() for x in value.splitlines() if x.strip()] if is_list else value.strip()
+    data = form_data(_plan(work, obligation), obligation.key, values, skip=DOCUMENT_FIELDS)
     settings = get_settings()
     try:
         handed = hand_in(work.session, obligation, data=data, document=document, now=now(request),
@@ -204,6 +214,39 @@ async def link_submit(request: Request, token: str, obligation_id: int,
     work.commit()
     request.app.state.figures.clear()  # the dashboard shown next must include this report
     return RedirectResponse(f"{links.PATH_PREFIX}{quote(token)}?da_nop={handed.submission_id}", status_code=303)
+
+
+@router.post(links.PATH_PREFIX + "{token}/{obligation_id}/sua", response_model=None)
+async def link_correct(request: Request, token: str, obligation_id: int,
+                       work: UnitOfWork = Depends(uow)) -> HTMLResponse | RedirectResponse:
+    """Correct a report the link's unit recorded: new figures and the reason, kept as a new version."""
+    grant = _grant(request, work, token)
+    if isinstance(grant, HTMLResponse):
+        return grant
+    obligation = work.session.get(ObligationRow, obligation_id)
+    unit = work.session.get(UnitRow, obligation.unit_id) if obligation else None
+    if obligation is None or unit is None or not grant.covers(unit):
+        return refused_page(request, "Không thuộc đơn vị của đường liên kết", "Báo cáo này không thuộc đơn vị mà đường "
+                        "liên kết được gửi tới; hãy mở lại đường liên kết và chọn đúng báo cáo.",
+                        links.contact_of(work.session, grant.unit), 403)
+    async with request.form() as form:
+        values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
+    data = form_data(_plan(work, obligation), obligation.key, values, skip=("reason",))
+    directive = work.session.get_one(DirectiveRow, obligation.directive_id)
+    try:
+        actions.correct(work.session, directive.number, unit.code, obligation.key, data=data,
+                        reason=values.get("reason", ""), now=now(request),
+                        actor=f"link:{grant.link_id}:{grant.unit.code}", period=obligation.period)
+    except (InputError, ConflictError) as exc:
+        work.session.rollback()
+        problems = exc.problems if isinstance(exc, InputError) else [Problem(str(exc))]
+        return _owed_page(request, work, token, grant, done=None, correcting=obligation_id, values=values,
+                          problems=problems)
+    links.record_use(work.session, grant, now=now(request), action="correct", address=client_address(request),
+                     details={"obligation": obligation.id})
+    work.commit()
+    request.app.state.figures.clear()
+    return RedirectResponse(f"{links.PATH_PREFIX}{quote(token)}?da_sua={obligation.id}", status_code=303)
 
 
 def _plan(work: UnitOfWork, obligation: ObligationRow) -> Plan:

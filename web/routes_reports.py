@@ -25,7 +25,9 @@ NAME = re.compile(r"^(?!\.)[\w.\-() ]+\.(docx|xlsx|png|svg|pdf|csv|html)$", re.U
 INLINE = {"png", "svg", "pdf", "html"}
 # A report's HTML (or an SVG) must not run script in the dashboard's origin: the sandbox gives the document an
 # opaque origin without scripts, forms or pop-ups, while its inline styles and embedded chart still show.
-SAFE_HEADERS = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+# Its own policy replaces the pages' one (web.security), which would block those inline styles; it still may not
+# be framed by another site.
+SAFE_HEADERS = {"Content-Security-Policy": "sandbox; frame-ancestors 'none'", "X-Content-Type-Options": "nosniff",
                 "Cache-Control": "private, no-store"}
 
 

@@ -19,7 +19,8 @@ from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 # scope, checked below), search (scoped) and the OpenAPI description.
 UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json",
             "/search",  # search results are bounded to the subtree: tests/web/test_search_lists.py
-            "/tai-khoan"}  # the accounts of the admin's subtree: tests/web/test_account_admin.py
+            "/tai-khoan",  # the accounts of the admin's subtree: tests/web/test_account_admin.py
+            "/account/password"}  # one's own password: tests/web/test_browser_password.py
 # The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
 LINK_PAGE = "/bao-cao/{token}"
 CALENDAR_FEED = "/lich/{token}.ics"

@@ -43,7 +43,7 @@ def test_weekly_run_is_listed_newest_first_and_downloads_as_stored(site: Site) -
             assert response.status_code == 200, name
             assert response.content == row.content and response.headers["content-type"].startswith(  # type: ignore[union-attr]
                 row.media_type.split(";")[0])  # type: ignore[union-attr]
-            assert response.headers["content-security-policy"] == "sandbox"
+            assert response.headers["content-security-policy"] == "sandbox; frame-ancestors 'none'"
             assert response.headers["x-content-type-options"] == "nosniff"
             assert f'filename="{name}"' in response.headers["content-disposition"]
         page_html = client.get(f"/reports/2017-06-19/{STEM}.html")
