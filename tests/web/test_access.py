@@ -20,7 +20,13 @@ from tests.web.conftest import NUMBER, XSS_NAME, Site, csrf_of, login
 UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/openapi.json",
             "/search",  # search results are bounded to the subtree: tests/web/test_search_lists.py
             "/tai-khoan",  # the accounts of the admin's subtree: tests/web/test_account_admin.py
-            "/account/password"}  # one's own password: tests/web/test_browser_password.py
+            "/account/password",  # one's own password: tests/web/test_browser_password.py
+            # a draft belongs to no subtree until it is issued, and issuing refuses an issuer outside the account's
+            # subtree: tests/web/test_intake_browser.py
+            "/intake", "/intake/{key}",
+            # the document a directive was issued from goes to whoever sees the directive, as Cam Lộ does; an
+            # account outside the directive is refused it below
+            "/van-ban-goc/{directive_id}/{filename}"}
 # The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
 LINK_PAGE = "/bao-cao/{token}"
 CALENDAR_FEED = "/lich/{token}.ics"
@@ -64,7 +70,7 @@ def _url(site: Site, path: str, token: str = LINK_TOKEN, account_id: int = 0) ->
     values = {"token": token, "account_id": str(account_id), "number": NUMBER,
               "code": site.pilot_cell, "obligation_id": str(site.pilot_obligation),
               "directive_id": str(site.directive_id), "phase": "rollout", "day": "2017-06-19", "filename": "tuan.xlsx",
-              "letter_id": str(_letter_id(site)), "seq": "1"}
+              "letter_id": str(_letter_id(site)), "seq": "1", "key": "khong-co-ban-nhap-nay"}
     url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], path)
     assert "{" not in url
     return url + f"?unit={site.pilot_cell}"
@@ -127,6 +133,7 @@ def test_a_unit_outside_every_directive_sees_no_directive(site: Site) -> None:
     headers = {"Authorization": f"Bearer {site.tokens['doan']}"}
     with login(site, "doan") as client:
         assert client.get(f"/directives/{NUMBER}").status_code == 403
+        assert client.get(f"/van-ban-goc/{site.directive_id}/ke-hoach.docx").status_code == 403
         assert NUMBER not in client.get("/directives").text
     assert httpx.get(f"{site.url}/api/directives/{NUMBER}", headers=headers).status_code == 403
     assert httpx.get(f"{site.url}/api/directives", headers=headers).json() == []
