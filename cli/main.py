@@ -76,6 +76,7 @@ COMMANDS = {
     "link": Entry("cli.links:app", "group", "Đường liên kết báo cáo cá nhân của đơn vị: tạo, thu hồi."),
     "compliance": Entry("cli.compliance:app", "group", "Báo cáo tổng hợp tình hình triển khai hằng tuần."),
     "user": Entry("cli.web:user_app", "group", "Tài khoản người dùng của trang điều hành."),
+    "audit": Entry("cli.audit:app", "group", "Nhật ký thao tác: kiểm tra tính toàn vẹn."),
 }
 LazyGroup.TABLE = COMMANDS
 

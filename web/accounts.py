@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from errors import ConflictError, InputError, NotFound, Problem
+from storage.audit import append_audit
 from storage.models import AccountRow, AuditEntry, LoginAttemptRow, UnitRow
 from storage.units import find_unit
 
@@ -111,8 +112,8 @@ def create_account(session: Session, username: str, password: str, role: str, un
     account = AccountRow(username=username, password_hash=_hasher.hash(password), role=role, unit_id=unit.id,
                          active=True, created_at=now)
     session.add(account)
-    session.add(AuditEntry(at=now, actor=actor, action="account.add", subject=f"account/{username}", reason=None,
-                           details={"role": role, "unit": unit.code}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.add", subject=f"account/{username}",
+                                     reason=None, details={"role": role, "unit": unit.code}))
     session.flush()
     return account
 
@@ -130,8 +131,8 @@ def disable_account(session: Session, username: str, *, now: datetime, actor: st
     if not account.active:
         raise ConflictError(f"Tài khoản “{username}” đã bị khóa từ trước.")
     account.active, account.disabled_at, account.token_hash = False, now, None
-    session.add(AuditEntry(at=now, actor=actor, action="account.disable", subject=f"account/{username}", reason=None,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.disable", subject=f"account/{username}",
+                                     reason=None, details={}))
     session.flush()
     return account
 
@@ -143,8 +144,8 @@ def issue_token(session: Session, username: str, *, now: datetime, actor: str) -
         raise ConflictError(f"Tài khoản “{username}” đã bị khóa.")
     token = secrets.token_urlsafe(32)
     account.token_hash = token_digest(token)
-    session.add(AuditEntry(at=now, actor=actor, action="account.token", subject=f"account/{username}", reason=None,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.token", subject=f"account/{username}",
+                                     reason=None, details={}))
     session.flush()
     return token
 
@@ -177,9 +178,9 @@ def authenticate(session: Session, username: str, password: str, address: str, *
     except (VerificationError, InvalidHashError):
         ok = False
     session.add(LoginAttemptRow(at=now, username=username[:64], address=address[:64], ok=ok))
-    session.add(AuditEntry(at=now, actor=f"web:{username[:60]}",
-                           action="account.login" if ok else "account.login_failed",
-                           subject=f"account/{username[:60]}", reason=None, details={"address": address}))
+    append_audit(session, AuditEntry(at=now, actor=f"web:{username[:60]}",
+                                     action="account.login" if ok else "account.login_failed",
+                                     subject=f"account/{username[:60]}", reason=None, details={"address": address}))
     session.flush()
     if not ok or account is None:
         raise InputError([Problem("tên đăng nhập hoặc mật khẩu không đúng", field="password")],
