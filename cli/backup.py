@@ -18,9 +18,14 @@ if TYPE_CHECKING:
 
 
 def _describe(report: Report) -> None:
+    from storage.backup import HOME_ITEMS
+
     console.print(f"  Cơ sở dữ liệu: {number(len(report.tables))} bảng, {number(report.rows)} bản ghi "
                   f"({size(report.database_bytes)}).")
     console.print(f"  Tệp văn bản đơn vị nộp: {number(report.files)} tệp ({size(report.files_bytes)}).")
+    kept = f", giữ nguyên {number(report.home_kept)} tệp đang có" if report.home_kept else ""
+    console.print(f"  Tệp cấu hình của thư mục dữ liệu ({', '.join(HOME_ITEMS)}): {number(report.home_files)} "
+                  f"tệp{kept}.")
     console.print(f"  Nhật ký thao tác: {number(report.audit_count)} bản ghi, toàn vẹn; mã băm cuối "
                   f"{report.audit_hash or '(trống)'}")
 
@@ -35,7 +40,7 @@ def backup_cmd(
     url = settings.effective_database_url
     database()  # reachable and at the current schema, or a message saying what to do
     with console.status("Đang sao lưu…"):
-        report = backup(url, settings.effective_files_dir, dest, now=now_utc())
+        report = backup(url, settings.effective_files_dir, settings.home, dest, now=now_utc())
     console.print(f"[green]Đã sao lưu vào {dest}[/]:")
     _describe(report)
     console.print(f"Đã đọc lại bản sao để kiểm tra: cơ sở dữ liệu đọc được và đủ số bản ghi từng bảng, "
@@ -52,7 +57,8 @@ def restore_cmd(
 
     settings = get_settings()
     with console.status("Đang kiểm tra và khôi phục…"):
-        report = restore(settings.effective_database_url, settings.effective_files_dir, src, force=force)
+        report = restore(settings.effective_database_url, settings.effective_files_dir, settings.home, src,
+                         force=force)
     taken = format_short(datetime.fromisoformat(report.manifest["created_at"]))
     console.print(f"[green]Đã khôi phục từ {src}[/] (bản sao lưu lúc {taken}):")
     _describe(report)

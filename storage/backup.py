@@ -1,10 +1,11 @@
 """Backups: the database and the documents units handed in, copied to a folder with a manifest, and read back.
 
 A backup folder holds the database (`trienkhai.db`, a SQLite copy made by the online backup API, or
-`trienkhai.dump`, pg_dump's custom format), `files/` (the documents folder, content-addressed) and
-`manifest.json`: when, which schema revision, the rows of every table counted in the same snapshot as the copy,
-the audit log's last hash, and the size and SHA-256 of every file. The backup is written to a hidden sibling folder,
-read back against its manifest, and only then renamed to its name: a folder with that name is a complete backup.
+`trienkhai.dump`, pg_dump's custom format), `files/` (the documents folder, content-addressed), `home/` (the
+settings of the data folder that the database does not hold: HOME_ITEMS) and `manifest.json`: when, which schema
+revision, the rows of every table counted in the same snapshot as the copy, the audit log's last hash, and the
+size and SHA-256 of every file. The backup is written to a hidden sibling folder, read back against its manifest,
+and only then renamed to its name: a folder with that name is a complete backup.
 
 The database is copied first and the documents after: a document is stored before the transaction that records
 it commits and is never removed, so every document the copy refers to is in the folder.
@@ -36,7 +37,9 @@ from storage.migrate import head_revision
 __all__ = ["MANIFEST", "Report", "backup", "check_backup", "restore"]
 
 MANIFEST = "manifest.json"
-SQLITE_COPY, FILES = "trienkhai.db", "files"
+SQLITE_COPY, FILES, HOME = "trienkhai.db", "files", "home"
+# What else of the data folder an installation needs: settings, the key of calendar links, Zalo's tokens, letters.
+HOME_ITEMS = ("trienkhai.toml", "calendar-secret", "zalo-tokens.json", "templates")
 FORMAT = 1
 
 
@@ -48,6 +51,8 @@ class Report:
     tables: dict[str, int]
     files: int
     files_bytes: int
+    home_files: int
+    home_kept: int
     database_bytes: int
     audit_count: int
     audit_hash: str
@@ -72,9 +77,18 @@ def _documents(folder: Path) -> Iterator[Path]:
         yield from sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def _copy_files(source: Path, target: Path) -> list[dict[str, Any]]:
+def _home_items(home: Path) -> Iterator[Path]:
+    for name in HOME_ITEMS:
+        item = home / name
+        if item.is_file():
+            yield item
+        else:
+            yield from _documents(item)
+
+
+def _copy_files(source: Path, target: Path, paths: Iterator[Path]) -> list[dict[str, Any]]:
     entries = []
-    for path in _documents(source):
+    for path in paths:
         relative = path.relative_to(source).as_posix()
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target / relative)
@@ -131,7 +145,7 @@ def _read_only(path: Path) -> str:
     return f"sqlite:///file:{path}?mode=ro&uri=true"
 
 
-def backup(url: str, files_dir: Path, dest: Path, *, now: datetime) -> Report:
+def backup(url: str, files_dir: Path, home: Path, dest: Path, *, now: datetime) -> Report:
     """Copy the database and the documents into the new folder `dest`, then read the copy back against its
     manifest; `dest` appears only once everything checked."""
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
@@ -153,7 +167,8 @@ def backup(url: str, files_dir: Path, dest: Path, *, now: datetime) -> Report:
             "format": FORMAT, "created_at": now.isoformat(), "backend": backend, "revision": head_revision(),
             "database": {"file": database.name, "size": database.stat().st_size, "sha256": _sha256(database)},
             "tables": counts, "audit": {"count": audit_count, "last_hash": audit_hash},
-            "files": _copy_files(files_dir, work / FILES),
+            "files": _copy_files(files_dir, work / FILES, _documents(files_dir)),
+            "home": _copy_files(home, work / HOME, _home_items(home)),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         report = check_backup(work)
@@ -180,6 +195,7 @@ def check_backup(src: Path) -> Report:
         database = src / manifest["database"]["file"]
         expected = {name: int(n) for name, n in manifest["tables"].items()}
         files = list(manifest["files"])
+        home_files = list(manifest.get("home", []))
     except FileNotFoundError:
         raise _refuse(src, [f"không có {MANIFEST}: thư mục này không phải bản sao lưu của trienkhai, hoặc bản sao "
                             "lưu chưa làm xong"]) from None
@@ -195,14 +211,14 @@ def check_backup(src: Path) -> Report:
             if not problems and found.get(name, 0) != n:
                 problems.append(f"bảng {name} có {number(found.get(name, 0))} bản ghi, manifest ghi {number(n)}")
     total = 0
-    for entry in files:
-        path = src / FILES / entry["path"]
-        problems += _check_file(path, entry["size"], entry["sha256"])
-        total += int(entry["size"])
+    for folder, entries in ((FILES, files), (HOME, home_files)):
+        for entry in entries:
+            problems += _check_file(src / folder / entry["path"], entry["size"], entry["sha256"])
+            total += int(entry["size"]) if folder == FILES else 0
     if problems:
         raise _refuse(src, problems)
-    return Report(src, expected, len(files), total, database.stat().st_size, manifest["audit"]["count"],
-                  manifest["audit"]["last_hash"], manifest)
+    return Report(src, expected, len(files), total, len(home_files), 0, database.stat().st_size,
+                  manifest["audit"]["count"], manifest["audit"]["last_hash"], manifest)
 
 
 def _check_file(path: Path, expected: int, sha256: str) -> list[str]:
@@ -232,9 +248,10 @@ def _check_sqlite(database: Path, problems: list[str]) -> dict[str, int]:
         return {}
 
 
-def restore(url: str, files_dir: Path, src: Path, *, force: bool) -> Report:
-    """Put a checked backup in place of the configured database and add its documents; a database that holds
-    data is replaced only with `force`. Nothing is changed unless the whole backup checks."""
+def restore(url: str, files_dir: Path, home: Path, src: Path, *, force: bool) -> Report:
+    """Put a checked backup in place of the configured database and add its documents and the settings the data
+    folder lacks (those it has are kept); a database that holds data is replaced only with `force`. Nothing is
+    changed unless the whole backup checks."""
     report = check_backup(src)
     backend = make_url(url).get_backend_name()
     if report.manifest.get("backend") != backend:
@@ -258,6 +275,13 @@ def restore(url: str, files_dir: Path, src: Path, *, force: bool) -> Report:
         if not path.is_file() or _sha256(path) != entry["sha256"]:
             path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / FILES / entry["path"], path)
+    for entry in report.manifest.get("home", []):
+        path = home / entry["path"]
+        if path.exists():
+            report.home_kept += 1
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / HOME / entry["path"], path)
     if backend == "sqlite":
         target.parent.mkdir(parents=True, exist_ok=True)
         _sqlite_replace(database, target)

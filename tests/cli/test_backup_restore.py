@@ -106,6 +106,8 @@ def stop(writer: subprocess.Popen[str]) -> None:
 def test_a_backup_taken_while_units_hand_in_restores_whole(tmp_path: Path, db_url: str, other_url: str) -> None:
     home, fresh = tmp_path / "home", tmp_path / "fresh"
     rollout(home, db_url)
+    home.mkdir(exist_ok=True)
+    (home / "calendar-secret").write_text("khóa-ký-đường-dẫn-lịch", encoding="utf-8")
     writer = start_writer(home, db_url, until=5)  # reports are going in
     try:
         assert writer.stdout is not None
@@ -130,6 +132,7 @@ def test_a_backup_taken_while_units_hand_in_restores_whole(tmp_path: Path, db_ur
     with create_engine(other_url).connect() as conn:
         referred = set(conn.scalars(text("SELECT sha256 FROM submission_documents")))
     assert referred and referred <= kept  # every document a restored report refers to is there, whole
+    assert (fresh / "calendar-secret").read_text(encoding="utf-8") == "khóa-ký-đường-dẫn-lịch"
     verified = ok("audit", "verify", home=fresh, url=other_url)
     assert f"Nhật ký toàn vẹn: {manifest['audit']['count']} bản ghi." in verified
     assert manifest["audit"]["last_hash"] in verified
