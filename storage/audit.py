@@ -5,9 +5,12 @@ drop them. The chain is what shows it afterwards: changing, removing or insertin
 row, and `trienkhai audit verify` names the first one. Rewriting the whole tail consistently is only caught by
 comparing the last hash with one kept elsewhere (the manifest of every backup keeps it).
 
-Every audit row is written by `append_audit`, which reads the head of the chain and inserts after it under a
-lock: pg_advisory_xact_lock on PostgreSQL (held until the writer's transaction ends), the database's single
-write lock on SQLite. Ids are consecutive (head + 1), so a gap is a removed row.
+Every audit row is written by `append_audit`, which reads the head of the chain and inserts after it. On
+PostgreSQL, pg_advisory_xact_lock (held until the writer's transaction ends) makes concurrent writers take turns.
+SQLite has one writer at a time and serializable transactions: a writer that read the head before another one
+committed cannot write at all (SQLITE_BUSY), so two rows never chain onto the same head; commands that audit take
+the write lock when they begin (UnitOfWork(writer=True)) and wait their turn instead. Ids are consecutive
+(head + 1): a gap is a removed row, and two writers that did read the same head would collide on the id.
 """
 
 from __future__ import annotations

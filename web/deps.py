@@ -28,10 +28,8 @@ class NotAuthenticated(Exception):
 
 
 def uow(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request; nothing is written unless the route commits. A request that may write (not
-    GET or HEAD) takes SQLite's write lock when it begins: its audit entry chains onto the latest one, which a
-    transaction that started reading earlier could not do."""
-    with UnitOfWork(request.app.state.engine, writer=request.method not in ("GET", "HEAD")) as work:
+    """One unit of work per request; nothing is written unless the route commits."""
+    with UnitOfWork(request.app.state.engine) as work:
         yield work
 
 

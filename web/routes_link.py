@@ -122,7 +122,6 @@ def _owed_page(request: Request, work: UnitOfWork, token: str, grant: links.Link
 @router.get(links.PATH_PREFIX + "{token}", response_class=HTMLResponse)
 def link_page(request: Request, token: str, da_nop: int | None = None, work: UnitOfWork = Depends(uow)) -> HTMLResponse:
     """What the link's unit owes, with a form per item; after a submission, the confirmation on top."""
-    work.begin_writing()  # opening the page is audited (storage/audit.py: the chain's head is read under the lock)
     grant = _grant(request, work, token)
     if isinstance(grant, HTMLResponse):
         return grant

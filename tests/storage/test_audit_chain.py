@@ -132,6 +132,8 @@ def test_replace_and_truncate_are_refused_and_the_log_is_unchanged(engine: Engin
         with engine.connect() as conn, pytest.raises(DatabaseError, match="append-only"):
             conn.execute(text(statement))
     if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:  # REPLACE's implicit delete fires the DELETE trigger on our connections
+            assert conn.exec_driver_sql("PRAGMA recursive_triggers").scalar() == 1
         # A connection that does not turn recursive_triggers on (the sqlite3 shell, say) is refused too.
         plain = sqlite3.connect(db_url.removeprefix("sqlite:///"))
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -191,3 +193,22 @@ def test_rows_already_in_the_log_are_chained_by_the_migration(db_url: str) -> No
             assert first.at == datetime(2017, 6, 1, 2, 30, 15, 123456, tzinfo=UTC)
     finally:
         engine.dispose()
+
+
+def test_two_writers_that_read_the_same_head_never_both_chain_onto_it(engine: Engine) -> None:
+    def entry(subject: str) -> AuditEntry:
+        return AuditEntry(at=at(5, 2), actor="web:a", action="test.write", subject=subject, reason=None, details={})
+
+    with UnitOfWork(engine) as first, UnitOfWork(engine) as second:
+        for work in (first, second):  # both started reading before either wrote (deferred transactions)
+            work.session.scalar(select(func.count()).select_from(AuditEntry))
+        append_audit(first.session, entry("a"))
+        first.commit()
+        if engine.dialect.name == "sqlite":  # serializable: the later writer cannot write on an old snapshot
+            with pytest.raises(DatabaseError, match="locked"):
+                append_audit(second.session, entry("b"))
+        else:  # the advisory lock queues it, and it reads the head the first one committed
+            append_audit(second.session, entry("b"))
+            second.commit()
+    result = verdict(engine)
+    assert result.broken_id is None and result.count == (1 if engine.dialect.name == "sqlite" else 2)
