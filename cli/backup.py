@@ -26,8 +26,12 @@ def _describe(report: Report) -> None:
     kept = f", giữ nguyên {number(report.home_kept)} tệp đang có" if report.home_kept else ""
     console.print(f"  Tệp cấu hình của thư mục dữ liệu ({', '.join(HOME_ITEMS)}): {number(report.home_files)} "
                   f"tệp{kept}.")
-    console.print(f"  Nhật ký thao tác: {number(report.audit_count)} bản ghi, toàn vẹn; mã băm cuối "
-                  f"{report.audit_hash or '(trống)'}")
+    if report.audit_problem:
+        console.print(f"  [yellow]Nhật ký thao tác: {number(report.audit_count)} bản ghi đầu còn khớp, "
+                      f"{report.audit_problem}[/] (chạy `trienkhai audit verify` để xem).")
+    else:
+        console.print(f"  Nhật ký thao tác: {number(report.audit_count)} bản ghi, toàn vẹn; mã băm cuối "
+                      f"{report.audit_hash or '(trống)'}")
 
 
 def backup_cmd(

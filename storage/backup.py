@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from errors import ConflictError, InputError, Problem
 from formats import number
 from storage import backup_pg
-from storage.audit import verify
+from storage.audit import Verdict, verify
 from storage.db import UnitOfWork
 from storage.migrate import head_revision
 
@@ -56,6 +56,7 @@ class Report:
     database_bytes: int
     audit_count: int
     audit_hash: str
+    audit_problem: str | None = None  # where the audit chain breaks, if it does (the data is copied all the same)
     manifest: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -128,17 +129,21 @@ def _sqlite_snapshot(url: str, target: Path) -> dict[str, int]:
     return counts
 
 
-def _audit_head(url: str) -> tuple[int, str]:
+def _audit_head(url: str) -> Verdict:
     engine = create_engine(url)
     try:
         with UnitOfWork(engine) as uow:
-            verdict = verify(uow.session)
+            return verify(uow.session)
     finally:
         engine.dispose()
+
+
+def _audit(verdict: Verdict) -> dict[str, Any]:
+    """The audit log as the manifest records it; a broken chain is recorded, not refused: the copy is evidence."""
+    problem = None
     if verdict.broken_id is not None:
-        raise ConflictError(f"Nhật ký thao tác trong bản sao không toàn vẹn từ bản ghi số {verdict.broken_id}: "
-                            f"{verdict.problem}.")
-    return verdict.count, verdict.last_hash
+        problem = f"không toàn vẹn từ bản ghi số {verdict.broken_id}: {verdict.problem}"
+    return {"count": verdict.count, "last_hash": verdict.last_hash, "problem": problem}
 
 
 def _read_only(path: Path) -> str:
@@ -159,14 +164,15 @@ def backup(url: str, files_dir: Path, home: Path, dest: Path, *, now: datetime) 
         if backend == "sqlite":
             database = work / SQLITE_COPY
             counts = _sqlite_snapshot(url, database)
-            audit_count, audit_hash = _audit_head(_read_only(database))
+            audit = _audit(_audit_head(_read_only(database)))
         else:
             database = work / backup_pg.DUMP
-            counts, audit_count, audit_hash = backup_pg.dump(url, database)
+            counts, verdict = backup_pg.dump(url, database)
+            audit = _audit(verdict)
         manifest = {
             "format": FORMAT, "created_at": now.isoformat(), "backend": backend, "revision": head_revision(),
             "database": {"file": database.name, "size": database.stat().st_size, "sha256": _sha256(database)},
-            "tables": counts, "audit": {"count": audit_count, "last_hash": audit_hash},
+            "tables": counts, "audit": audit,
             "files": _copy_files(files_dir, work / FILES, _documents(files_dir)),
             "home": _copy_files(home, work / HOME, _home_items(home)),
         }
@@ -217,8 +223,9 @@ def check_backup(src: Path) -> Report:
             total += int(entry["size"]) if folder == FILES else 0
     if problems:
         raise _refuse(src, problems)
-    return Report(src, expected, len(files), total, len(home_files), 0, database.stat().st_size,
-                  manifest["audit"]["count"], manifest["audit"]["last_hash"], manifest)
+    audit = manifest["audit"]
+    return Report(src, expected, len(files), total, len(home_files), 0, database.stat().st_size, audit["count"],
+                  audit["last_hash"], audit.get("problem"), manifest)
 
 
 def _check_file(path: Path, expected: int, sha256: str) -> list[str]:
@@ -293,7 +300,9 @@ def restore(url: str, files_dir: Path, home: Path, src: Path, *, force: bool) ->
     differing = [name for name, n in report.tables.items() if found.get(name, 0) != n]
     if differing:
         raise ConflictError(f"Sau khi khôi phục, số bản ghi các bảng {', '.join(differing)} khác bản sao lưu.")
-    report.audit_count, report.audit_hash = _audit_head(audit_url)
+    audit = _audit(_audit_head(audit_url))
+    report.audit_count, report.audit_hash, report.audit_problem = audit["count"], audit["last_hash"], audit["problem"]
+
     return report
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from errors import ConfigError, StorageError
-from storage.audit import verify
+from storage.audit import Verdict, verify
 
 __all__ = ["DUMP", "counts", "dump", "read_counts", "restore", "rows_in"]
 
@@ -59,9 +59,9 @@ def _counts(connection: Connection) -> dict[str, int]:
     return {name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in names}
 
 
-def dump(url: str, target: Path) -> tuple[dict[str, int], int, str]:
-    """pg_dump the database into `target` inside an exported snapshot; the rows per table and the audit log's
-    count and last hash, as of that snapshot."""
+def dump(url: str, target: Path) -> tuple[dict[str, int], Verdict]:
+    """pg_dump the database into `target` inside an exported snapshot; the rows per table and the audit chain's
+    verdict, as of that snapshot."""
     pg_dump = _tool("pg_dump")
     uri, env = _libpq(url)
     engine = create_engine(url)
@@ -78,9 +78,7 @@ def dump(url: str, target: Path) -> tuple[dict[str, int], int, str]:
             connection.rollback()
     finally:
         engine.dispose()
-    if verdict.broken_id is not None:
-        raise StorageError(f"Nhật ký thao tác không toàn vẹn từ bản ghi số {verdict.broken_id}: {verdict.problem}.")
-    return found, verdict.count, verdict.last_hash
+    return found, verdict
 
 
 def read_counts(dump_file: Path, problems: list[str]) -> dict[str, int]:
