@@ -129,8 +129,10 @@ def test_a_backup_taken_while_units_hand_in_restores_whole(tmp_path: Path, db_ur
         assert set(copy[name]) <= set(source[name]), name
     assert documents(fresh / "files") == {f["path"]: f["sha256"] for f in manifest["files"]}
     kept = {Path(p).name for p, digest in documents(fresh / "files").items() if Path(p).name == digest}
-    with create_engine(other_url).connect() as conn:
+    engine = create_engine(other_url)
+    with engine.connect() as conn:
         referred = set(conn.scalars(text("SELECT sha256 FROM submission_documents")))
+    engine.dispose()
     assert referred and referred <= kept  # every document a restored report refers to is there, whole
     assert (fresh / "calendar-secret").read_text(encoding="utf-8") == "khóa-ký-đường-dẫn-lịch"
     verified = ok("audit", "verify", home=fresh, url=other_url)
