@@ -18,9 +18,10 @@ def database() -> Engine:
     return open_database(get_settings().effective_database_url)
 
 
-def unit_of_work() -> UnitOfWork:
-    """A unit of work on the configured database."""
-    return UnitOfWork(database())
+def unit_of_work(*, writer: bool = False) -> UnitOfWork:
+    """A unit of work on the configured database; `writer` for a command that writes (it appends to the audit
+    log, whose chain needs the database's write lock from the start on SQLite)."""
+    return UnitOfWork(database(), writer=writer)
 
 
 def now_utc() -> datetime:

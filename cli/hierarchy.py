@@ -28,7 +28,7 @@ def _apply(units: list[Unit] | Path, source: str) -> None:
     """Apply units (or a hierarchy file, read against what is stored) in one unit of work."""
     from hierarchy.files import read_units
 
-    with console.status("Đang đối chiếu và ghi vào cơ sở dữ liệu…"), unit_of_work() as uow:
+    with console.status("Đang đối chiếu và ghi vào cơ sở dữ liệu…"), unit_of_work(writer=True) as uow:
         existing = repo.load_units(uow.session)
         lines = None
         if isinstance(units, Path):  # a partial file may name parents that are only in the database

@@ -25,7 +25,7 @@ def new_cmd(
     if not settings.public_url:
         raise ConfigError("Chưa đặt địa chỉ công khai của trang báo cáo: đặt TRIENKHAI_PUBLIC_URL, "
                           "ví dụ https://trienkhai.quangtri.dcs.vn.")
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         row = find_unit(uow.session, unit)
         token = links.create_link(uow.session, row, now=instant(now), days=settings.report_link_days, subtree=subtree)
         uow.commit()
@@ -36,7 +36,7 @@ def new_cmd(
 @app.command("revoke")
 def revoke_cmd(unit: str, now: str = typer.Option(None, "--now", help=NOW_HELP)) -> None:
     """Thu hồi mọi đường liên kết còn hiệu lực của đơn vị (thư bị chuyển nhầm, lộ); thư sau mang đường mới."""
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         count = links.revoke_links(uow.session, unit, now=instant(now), actor=actor())
         uow.commit()
     console.print(f"Đã thu hồi {count} đường liên kết của {unit}.")

@@ -76,6 +76,13 @@ COMMANDS = {
     "link": Entry("cli.links:app", "group", "Đường liên kết báo cáo cá nhân của đơn vị: tạo, thu hồi."),
     "compliance": Entry("cli.compliance:app", "group", "Báo cáo tổng hợp tình hình triển khai hằng tuần."),
     "user": Entry("cli.web:user_app", "group", "Tài khoản người dùng của trang điều hành."),
+    "backup": Entry("cli.backup:backup_cmd", "command",
+                    "Sao lưu cơ sở dữ liệu và các tệp văn bản đơn vị đã nộp vào một thư mục, rồi đọc lại bản sao "
+                    "để kiểm tra."),
+    "restore": Entry("cli.backup:restore_cmd", "command",
+                     "Khôi phục cơ sở dữ liệu và tệp văn bản từ một bản sao lưu, sau khi kiểm tra toàn bộ "
+                     "bản sao lưu."),
+    "audit": Entry("cli.audit:app", "group", "Nhật ký thao tác: kiểm tra tính toàn vẹn."),
 }
 LazyGroup.TABLE = COMMANDS
 

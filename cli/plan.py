@@ -117,7 +117,7 @@ def draft_cmd(
 def issue_cmd(file: Path = PlanFile) -> None:
     """Ban hành kế hoạch: tạo toàn bộ đợt triển khai trong một giao dịch (ban hành lại không tạo gì mới)."""
     calendar = WorkingCalendar.from_settings()
-    with console.status("Đang ban hành…"), unit_of_work() as uow:
+    with console.status("Đang ban hành…"), unit_of_work(writer=True) as uow:
         prepared, result = issue_plan(uow.session, file, now=now_utc(), actor=actor(), calendar=calendar)
         uow.commit()
     number = prepared.compiled.directive.number
@@ -136,7 +136,7 @@ def amend_cmd(file: Path = PlanFile, reason: str = typer.Option(..., "--reason",
     from rollout.service import amend_plan
 
     calendar = WorkingCalendar.from_settings()
-    with console.status("Đang áp dụng sửa đổi…"), unit_of_work() as uow:
+    with console.status("Đang áp dụng sửa đổi…"), unit_of_work(writer=True) as uow:
         prepared, result = amend_plan(uow.session, file, now=now_utc(), actor=actor(), reason=reason, calendar=calendar)
         uow.commit()
     number = prepared.compiled.directive.number

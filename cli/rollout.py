@@ -46,7 +46,7 @@ def submit_cmd(
     ),
 ) -> None:
     """Ghi nhận báo cáo của một đơn vị (đúng hạn hay quá hạn tính theo hạn của đơn vị)."""
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         row = actions.submit(
             uow.session, number, unit, key, data=_fields(field), now=instant(now), actor=actor(), period=period
         )
@@ -79,7 +79,7 @@ def waive_cmd(
     ),
 ) -> None:
     """Miễn một nghĩa vụ cho một đơn vị, có ghi lý do."""
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         actions.waive(uow.session, number, unit, key, reason=reason, now=instant(now), actor=actor())
         uow.commit()
     console.print(f"Đã miễn nghĩa vụ {key} cho {unit}.")
@@ -88,7 +88,7 @@ def waive_cmd(
 @phase_app.command("approve")
 def approve_cmd(number: str, phase: str, reason: str = typer.Option(None, "--reason")) -> None:
     """Phê duyệt điều kiện chuyển giai đoạn (lần chạy advance sau sẽ mở giai đoạn nếu đủ điều kiện)."""
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         row = actions.approve_gate(uow.session, number, phase, now=now_utc(), actor=actor(), reason=reason)
         uow.commit()
         console.print(f"Đã phê duyệt giai đoạn “{row.label}” của {actions.find_directive(uow.session, number).number}.")
@@ -96,7 +96,7 @@ def approve_cmd(number: str, phase: str, reason: str = typer.Option(None, "--rea
 
 def _state_command(action: str, done: str) -> Callable[[str, str], None]:
     def command(number: str, reason: str = typer.Option(..., "--reason", help="Lý do")) -> None:
-        with unit_of_work() as uow:
+        with unit_of_work(writer=True) as uow:
             directive = actions.set_state(uow.session, number, action, reason=reason, now=now_utc(), actor=actor())
             uow.commit()
             console.print(f"{done} đợt triển khai {directive.number}: {reason}")

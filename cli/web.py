@@ -37,7 +37,7 @@ def add_cmd(
     from web.accounts import Role, create_account
 
     password = _read_password(password_stdin)
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         create_account(uow.session, username, password, role, unit, now=now_utc(), actor=actor())
         uow.commit()
     console.print(f"Đã tạo tài khoản “{username}” ({Role(role).label}, đơn vị {unit}).")
@@ -123,7 +123,7 @@ def disable_cmd(username: str = typer.Argument(..., help="Tên đăng nhập")) 
     """Khóa tài khoản: phiên đăng nhập và mã API của tài khoản ngừng hiệu lực ngay."""
     from web.accounts import disable_account
 
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         disable_account(uow.session, username, now=now_utc(), actor=actor())
         uow.commit()
     console.print(f"Đã khóa tài khoản “{username}”.")
@@ -134,7 +134,7 @@ def token_cmd(username: str = typer.Argument(..., help="Tên đăng nhập")) ->
     """Cấp mã truy cập API mới (Authorization: Bearer …); mã cũ hết hiệu lực, mã mới chỉ hiện một lần."""
     from web.accounts import issue_token
 
-    with unit_of_work() as uow:
+    with unit_of_work(writer=True) as uow:
         token = issue_token(uow.session, username, now=now_utc(), actor=actor())
         uow.commit()
     console.print(f"Mã truy cập API của “{username}” (lưu lại ngay, sẽ không hiện lại):")

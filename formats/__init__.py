@@ -23,6 +23,7 @@ __all__ = [
     "number",
     "percent",
     "points",
+    "size",
 ]
 
 LOCALE = "vi"
@@ -56,3 +57,13 @@ def points(change: float | None) -> str:
     text = number(abs(change) * 100, decimals=1)
     return ("+" if change > 0 else "−" if change < 0 else "") + text
 
+
+
+def size(n_bytes: int) -> str:
+    """A file size as people read it: 812 byte; 3,4 KB; 45,2 MB; 1,2 GB (1 KB = 1.024 byte)."""
+    if n_bytes < 1024:
+        return f"{number(n_bytes)} byte"
+    for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
+        if n_bytes < scale * 1024 or unit == "GB":
+            return f"{number(n_bytes / scale, decimals=1)} {unit}"
+    raise AssertionError("unreachable")

@@ -22,6 +22,7 @@ from plans.schema import FieldDef
 from rollout.guards import check_opened, check_quotas
 from rollout.status import FINISHED, REPORTED, TRANSITIONS, Status, submitted_status, values
 from rollout.stored_plan import field_specs, plan_of
+from storage.audit import append_audit
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
 from storage.units import find_unit
 
@@ -230,9 +231,9 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean))
     session.add(EventRow(directive_id=directive.id, obligation_id=row.id, kind="submitted", at=now,
                          dedup=f"submitted:{row.id}"))
-    session.add(AuditEntry(at=now, actor=actor, action="report.submit",
-                           subject=f"{directive.number}/{unit_code}/{key}/{row.period}",
-                           reason=None, details={"status": row.status, "data": clean}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="report.submit",
+                                     subject=f"{directive.number}/{unit_code}/{key}/{row.period}",
+                                     reason=None, details={"status": row.status, "data": clean}))
     session.flush()
     return row
 
@@ -277,9 +278,9 @@ def correct(session: Session, number: str, unit_code: str, key: str, *, data: di
     check_quotas(session, directive, row, clean)
     before, row.data = row.data, clean
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="correct", data=clean, reason=reason))
-    session.add(AuditEntry(at=now, actor=actor, action="report.correct",
-                           subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason,
-                           details={"data": clean, "before": _storable(before)}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="report.correct",
+                                     subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason,
+                                     details={"data": clean, "before": _storable(before)}))
     session.flush()
     return row
 
@@ -300,8 +301,9 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
         raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
     row.status, row.note = str(waive.target), reason
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="waive", reason=reason))
-    session.add(AuditEntry(at=now, actor=actor, action="report.waive",
-                           subject=f"{directive.number}/{unit_code}/{key}/{row.period}", reason=reason, details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="report.waive",
+                                     subject=f"{directive.number}/{unit_code}/{key}/{row.period}", reason=reason,
+                                     details={}))
     session.flush()
     return row
 
@@ -330,8 +332,8 @@ def approve_gate(
     if row.approved_at is not None:
         raise ConflictError(f"Giai đoạn “{row.label}” đã được {row.approved_by} phê duyệt.")
     row.approved_by, row.approved_at = actor, now
-    session.add(AuditEntry(at=now, actor=actor, action="phase.approve", subject=f"{directive.number}/{phase}",
-                           reason=reason, details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="phase.approve", subject=f"{directive.number}/{phase}",
+                                     reason=reason, details={}))
     session.flush()
     return row
 
@@ -345,7 +347,7 @@ def set_state(session: Session, number: str, action: str, *, reason: str, now: d
     if directive.state not in allowed:
         raise ConflictError(f"Văn bản {directive.number} đang ở trạng thái “{directive.state}”, không thể {action}.")
     directive.state, directive.state_reason, directive.state_by, directive.state_at = target, reason, actor, now
-    session.add(AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=directive.number, reason=reason,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=directive.number,
+                                     reason=reason, details={}))
     session.flush()
     return directive

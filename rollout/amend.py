@@ -22,6 +22,7 @@ from rollout.actions import find_directive
 from rollout.expand import insert_obligations, insert_rows, periods, phase_opens, unit_ids
 from rollout.status import UNFINISHED, Status, values
 from schedules import WorkingCalendar
+from storage.audit import append_audit
 from storage.db import rowcount
 from storage.models import AuditEntry, ObligationRow, PhaseRow, PilotRow, QuotaRow
 
@@ -82,9 +83,10 @@ def amend_directive(session: Session, compiled: CompiledPlan, *, plan_data: dict
                                       "amount": amount, "rule": q.rules_applied.get(code, "")}
                                      for q in compiled.quotas for code, amount in q.per_unit.items()])
     directive.plan, directive.fingerprint, directive.title = plan_data, fingerprint, compiled.directive.title
-    session.add(AuditEntry(at=now, actor=actor, action="directive.amend", subject=directive.number, reason=reason,
-                           details={"differences": result.differences, "rescheduled": result.rescheduled,
-                                    "added": result.added, "waived": result.waived}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="directive.amend", subject=directive.number,
+                                     reason=reason,
+                                     details={"differences": result.differences, "rescheduled": result.rescheduled,
+                                              "added": result.added, "waived": result.waived}))
     session.flush()
     return result
 

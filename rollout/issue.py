@@ -16,6 +16,7 @@ from plans.numbers import number_key
 from rollout.escalate import queue_messages
 from rollout.expand import insert_obligations, insert_rows, phase_opens, unit_ids
 from schedules import WorkingCalendar
+from storage.audit import append_audit
 from storage.db import refresh_statistics
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, PilotRow, QuotaRow
 from storage.units import find_unit
@@ -95,8 +96,8 @@ def issue_directive(
     session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
                          details={"obligations": count}))
     details = {"obligations": count, "units": len(compiled.targets), "fingerprint": fingerprint}
-    session.add(AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
-                           details=details))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
+                                     details=details))
     session.flush()
     return IssueResult(directive.id, created=True, obligations=count, units=len(compiled.targets),
                        warnings=list(compiled.warnings))

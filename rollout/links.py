@@ -22,6 +22,7 @@ from plans.schema import FieldDef, Obligation
 from rollout.status import REPORTED, UNFINISHED, Status, values
 from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_short
+from storage.audit import append_audit
 from storage.db import rowcount
 from storage.models import AuditEntry, DirectiveRow, ObligationRow, PasswordLinkRow, ReportLinkRow, UnitRow
 from storage.units import find_unit, subtree_bounds
@@ -158,9 +159,9 @@ def uses_since(session: Session, link_id: int, since: datetime) -> int:
 def record_use(session: Session, grant: LinkGrant, *, now: datetime, action: str, address: str,
                details: dict[str, object] | None = None) -> None:
     """Audit one use of a link: who (the link and its unit), from where, what."""
-    session.add(AuditEntry(at=now, actor=f"link:{grant.link_id}:{grant.unit.code}", action=f"link.{action}",
-                           subject=f"link/{grant.link_id}", reason=None,
-                           details={"address": address[:64], "unit": grant.unit.code, **(details or {})}))
+    append_audit(session, AuditEntry(at=now, actor=f"link:{grant.link_id}:{grant.unit.code}", action=f"link.{action}",
+                                     subject=f"link/{grant.link_id}", reason=None,
+                                     details={"address": address[:64], "unit": grant.unit.code, **(details or {})}))
 
 
 def revoke_links(session: Session, unit_code: str, *, now: datetime, actor: str) -> int:
@@ -171,8 +172,8 @@ def revoke_links(session: Session, unit_code: str, *, now: datetime, actor: str)
         .where(ReportLinkRow.unit_id == unit.id, ReportLinkRow.revoked_at.is_(None), ReportLinkRow.expires_at > now)
         .values(revoked_at=now, revoked_by=actor)
     ))
-    session.add(AuditEntry(at=now, actor=actor, action="link.revoke", subject=f"unit/{unit.code}", reason=None,
-                           details={"count": count}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="link.revoke", subject=f"unit/{unit.code}",
+                                     reason=None, details={"count": count}))
     session.flush()
     return int(count)
 

@@ -33,6 +33,9 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # REPLACE deletes the row it replaces without firing DELETE triggers unless triggers may recurse: with it,
+    # the audit log's append-only trigger refuses `INSERT OR REPLACE` too.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
 
 

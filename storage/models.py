@@ -56,7 +56,8 @@ class HierarchyChange(Base):
 
 
 class AuditEntry(Base):
-    """Append-only log of every change: who, when, what, why. Triggers refuse UPDATE and DELETE."""
+    """Append-only log of every change: who, when, what, why. Triggers refuse UPDATE, DELETE, REPLACE and
+    TRUNCATE; `chain_hash` chains each row to the one before it (storage/audit.py writes every row)."""
 
     __tablename__ = "audit_log"
 
@@ -67,6 +68,7 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(200), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]]
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
 # Importing this module registers every table (and re-exports the rows of the other model modules).
 from storage.compliance_models import ComplianceSnapshotRow  # noqa: E402,F401

@@ -14,6 +14,7 @@ from errors import HierarchyError, NotFound
 from hierarchy import Category, Contacts, Kind, Unit
 from hierarchy.files import diff_units
 from hierarchy.graph import validate
+from storage.audit import append_audit
 from storage.base import table_of
 from storage.db import refresh_statistics
 from storage.models import AuditEntry, HierarchyChange, UnitRow
@@ -207,7 +208,8 @@ def apply_hierarchy(
             table_of(HierarchyChange).insert(),
             [{"batch": result.batch, "at": now, "code": c, "action": "added", "changes": {}} for c in result.added],
         )
-    session.add(
+    append_audit(
+        session,
         AuditEntry(
             at=now,
             actor=actor,

@@ -18,6 +18,7 @@ from rollout.password_links import (
     unusable_hash,
 )
 from schedules import WorkingCalendar
+from storage.audit import append_audit
 from storage.models import AccountRow, AuditEntry, SessionRow, UnitRow
 from storage.units import subtree_bounds
 from web.accounts import Principal, Role, disable_account, enable_account
@@ -158,8 +159,8 @@ def reset(session: Session, principal: Principal, account_id: int, *, now: datet
     else:
         token = create_password_link(session, account.id, now=now, days=days)
         details["handed_over"] = True
-    session.add(AuditEntry(at=now, actor=principal.actor, action="account.reset", subject=f"account/{account.username}",
-                           reason=None, details=details))
+    append_audit(session, AuditEntry(at=now, actor=principal.actor, action="account.reset",
+                                     subject=f"account/{account.username}", reason=None, details=details))
     session.flush()
     return token
 
@@ -176,10 +177,10 @@ def change_scope(session: Session, principal: Principal, account_id: int, unit_c
     if target.id == unit.id and role == account.role:
         raise ConflictError(f"Tài khoản “{account.username}” đã gắn với {target.name} với vai trò "
                             f"{Role(role).label}; không có gì thay đổi.")
-    session.add(AuditEntry(at=now, actor=principal.actor, action="account.scope",
-                           subject=f"account/{account.username}", reason=None,
-                           details={"from": {"unit": unit.code, "role": account.role},
-                                    "to": {"unit": target.code, "role": role}}))
+    append_audit(session, AuditEntry(at=now, actor=principal.actor, action="account.scope",
+                                     subject=f"account/{account.username}", reason=None,
+                                     details={"from": {"unit": unit.code, "role": account.role},
+                                              "to": {"unit": target.code, "role": role}}))
     account.unit_id, account.role = target.id, role
     session.flush()
     return account

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from errors import ConflictError, InputError, NotFound, Problem
+from storage.audit import append_audit
 from storage.models import AccountRow, AuditEntry, LoginAttemptRow, SessionRow, UnitRow
 from storage.units import find_unit
 from storage.web_models import ROLE_LABELS
@@ -126,8 +127,8 @@ def create_account(session: Session, username: str, password: str, role: str, un
     account = AccountRow(username=username, password_hash=_hasher.hash(password), role=role, unit_id=unit.id,
                          active=True, created_at=now)
     session.add(account)
-    session.add(AuditEntry(at=now, actor=actor, action="account.add", subject=f"account/{username}", reason=None,
-                           details={"role": role, "unit": unit.code}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.add", subject=f"account/{username}",
+                                     reason=None, details={"role": role, "unit": unit.code}))
     session.flush()
     return account
 
@@ -145,8 +146,8 @@ def disable_account(session: Session, username: str, *, now: datetime, actor: st
     if not account.active:
         raise ConflictError(f"Tài khoản “{username}” đã bị khóa từ trước.")
     account.active, account.disabled_at, account.token_hash = False, now, None
-    session.add(AuditEntry(at=now, actor=actor, action="account.disable", subject=f"account/{username}", reason=None,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.disable", subject=f"account/{username}",
+                                     reason=None, details={}))
     session.flush()
     return account
 
@@ -157,8 +158,8 @@ def enable_account(session: Session, username: str, *, now: datetime, actor: str
     if account.active:
         raise ConflictError(f"Tài khoản “{username}” đang được dùng, không bị khóa.")
     account.active, account.disabled_at = True, None
-    session.add(AuditEntry(at=now, actor=actor, action="account.enable", subject=f"account/{username}", reason=None,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.enable", subject=f"account/{username}",
+                                     reason=None, details={}))
     session.flush()
     return account
 
@@ -170,8 +171,8 @@ def issue_token(session: Session, username: str, *, now: datetime, actor: str) -
         raise ConflictError(f"Tài khoản “{username}” đã bị khóa.")
     token = secrets.token_urlsafe(32)
     account.token_hash = token_digest(token)
-    session.add(AuditEntry(at=now, actor=actor, action="account.token", subject=f"account/{username}", reason=None,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.token", subject=f"account/{username}",
+                                     reason=None, details={}))
     session.flush()
     return token
 
@@ -186,8 +187,8 @@ def set_password(session: Session, username: str, password: str, *, now: datetim
         raise InputError([Problem(weak, field="password")], title="Chưa đổi được mật khẩu")
     account.password_hash = _hasher.hash(password)
     session.execute(delete(SessionRow).where(SessionRow.account_id == account.id))
-    session.add(AuditEntry(at=now, actor=actor, action="account.password", subject=f"account/{username}", reason=None,
-                           details={}))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.password", subject=f"account/{username}",
+                                     reason=None, details={}))
     session.flush()
     return account
 
@@ -225,9 +226,9 @@ def authenticate(session: Session, username: str, password: str, address: str, *
     except (VerificationError, InvalidHashError):
         ok = False
     session.add(LoginAttemptRow(at=now, username=username[:64], address=address[:64], ok=ok))
-    session.add(AuditEntry(at=now, actor=f"web:{username[:60]}",
-                           action=audit_as if ok else f"{audit_as}_failed",
-                           subject=f"account/{username[:60]}", reason=None, details={"address": address}))
+    append_audit(session, AuditEntry(at=now, actor=f"web:{username[:60]}",
+                                     action=audit_as if ok else f"{audit_as}_failed",
+                                     subject=f"account/{username[:60]}", reason=None, details={"address": address}))
     session.flush()
     if not ok or account is None:
         raise InputError([Problem("tên đăng nhập hoặc mật khẩu không đúng", field="password")],

@@ -28,6 +28,7 @@ from rollout.password_links import (
 )
 from schedules import WorkingCalendar
 from schedules.render import local_date
+from storage.audit import append_audit
 from storage.models import AccountRow, AuditEntry, OutboxRow, PasswordLinkRow, SessionRow, UnitRow
 from storage.units import find_unit, subtree_units
 from web.accounts import Role, hash_password
@@ -170,12 +171,12 @@ def invite_subtree(session: Session, root_code: str, *, kinds: list[str], role: 
             result.invited += 1
             audit.append({"subject": account.username, "action": "account.invite",
                           "details": {"outbox": key, "root": root.code}})
-    session.add_all(AuditEntry(at=now, actor=actor, action=a["action"], subject=f"account/{a['subject']}",
-                               reason=None, details=a["details"]) for a in audit)
-    session.add(AuditEntry(at=now, actor=actor, action="account.invite_subtree", subject=f"unit/{root.code}",
-                           reason=None, details={"kinds": kinds, "role": role, "units": result.units,
-                                                 "created": result.created, "invited": result.invited,
-                                                 "not_invited": len(result.not_invited)}))
+    append_audit(session, *(AuditEntry(at=now, actor=actor, action=a["action"], subject=f"account/{a['subject']}",
+                                       reason=None, details=a["details"]) for a in audit))
+    append_audit(session, AuditEntry(at=now, actor=actor, action="account.invite_subtree", subject=f"unit/{root.code}",
+                                     reason=None, details={"kinds": kinds, "role": role, "units": result.units,
+                                                           "created": result.created, "invited": result.invited,
+                                                           "not_invited": len(result.not_invited)}))
     session.flush()
     return result
 
@@ -196,8 +197,8 @@ def set_password(session: Session, token: str, password: str, again: str, *, now
     use_password_link(session, link, now=now)
     account.password_hash = hash_password(password)
     session.execute(delete(SessionRow).where(SessionRow.account_id == account.id))
-    session.add(AuditEntry(at=now, actor=f"web:{account.username}", action="account.set_password",
-                           subject=f"account/{account.username}", reason=None,
-                           details={"address": address[:64], "link": link.id}))
+    append_audit(session, AuditEntry(at=now, actor=f"web:{account.username}", action="account.set_password",
+                                     subject=f"account/{account.username}", reason=None,
+                                     details={"address": address[:64], "link": link.id}))
     session.flush()
     return account

@@ -10,6 +10,7 @@ from sqlalchemy import delete
 
 from errors import ConflictError, InputError, Problem
 from storage import UnitOfWork
+from storage.audit import append_audit
 from storage.models import AuditEntry, SessionRow
 from web.accounts import Principal, authenticate, change_password, token_digest
 from web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf, new_session, now, page_principal, uow
@@ -113,8 +114,8 @@ def logout(request: Request, csrf: str = Form(""), principal: Principal = Depend
     check_csrf(request, csrf)
     session_id = token_digest(request.cookies.get(SESSION_COOKIE, ""))
     work.session.execute(delete(SessionRow).where(SessionRow.id == session_id))
-    work.session.add(AuditEntry(at=now(request), actor=principal.actor, action="account.logout",
-                                subject=f"account/{principal.username}", reason=None, details={}))
+    append_audit(work.session, AuditEntry(at=now(request), actor=principal.actor, action="account.logout",
+                                          subject=f"account/{principal.username}", reason=None, details={}))
     work.commit()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
