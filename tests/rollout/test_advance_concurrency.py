@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -78,6 +79,44 @@ def advance_process(url: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@contextmanager
+def held_until_both_wait(url: str, processes: list[subprocess.Popen[str]]) -> Iterator[None]:
+    """Hold the lock every advance takes first until both processes are blocked on it, so that they surely
+    run at the same time: SQLite's write lock (seen when each has opened the file), or on PostgreSQL a lock on
+    the directives table (seen in pg_stat_activity)."""
+    deadline = time.monotonic() + 60
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database or "")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+
+        def opened(pid: int) -> bool:
+            fds = Path(f"/proc/{pid}/fd")
+            return any(fd.resolve() == path for fd in fds.iterdir() if fd.is_symlink())
+
+        while not all(opened(p.pid) for p in processes):
+            assert time.monotonic() < deadline, "the two advances never both opened the database"
+            time.sleep(0.1)
+        time.sleep(1)  # from opening the file to asking for the write lock: a read of the directives' ids
+        yield
+        holder.execute("ROLLBACK")
+        holder.close()
+        return
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("LOCK TABLE directives IN EXCLUSIVE MODE"))
+        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        # Autocommit: pg_stat_activity is read once per transaction.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
+            while (watcher.scalar(waiting) or 0) < len(processes):
+                assert time.monotonic() < deadline, "the two advances never both waited for the directives"
+                time.sleep(0.1)
+        yield
+        conn.rollback()
+    engine.dispose()
+
+
 def counted(output: str, label: str) -> int:
     """A figure of the advance summary line, written the Vietnamese way (3.320)."""
     found = re.search(rf"{label}: ([\d.]+)", output)
@@ -113,6 +152,8 @@ def test_two_advance_processes_at_once_leave_the_state_of_one(db_url: str, tmp_p
         assert alone.returncode == 0, alone_err
         expected = state(copy)
     processes = [advance_process(db_url) for _ in range(2)]
+    with held_until_both_wait(db_url, processes):
+        assert all(p.poll() is None for p in processes)
     outputs = [p.communicate(timeout=600) for p in processes]
     for process, (out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
