@@ -27,6 +27,7 @@ SCRIPTS: list[tuple[str, list[str]]] = [
     ("issue_national", ["--skip-prefect"]),
     ("weekly_national", []),
     ("notifications_dispatch", []),
+    ("delivery_window", []),
     ("web_load", []),
     ("service", []),
 ]

@@ -45,10 +45,11 @@ def serve(port: int, ready, stop, out) -> None:  # type: ignore[no-untyped-def]
     out.put(sink.ids())
 
 
-def outbox(plans: int) -> tuple[object, int]:
-    """A fresh SQLite database whose outbox holds the reminders of `plans` plans to every chi bộ."""
+def outbox(plans: int, url: str | None = None) -> tuple[object, int]:
+    """A fresh database (SQLite unless `url` names an empty one) whose outbox holds the reminders of `plans` plans
+    to every chi bộ."""
     folder = Path(tempfile.mkdtemp(prefix="trienkhai-bench-"))
-    engine = make_engine(f"sqlite:///{folder / 'dispatch.db'}")
+    engine = make_engine(url or f"sqlite:///{folder / 'dispatch.db'}")
     upgrade(engine)
     with UnitOfWork(engine) as uow:
         apply_hierarchy(uow.session, generate_quang_tri_2017(), now=datetime(2017, 8, 1, tzinfo=UTC), actor="bench")

@@ -16,6 +16,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from hierarchy.generate import generate_quang_tri_2017, small_quang_tri_2017
@@ -34,19 +35,30 @@ CAL = WorkingCalendar()
 SENDER = "Văn phòng Tỉnh ủy <vp@quangtri.dcs.vn>"
 # Three districts of Quảng Trị 2017: 288 chi bộ, one reminder each.
 THREE_DISTRICTS = PLAN.replace("roots: [TU-QT]", "roots: [QT-CAMLO, QT-DONGHA, QT-TXQUANGTRI]")
+# A second plan under way in the whole province at the same time, due the same day: with 21-KH/TU, two reminders
+# to each of its 1,660 chi bộ.
+SECOND_PLAN = PLAN.replace('"21-KH/TU"', '"22-KH/TU"').replace(
+    "sinh hoạt chuyên đề “Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh”",
+    "học tập, quán triệt Nghị quyết Hội nghị lần thứ sáu Ban Chấp hành Trung ương Đảng khóa XII",
+).replace("key: sinh-hoat, kind: activity, title: Tổ chức sinh hoạt chuyên đề tại chi bộ",
+          "key: quan-triet, kind: activity, title: Tổ chức học tập và quán triệt nghị quyết tại chi bộ")
 
 
-def fill_outbox(url: str, tmp_path: Path, *, small: bool = False) -> int:
-    """Issue a real plan and reconcile up to the reminder day: the outbox holds one reminder per chi bộ."""
+def fill_outbox(url: str, tmp_path: Path, *, small: bool = False, province: bool = False) -> int:
+    """Issue real plans and reconcile up to the reminder day: the outbox holds one reminder per chi bộ and plan
+    (the small hierarchy, three districts, or the whole province with two plans)."""
     engine = make_engine(url)
     upgrade(engine)
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(PLAN.replace("generate_quang_tri_2017", "small_quang_tri_2017") if small else THREE_DISTRICTS,
-                    encoding="utf-8")
+    texts = [PLAN, SECOND_PLAN] if province else [THREE_DISTRICTS]
+    if small:
+        texts = [PLAN.replace("generate_quang_tri_2017", "small_quang_tri_2017")]
     with UnitOfWork(engine) as uow:
         apply_hierarchy(uow.session, small_quang_tri_2017() if small else generate_quang_tri_2017(),
                         now=datetime(2017, 8, 1, tzinfo=UTC), actor="t")
-        issue_plan(uow.session, plan, now=datetime(2017, 9, 1, 2, tzinfo=UTC), actor="t", calendar=CAL)
+        for index, text in enumerate(texts):
+            plan = tmp_path / f"plan-{index}.yaml"
+            plan.write_text(text, encoding="utf-8")
+            issue_plan(uow.session, plan, now=datetime(2017, 9, 1, 2, tzinfo=UTC), actor="t", calendar=CAL)
         advance(uow.session, datetime(2017, 9, 5, 1, tzinfo=UTC), calendar=CAL)
         messages = advance(uow.session, REMIND_AT, calendar=CAL).messages
         uow.commit()
@@ -117,15 +129,21 @@ class RefusingSink:
         return self.reply
 
 
-def test_two_dispatcher_processes_at_once_send_each_message_once(db_url: str, tmp_path: Path) -> None:
-    expected = fill_outbox(db_url, tmp_path)
-    assert expected == 288
+# Three districts, and the whole province with two plans: more than the 2,081 messages of the outbox in which
+# two dispatchers on SQLite once sent most messages twice.
+@pytest.mark.parametrize(("province", "size"), [(False, 288), pytest.param(True, 3320, marks=pytest.mark.slow)],
+                         ids=["three-districts", "province"])
+def test_two_dispatcher_processes_at_once_send_each_message_once(
+    db_url: str, tmp_path: Path, province: bool, size: int
+) -> None:
+    expected = fill_outbox(db_url, tmp_path, province=province)
+    assert expected == size
     sink, port = GatedSink(parties=2), free_port()
     controller = start(port, sink)
     try:
         processes = [subprocess.Popen(cli(REMIND_AT), env=cli_env(db_url, port), stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        outputs = [p.communicate(timeout=180) for p in processes]
+        outputs = [p.communicate(timeout=600) for p in processes]
     finally:
         controller.stop()
     for process, (out, err) in zip(processes, outputs, strict=True):
