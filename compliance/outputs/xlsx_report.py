@@ -50,10 +50,11 @@ def _write(sheet: Worksheet, title: str, headers: list[str], rows: list[list[obj
     for cell in sheet[2]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for row in rows:
+    for number, row in enumerate(rows, start=3):  # below the title and the header row
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            as_text(cell)
+        for column, value in enumerate(row, start=1):  # by address: sheet[max_row] rescans the sheet each time
+            if isinstance(value, str):
+                as_text(sheet.cell(row=number, column=column))
     for column in percent_columns:
         for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
             cell.number_format = PERCENT
