@@ -44,17 +44,23 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# A web worker runs up to 40 requests at once in its thread pool (Starlette's default), each holding one
+# connection; a smaller pool makes the 16th request wait 30 s and fail under a province's load. Connections
+# open only when used, so the CLI and the flows keep using one or two.
+POOL_SIZE, POOL_OVERFLOW = 10, 30
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for `url`; a SQLite file gets WAL mode and its folder is created on first use."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 @lru_cache(maxsize=8)
