@@ -56,6 +56,7 @@ def show_cmd(
 ) -> None:
     """Nội dung một thông báo: thư đã gửi đúng như lúc gửi (tiêu đề, người nhận, nội dung, tệp đính kèm);
     thư chưa gửi được dựng từ dữ liệu hiện tại."""
+    from notifications.routing import channel_line
     from notifications.sent import eml_bytes, stored_envelope, stored_files
 
     with unit_of_work() as uow:
@@ -74,6 +75,8 @@ def show_cmd(
     sent = f"Thư như đã gửi lúc {format_instant(row.sent_at)}" if row.sent_at else "Thư như đã gửi"
     console.print(f"{sent} · Message-ID: {row.message_id or '—'}")
     console.print(f"Gửi: {', '.join(stored.to) or '—'} · đồng gửi: {', '.join(stored.cc) or '—'}")
+    if (how := channel_line(row.recipients)) is not None:
+        console.print(f"Kênh gửi: {how}", markup=False)
     console.print(f"Tiêu đề: {stored.subject}\n", markup=False)
     console.print(stored.text, markup=False)
     if files:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import IO
 
 import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
@@ -30,11 +31,11 @@ from formats.spreadsheet import as_text
 from hierarchy.columns import HEADERS, IGNORED, column_for, valid_headers
 from hierarchy.fields import COLUMNS, REQUIRED, Row, parse_row
 from hierarchy.graph import FIELD_NAMES, validate
-from hierarchy.model import CATEGORY_LABELS, KIND_LABELS, Unit
+from hierarchy.model import CATEGORY_LABELS, KIND_LABELS, Contacts, Kind, Unit
 from hierarchy.naming import ascii_slug, gc_paused
 from hierarchy.phone import phone_problem
 
-__all__ = ["TITLE", "is_old_excel", "is_workbook", "read_workbook", "write_workbook"]
+__all__ = ["EXAMPLE_UNITS", "TITLE", "build_workbook", "is_old_excel", "is_workbook", "read_workbook", "write_workbook"]
 
 TITLE = "DANH SÁCH ĐƠN VỊ"
 _DATA_SHEET = "Đơn vị"
@@ -45,6 +46,12 @@ _HEADER_SCAN_ROWS = 20
 _MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The rows the blank template shows how to fill in; left in a file, they are refused rather than imported.
+EXAMPLE_UNITS = (
+    Unit("VD-TU", "Tỉnh ủy A (dòng ví dụ)", Kind.TINH_UY, contacts=Contacts(email="vanphong@tinhuy-a.dcs.vn")),
+    Unit("VD-XA", "Đảng ủy xã B (dòng ví dụ)", Kind.DANG_UY_XA, "VD-TU", member_count=312,
+         contacts=Contacts(email="danguyxab@tinhuy-a.dcs.vn", phone="0912 345 678"), valid_from=date(2025, 7, 1)),
+)
 # Rows of the data sheet that carry the kind list, beyond the exported ones, so that added rows get it too.
 _SPARE_ROWS = 2000
 
@@ -287,6 +294,10 @@ def _units(rows: list[tuple[int, Row]], sheets: list[_Sheet], existing: Mapping[
             continue
         unit, row_problems = parse_row(row, sheet.source, sheet.shown)
         problems += row_problems
+        if unit is not None and any((unit.code, unit.name) == (e.code, e.name) for e in EXAMPLE_UNITS):
+            problems.append(Problem(f"Dòng “{unit.name}” là dòng ví dụ của tệp mẫu; hãy ghi đè bằng đơn vị của mình "
+                                    "hoặc xóa dòng này.", source=sheet.source, line=row.line, field=sheet.shown["ma"]))
+            continue
         phone = row.values.get("dien_thoai")
         if phone and phone.strip() and (trouble := phone_problem(phone)) is not None:
             problems.append(Problem(f"Số “{phone.strip()}” {trouble}.", source=sheet.source, line=row.line,
@@ -308,9 +319,14 @@ def _units(rows: list[tuple[int, Row]], sheets: list[_Sheet], existing: Mapping[
     return units, lines
 
 
-def write_workbook(units: Iterable[Unit], path: str | Path) -> None:
+def write_workbook(units: Iterable[Unit], path: str | Path | IO[bytes]) -> None:
     """Write units as the workbook an office fills in: a title row, Vietnamese headers, kinds and categories by
     their names with drop-down lists, dates as dates; reading it back gives the same units."""
+    build_workbook(units).save(path)
+
+
+def build_workbook(units: Iterable[Unit]) -> Workbook:
+    """The workbook `write_workbook` saves, for a caller that adds sheets of its own (the blank template)."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -339,7 +355,7 @@ def write_workbook(units: Iterable[Unit], path: str | Path) -> None:
             elif isinstance(value, str):
                 cell.number_format = "@"  # text: codes like "01" keep their zero, phones stay as typed
     _add_lists(book, sheet, columns, last_row=count + 2 + _SPARE_ROWS)
-    book.save(path)
+    return book
 
 
 _WIDTHS = {"ma": 18, "ten": 40, "loai": 20, "ma_cap_tren": 18, "loai_hinh": 18, "email": 30, "dien_thoai": 16}

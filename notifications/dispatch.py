@@ -41,8 +41,9 @@ from sqlalchemy.orm import Session
 from errors import StorageError
 from notifications.channels import AppriseChannel, Channel, ChannelError
 from notifications.compose import compose
+from notifications.routing import ZaloQuota, deliver
 from notifications.sent import file_values, sent_values, stored_envelope, write_files
-from notifications.zalo import FallbackChannel, ZaloRoute
+from notifications.zalo import ZaloRoute
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
 from storage.db import WRITE_LOCK
@@ -55,6 +56,10 @@ MAX_ATTEMPTS = 5
 # that the messages of a dispatcher killed mid-pass go out at the next tick but one.
 LEASE = timedelta(minutes=5)
 BATCH = 50  # rows claimed at once: few claims per pass, yet several dispatchers still share a large outbox
+
+
+# The Zalo route of a dispatch (None: e-mail and webhooks only) and the day's Zalo quota its passes share.
+_Zalo = tuple[ZaloRoute | None, ZaloQuota]
 
 
 @dataclass
@@ -99,15 +104,17 @@ def dispatch(
 ) -> DispatchResult:
     """Send the outbox rows due at `now` that no other pass holds, a claimed batch at a time, each recorded at once,
     over as many connections at once as the channel allows (`connections`, SMTP's `smtp_connections`); with
-    `zalo`, a unit with a mobile number gets the message by Zalo first, by e-mail if Zalo refuses it."""
+    `zalo`, a unit with a mobile number gets the message by Zalo first, by e-mail if Zalo refuses it for good or
+    the day's Zalo quota (`zalo.daily_quota`) is used up."""
     result = DispatchResult()
     if next_office_instant(now, calendar) != now:
         result.quiet = True
         return result
+    quota = ZaloQuota.for_pass(engine, now, zalo.daily_quota) if zalo is not None else ZaloQuota(None)
     connections = max(1, getattr(channel, "connections", 1))
     budget = _Budget(limit)
     if connections == 1:
-        _pass(engine, now, channel, calendar, webhook_channel, zalo, budget, result)
+        _pass(engine, now, channel, calendar, webhook_channel, (zalo, quota), budget, result)
         return result
     # Several connections to the same server, each its own pass (its own identity, session and SMTP
     # conversation): the claims and leases that keep separate dispatchers from sending a row twice do the same
@@ -115,7 +122,7 @@ def dispatch(
     results = [DispatchResult() for _ in range(connections)]
     channels = [channel, *(channel.copy() for _ in range(connections - 1))]  # type: ignore[attr-defined]
     with ThreadPoolExecutor(connections, thread_name_prefix="dispatch") as pool:
-        futures = [pool.submit(_pass, engine, now, each, calendar, webhook_channel, zalo, budget, mine)
+        futures = [pool.submit(_pass, engine, now, each, calendar, webhook_channel, (zalo, quota), budget, mine)
                    for each, mine in zip(channels, results, strict=True)]
     for future in futures:
         future.result()  # the first failure of a connection is the pass's failure, once all have stopped
@@ -145,7 +152,7 @@ class _Budget:
 
 
 def _pass(engine: Engine, now: datetime, channel: Channel, calendar: WorkingCalendar,
-          webhook_channel: Callable[[str], Channel], zalo: ZaloRoute | None, budget: _Budget,
+          webhook_channel: Callable[[str], Channel], zalo: _Zalo, budget: _Budget,
           result: DispatchResult) -> None:
     """Claim and send batches under one identity, over one connection kept open, until nothing due is left."""
     me = dispatcher_identity()
@@ -171,7 +178,7 @@ def _pass(engine: Engine, now: datetime, channel: Channel, calendar: WorkingCale
 def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now: datetime,
                 lease_clock: Callable[[], datetime], channel: Channel, calendar: WorkingCalendar,
                 webhook_channel: Callable[[str], Channel], result: DispatchResult,
-                zalo: ZaloRoute | None = None) -> None:
+                zalo: _Zalo) -> None:
     """Send the rows this pass holds, in order, recording each at once; renew the lease half-way through it."""
     todo = list(held)
     renewed, lost = time.monotonic(), False
@@ -206,7 +213,7 @@ def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now:
 
 
 def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, calendar: WorkingCalendar,
-             webhook_channel: Callable[[str], Channel], zalo: ZaloRoute | None = None) -> _Outcome:
+             webhook_channel: Callable[[str], Channel], zalo: _Zalo) -> _Outcome:
     # A message sent before and queued again goes out as stored, whatever changed since; a first send is
     # composed now and stored with the outcome that marks it sent.
     envelope = stored_envelope(session, row)
@@ -231,17 +238,18 @@ def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, 
     try:
         # compose() reports a unit with neither an address nor a webhook as no_address (above).
         target = channel if envelope.to else webhook_channel(unit.webhook or "")
-        sending = envelope
-        if zalo is not None and (by_zalo := zalo.envelope(envelope, unit.name, unit.phone, row.template)) is not None:
-            sending, target = by_zalo, FallbackChannel(zalo.channel, target)
-        sent = target.send(sending)
+        route, quota = zalo
+        delivery = deliver(envelope, target, "email" if envelope.to else "webhook", zalo=route, quota=quota,
+                           unit_name=unit.name, phone=unit.phone, template=row.template)
     except ChannelError as exc:
         if exc.transient and attempts < MAX_ATTEMPTS:
             later = next_office_instant(now + backoff(attempts), calendar)
             return _Outcome("retried", {**tried, "last_error": str(exc), "next_attempt_at": later})
         return _Outcome("failed", {**tried, "status": "failed", "last_error": str(exc)})
-    return _Outcome("sent", {**tried, **keep, "status": "sent", "sent_at": now, "message_id": sent.message_id,
-                             "last_error": None}, files)
+    # The row says which channel carried the message and why Zalo did not, for `notify show` and the dashboard.
+    tried["recipients"] |= delivery.record()
+    return _Outcome("sent", {**tried, **keep, "status": "sent", "sent_at": now,
+                             "message_id": delivery.sent.message_id, "last_error": None}, files)
 
 
 def _claimable(now: datetime, lease_now: datetime) -> ColumnElement[bool]:

@@ -2,8 +2,8 @@
 
 The access token lives about 25 hours; an answer saying it is invalid or expired makes the channel trade its
 refresh token for a new pair once and send again. A rate limit or a server error is transient (the dispatcher
-retries later); a refused template, phone or account is permanent, and `FallbackChannel` then sends the same
-message by e-mail, so a unit is never left unwarned because Zalo said no.
+retries later); a refused template, phone or account is permanent, and the dispatcher then sends the same
+message by e-mail (`notifications.routing`), so a unit is never left unwarned because Zalo said no.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 
 from hierarchy.phone import zalo_phone
-from notifications.channels import Channel, ChannelError, Envelope, Sent, message_id_for
+from notifications.channels import ChannelError, Envelope, Sent, message_id_for
 from settings import Settings
 
-__all__ = ["FallbackChannel", "ZaloChannel", "ZaloEnvelope", "ZaloRoute", "ZaloTokens", "zalo_from_settings"]
+__all__ = ["ZaloChannel", "ZaloEnvelope", "ZaloRoute", "ZaloTokens", "zalo_from_settings"]
 
 OAUTH_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
 ZNS_URL = "https://business.openapi.zalo.me/message/template"
@@ -135,36 +135,16 @@ class ZaloChannel:
         raise ChannelError(f"Zalo từ chối tin (mã {code}: {message})", transient=False)
 
 
-class FallbackChannel:
-    """Tries each channel in turn: a permanent refusal moves on to the next (Zalo, then e-mail); a transient
-    failure stops the ladder, so the dispatcher retries the first channel later instead of changing channel."""
-
-    def __init__(self, *channels: Channel) -> None:
-        self.channels = channels
-
-    def send(self, envelope: Envelope) -> Sent:
-        """Deliver by the first channel that accepts; every refusal is kept in the result's `refused`."""
-        refused: list[str] = []
-        for channel in self.channels:
-            try:
-                sent = channel.send(envelope)
-            except ChannelError as exc:
-                if exc.transient:
-                    raise
-                refused.append(str(exc))
-                continue
-            return Sent(sent.message_id, sent.location, sent.already_sent, tuple(refused) + sent.refused)
-        raise ChannelError("; ".join(refused) or "Không có kênh gửi nào", transient=False)
-
-
 @dataclass
 class ZaloRoute:
     """When the dispatcher goes by Zalo first: a unit with a mobile number, for a message whose template has an
     approved ZNS template (`templates`: outbox template name to ZNS template id; templates are data because
-    Zalo approves each one)."""
+    Zalo approves each one), while the day's quota lasts."""
 
     channel: ZaloChannel
     templates: Mapping[str, str]
+    # Zalo messages a day at most (ZNS gives an OA a daily quota); beyond it the day's messages go by e-mail.
+    daily_quota: int | None = None
 
     def envelope(self, envelope: Envelope, unit_name: str, phone: str | None, template: str) -> ZaloEnvelope | None:
         """The Zalo form of `envelope`, or None when this message or unit does not go by Zalo."""
@@ -195,4 +175,5 @@ def zalo_from_settings(settings: Settings) -> ZaloRoute | None:
 
     tokens = ZaloTokens(saved.get("access_token", settings.zalo_access_token or ""),
                         saved.get("refresh_token", settings.zalo_refresh_token), save=save)
-    return ZaloRoute(ZaloChannel(settings.zalo_app_id, settings.zalo_secret_key, tokens), settings.zalo_templates)
+    return ZaloRoute(ZaloChannel(settings.zalo_app_id, settings.zalo_secret_key, tokens), settings.zalo_templates,
+                     settings.zalo_daily_quota)

@@ -61,6 +61,7 @@ EXAMPLES = {
     "smtp_port": "TRIENKHAI_SMTP_PORT=587",
     "smtp_connections": "TRIENKHAI_SMTP_CONNECTIONS=4",
     "report_link_days": "TRIENKHAI_REPORT_LINK_DAYS=60",
+    "zalo_daily_quota": "TRIENKHAI_ZALO_DAILY_QUOTA=500",
 }
 
 
@@ -113,6 +114,9 @@ class Settings(BaseSettings):
     zalo_refresh_token: str | None = None
     zalo_access_token: str | None = None
     zalo_templates: dict[str, str] = {}
+    # Zalo messages sent a day at most (the OA's ZNS daily quota, or less to keep some for other uses); once
+    # reached, that day's messages go by e-mail instead. None: no limit of ours.
+    zalo_daily_quota: int | None = Field(default=None, ge=0)
     # Documents units hand in: a folder, by default home/files.
     files_dir: Path | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from notifications.routing import channel_line
 from notifications.sent import eml_bytes, stored_envelope, stored_files
 from settings import get_settings
 from storage import UnitOfWork
@@ -42,7 +43,7 @@ def letter_page(request: Request, letter_id: int, principal: Principal = Depends
     return render(request, "letter.html", {
         "row": row, "unit": unit, "directive": directive, "envelope": stored_envelope(work.session, row),
         "files": stored_files(work.session, row.id), "kind": LETTER_NAMES.get(row.template, row.template),
-        "status": STATUS_NAMES.get(row.status, row.status),
+        "status": STATUS_NAMES.get(row.status, row.status), "channel": channel_line(row.recipients),
     })
 
 

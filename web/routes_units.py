@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
+from hierarchy.template import TEMPLATE_NAME, write_template
 from rollout.status import STATUS_LABELS
 from storage import UnitOfWork
 from storage.models import UnitRow
@@ -36,6 +38,18 @@ def unit_context(work: UnitOfWork, principal: Principal, code: str) -> dict[str,
         "submissions": q.unit_submissions(work.session, unit),
         "labels": {s.value: s.label for s in STATUS_LABELS},
     }
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(f"/mau/{TEMPLATE_NAME}")
+def unit_list_template(principal: Principal = Depends(page_principal)) -> Response:
+    """The blank unit list an office fills in and imports (no data of anyone's, so any signed-in account)."""
+    buffer = io.BytesIO()
+    write_template(buffer)
+    return Response(buffer.getvalue(), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"'})
 
 
 @router.get("/units/{code}", response_class=HTMLResponse)

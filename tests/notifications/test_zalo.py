@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,7 +22,8 @@ from hierarchy import Kind
 from hierarchy.generate import small_quang_tri_2017
 from notifications.channels import ChannelError, SmtpChannel
 from notifications.dispatch import dispatch
-from notifications.zalo import FallbackChannel, ZaloChannel, ZaloEnvelope, ZaloRoute, ZaloTokens
+from notifications.routing import ZaloQuota, deliver, zalo_sent_on_day
+from notifications.zalo import ZaloChannel, ZaloEnvelope, ZaloRoute, ZaloTokens
 from storage import UnitOfWork, make_engine
 from storage.models import OutboxRow
 from tests.notifications.smtp_sink import Sink, free_port, start
@@ -127,33 +132,41 @@ def test_a_rate_limit_is_transient_and_the_retry_gets_through(zalo: tuple[FakeZa
     assert channel.send(_envelope("gioi-han")).location.startswith("zalo:")
 
 
-def test_a_refused_template_falls_back_to_email(zalo: tuple[FakeZalo, str]) -> None:
+def _route(base: str, template: str) -> ZaloRoute:
+    return ZaloRoute(_channel(base, []), {"nhac_han": template})
+
+
+def test_a_refused_template_falls_back_to_email_with_the_reason(zalo: tuple[FakeZalo, str]) -> None:
     _, base = zalo
     sink, port = Sink(), free_port()
     controller = start(port, sink)
     try:
-        ladder = FallbackChannel(_channel(base, []),
-                                 SmtpChannel("127.0.0.1", port, sender="Văn phòng Tỉnh ủy <vp@quangtri.dcs.vn>"))
-        sent = ladder.send(_envelope("chua-duyet"))
+        smtp = SmtpChannel("127.0.0.1", port, sender="Văn phòng Tỉnh ủy <vp@quangtri.dcs.vn>")
+        delivery = deliver(_envelope("x"), smtp, "email", zalo=_route(base, "chua-duyet"), quota=ZaloQuota(None),
+                           unit_name="Huyện ủy Cam Lộ", phone="0912 345 678", template="nhac_han")
     finally:
         controller.stop()
     assert len(sink.messages) == 1
     recipients, message = sink.messages[0]
     assert recipients == ["hu.camlo@quangtri.dcs.vn"] and message["Subject"] == "Nhắc hạn báo cáo"
-    assert sent.refused and "chua-duyet" in sent.refused[0] and "-109" in sent.refused[0]
+    assert delivery.channel == "email" and delivery.fallback is not None
+    assert "chua-duyet" in delivery.fallback and "-109" in delivery.fallback
 
 
 def test_a_rate_limit_does_not_fall_back(zalo: tuple[FakeZalo, str]) -> None:
     _, base = zalo
     sink, port = Sink(), free_port()
     controller = start(port, sink)
+    quota = ZaloQuota(5)
     try:
-        ladder = FallbackChannel(_channel(base, []), SmtpChannel("127.0.0.1", port, sender="vp@quangtri.dcs.vn"))
+        smtp = SmtpChannel("127.0.0.1", port, sender="vp@quangtri.dcs.vn")
         with pytest.raises(ChannelError) as caught:
-            ladder.send(_envelope("gioi-han"))
+            deliver(_envelope("x"), smtp, "email", zalo=_route(base, "gioi-han"), quota=quota,
+                    unit_name="Huyện ủy Cam Lộ", phone="0912 345 678", template="nhac_han")
     finally:
         controller.stop()
     assert caught.value.transient and sink.messages == []
+    assert quota.used == 0  # a message Zalo did not take does not count against the day's quota
 
 
 def test_the_dispatcher_sends_by_zalo_to_units_with_a_mobile_and_by_email_to_the_others(
@@ -182,3 +195,80 @@ def test_the_dispatcher_sends_by_zalo_to_units_with_a_mobile_and_by_email_to_the
     assert len(sink.messages) == 17  # everyone else by e-mail, nobody twice
     with UnitOfWork(engine) as uow:
         assert set(uow.session.scalars(select(OutboxRow.status))) == {"sent"}
+
+
+def _dispatch_with_phones(state_base: tuple[FakeZalo, str], tmp_path: Path, phones: int, template: str,
+                          quota: int | None) -> tuple[str, Sink, int]:
+    """Remind the small Quảng Trị hierarchy with `phones` chi bộ on Zalo; the database URL, the mail sink, rows."""
+    _, base = state_base
+    units = small_quang_tri_2017()
+    chi_bo = [u for u in units if u.kind is Kind.CHI_BO][:phones]
+    with_phone = {u.code: replace(u, contacts=replace(u.contacts, phone=f"090{i}123456")) for i, u in enumerate(chi_bo)}
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    expected = reminders(url, tmp_path, [with_phone.get(u.code, u) for u in units])
+    engine = make_engine(url)
+    with UnitOfWork(engine) as uow:
+        templates = set(uow.session.scalars(select(OutboxRow.template)))
+    route = ZaloRoute(_channel(base, []), {name: template for name in templates}, daily_quota=quota)
+    sink, port = Sink(), free_port()
+    controller = start(port, sink)
+    try:
+        result = dispatch(engine, REMIND_AT, channel=SmtpChannel("127.0.0.1", port, sender="vp@quangtri.dcs.vn"),
+                          calendar=CAL, zalo=route)
+    finally:
+        controller.stop()
+    assert result.sent == expected and result.failed == result.retried == 0
+    return url, sink, expected
+
+
+def _carried(url: str) -> dict[str, list[dict[str, Any]]]:
+    with UnitOfWork(make_engine(url)) as uow:
+        rows = list(uow.session.scalars(select(OutboxRow)))
+    assert {r.status for r in rows} == {"sent"}
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(r.recipients["channel"], []).append({"id": r.id, "key": r.key, "message_id": r.message_id,
+                                                           **r.recipients})
+    return by
+
+
+def _show(url: str, row_id: int) -> str:
+    env = {**os.environ, "TRIENKHAI_DATABASE_URL": url, "COLUMNS": "250"}
+    done = subprocess.run([sys.executable, "-m", "cli.main", "notify", "show", str(row_id)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_once_the_daily_zalo_quota_is_reached_the_days_messages_go_by_email(
+        zalo: tuple[FakeZalo, str], tmp_path: Path) -> None:
+    state, _ = zalo
+    url, sink, rows = _dispatch_with_phones(zalo, tmp_path, phones=3, template="nhac-han", quota=2)
+    zns = [body for path, _, body in state.requests if path == "/message/template"]
+    assert len(zns) == 2  # the third unit on Zalo was not tried: the quota was used up
+    carried = _carried(url)
+    assert len(carried["zalo"]) == 2 and len(carried["email"]) == rows - 2 == len(sink.messages)
+    # Every message went out once, by the one channel its row names.
+    mailed = [m["Message-ID"] for _, m in sink.messages]
+    assert sorted(mailed) == sorted(m["message_id"] for m in carried["email"])
+    assert sorted(b["tracking_id"] for b in zns) == sorted(m["key"][:48] for m in carried["zalo"])
+    over = [m for m in carried["email"] if m.get("fallback")]
+    assert len(over) == 1 and over[0]["fallback"] == "đã hết hạn mức 2 tin Zalo trong ngày"
+    assert "Kênh gửi: thư điện tử (thay cho Zalo: đã hết hạn mức 2 tin Zalo trong ngày)" in _show(url, over[0]["id"])
+    assert "Kênh gửi: Zalo (tin ZNS) tới số 0900123456" in _show(url, carried["zalo"][0]["id"])
+    # The day's count is what the next pass starts from; the next day starts afresh.
+    assert zalo_sent_on_day(make_engine(url), REMIND_AT) == 2
+    assert zalo_sent_on_day(make_engine(url), REMIND_AT + timedelta(days=1)) == 0
+
+
+def test_a_rejected_zalo_template_falls_back_to_email_at_once(zalo: tuple[FakeZalo, str], tmp_path: Path) -> None:
+    state, _ = zalo
+    url, sink, rows = _dispatch_with_phones(zalo, tmp_path, phones=2, template="chua-duyet", quota=None)
+    assert len([p for p, _, _ in state.requests if p == "/message/template"]) == 2  # each tried once, not retried
+    carried = _carried(url)
+    assert "zalo" not in carried and len(carried["email"]) == rows == len(sink.messages)
+    assert sorted(m["Message-ID"] for _, m in sink.messages) == sorted(m["message_id"] for m in carried["email"])
+    refused = [m for m in carried["email"] if m.get("fallback")]
+    assert len(refused) == 2 and all("-109" in m["fallback"] for m in refused)
+    shown = _show(url, refused[0]["id"])
+    assert "Kênh gửi: thư điện tử (thay cho Zalo: Zalo không nhận mẫu tin chua-duyet (mã -109" in shown

@@ -58,6 +58,7 @@ def test_the_directive_page_opens_each_letter_as_sent(site: Site, tmp_path: Path
         assert page.status_code == 200
         assert subject in page.text and "đã đổi tên" not in page.text
         assert "Kính gửi:" in page.text and html.escape(str(sent["Message-ID"])) in page.text
+        assert '<dd id="channel">thư điện tử</dd>' in page.text  # which channel carried it
         assert stored.name in page.text and stored.sha256 in page.text
         file = client.get(f"/letters/{row_id}/files/1")
         assert file.status_code == 200 and file.content == stored.content
