@@ -17,6 +17,8 @@ Rules (chosen once, relied on everywhere):
 - "trong tháng M/Y", "quý III/Y", "6 tháng đầu/cuối năm Y": due at the end of office hours of the last
   working day of the period; opens at the start of office hours of its first working day.
 - "cuối tháng M/Y": due as "trong tháng M/Y", no opening; "cuối tháng" alone is the issue month.
+- "đầu tháng M/Y" / "giữa tháng M/Y" (thượng / trung tuần): as "chậm nhất ngày 10/M/Y" / "20/M/Y";
+  "hạ tuần tháng" is "cuối tháng". "triển khai ngay": the issue day, or the next working day when it is off.
 - "từ tháng M1 đến [cuối] tháng M2/Y": opens as "trong tháng M1", due as "trong tháng M2"; "từ ngày D1 đến
   ngày D2": opens at the start of office hours of the first working day from D1, due as "chậm nhất ngày D2".
   A start without a year takes the end's year, or the year before when its month/day comes later.
@@ -30,7 +32,7 @@ Rules (chosen once, relied on everywhere):
 - Relative: "N ngày làm việc trước hạn của cấp trên" = N working days before the upper deadline's
   day; "sau/trong N ngày [làm việc] kể từ ngày ban hành", "trong N ngày" = N (working) days after issued_on,
   the issue day not counted; "N ngày trước ngày bầu cử", "sau Đại hội N ngày", "trong N ngày sau khi kết
-  thúc đại hội" count from the day of `event`.
+  thúc đại hội" count from the day of `event`; "N ngày [làm việc] trước/sau ngày D" from a written day.
 - "ngày" are calendar days, "ngày làm việc" working days (as election law and Party rules count them): N
   working days land on a working day; N calendar days stay on their day, even a day off, at the end of
   office hours, and `meaning` says so.
@@ -38,7 +40,7 @@ Rules (chosen once, relied on everywhere):
   the day's, a one-off deadline before issued_on, or more than FAR_YEARS years after it. A day that does
   not exist (31/4) is refused.
 - A day or month without a year takes the first one on or after issued_on; without issued_on it is an
-  error. Parts of a month or year without a day ("đầu tháng", "giữa tháng", "cuối năm") are refused.
+  error. Parts of a year or quarter without a day ("cuối năm", "đầu quý") are refused.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ VALID_FORMS = (
     "“từ tháng 3 đến tháng 8/2022”, “từ ngày 1/3 đến ngày 31/3/2023”, “quý III/2024”, “6 tháng đầu năm 2024”, "
     "“hàng tháng”, “hàng quý”, “hàng năm, trước ngày 31/12”, “5 ngày làm việc trước hạn của cấp trên”, "
     "“trong 10 ngày làm việc kể từ ngày ban hành”, “trong 15 ngày”, “hằng tháng đến tháng 9/2023”, "
-    "“từ tháng 5 đến tháng 9/2023 hằng tháng”, “90 ngày trước ngày bầu cử”, “sau Đại hội 10 ngày”"
+    "“từ tháng 5 đến tháng 9/2023 hằng tháng”, “90 ngày trước ngày bầu cử”, “sau Đại hội 10 ngày”, "
+    "“triển khai ngay”, “5 ngày làm việc sau ngày 10/6/2024”, “6/2024”, “đầu tháng 7/2024”, “giữa tháng 7/2024”"
 )
 
 
@@ -94,6 +97,9 @@ _EVENT = (
     r"(?:ngày )?(?P<ev>bầu cử|đại hội|hội nghị|diễn đàn|sự kiện|khai mạc|tổ chức|lễ kỷ niệm)"
     r"(?: (?:đại biểu|chính thức|hội nghị|đại hội|diễn đàn|sự kiện))?"
 )
+# The directive itself, as "ngay sau khi kế hoạch này được ban hành" names it.
+_DOC = r"(?:văn bản|kế hoạch|chỉ thị|công văn|hướng dẫn|nghị quyết)(?: này)?"
+_AT_ONCE = rf"ngay(?: sau khi| khi| từ khi)?(?: {_DOC}(?: được)?)?(?: ban hành| ký| nhận được)?(?: {_DOC})?"
 _FORMS: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern))
     for name, pattern in [
@@ -101,6 +107,7 @@ _FORMS: list[tuple[str, re.Pattern[str]]] = [
         ("instant", rf"{_PRE}{_WD}(?:ngày )?{_D}{_WDA} (?:vào )?(?:lúc )?{_T}"),
         ("day", rf"{_PRE}{_WD}(?:ngày )?{_D}{_WDA}"),
         ("month_end", rf"(?:{_BY} )?(?:đến )?cuối tháng(?: này| {_M})?"),
+        ("month_third", rf"(?:{_BY} )?(?:đến )?(?P<third>đầu|giữa) tháng(?: này| {_M})?"),
         ("month", rf"(?:(?P<pre>trong|trước|hết|{_BY}) )?(?:hết )?tháng {_M}"),
         ("month_range", rf"{_FROM} tháng {_M1} {_UNTIL} (?:hết |cuối )?(?:tháng )?{_M}"),
         ("day_range", rf"{_FROM} {_WD1}(?:ngày )?{_D1}{_WDA1} {_UNTIL} (?:hết )?{_WD}(?:ngày )?{_D}{_WDA}"),
@@ -120,6 +127,8 @@ _FORMS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?:trong|trong vòng|trong thời hạn) (?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>sau|kể từ) "
             rf"(?:khi )?(?:kết thúc )?{_EVENT}",
         ),
+        ("relative_day", rf"(?:chậm nhất )?(?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>trước|sau) (?:ngày )?{_D}"),
+        ("issue_day", _AT_ONCE),
         ("relative_issued", r"(?:trong|trong vòng|trong thời hạn) (?P<n>\d+) ngày(?P<wd> làm việc)?"),
         ("yearly", r"(?:định kỳ )?(?:hàng|mỗi) năm(?: (?P<rest>.+))?"),
         ("yearly", r"(?P<rest>.+) (?:hàng|mỗi) năm"),
@@ -232,6 +241,14 @@ def _parse(
         return _mean.day_range(m, issued_on, cal)
     if name in ("quarter", "half_year"):
         return _mean.part_of_year(name, m, issued_on, cal)
+    if name == "month_third":
+        return _mean.month_third(m, issued_on, cal)
+    if name == "issue_day":
+        return _mean.issue_day(issued_on, cal)
+    if name == "relative_day":
+        d, note = _mean.day_of(m, issued_on)
+        read = _mean.relative_day(int(m["n"]), bool(m["wd"]), m["dir"] == "sau", d, f"ngày {format_day(d)}", cal)
+        return replace(read, meaning=read.meaning + note)
     if name == "relative_event":
         after = m["dir"] in ("sau", "kể từ")
         return _mean.relative_event(int(m["n"]), bool(m["wd"]), after, m["ev"], event, cal)

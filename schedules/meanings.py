@@ -24,14 +24,17 @@ __all__ = [
     "clock",
     "day_of",
     "day_range",
+    "issue_day",
     "last_day",
     "make_date",
     "month_end",
     "month_range",
+    "month_third",
     "month_window",
     "on_day",
     "part_of_year",
     "relative",
+    "relative_day",
     "relative_event",
 ]
 
@@ -189,18 +192,22 @@ def month_window(m: re.Match[str], pre: str, issued_on: date | None, cal: Workin
     return _period(first, last, cal, f"trong tháng {month}/{year}", note, "month")
 
 
+def _month_or_issue(m: re.Match[str], words: str, issued_on: date | None) -> tuple[int, int, str]:
+    """Month and year of groups m/y; no month written ("cuối tháng") is the issue month, and the note says so."""
+    if m["m"] is not None:
+        return _month_year(m, issued_on)
+    if issued_on is None:
+        raise Unreadable(
+            f"“{words} tháng” không ghi tháng nào và không có ngày ban hành để biết là tháng nào; "
+            f"hãy ghi tháng, ví dụ “{words} tháng 6/2024”"
+        )
+    month, year = issued_on.month, issued_on.year
+    return month, year, f" Văn bản không ghi tháng: lấy tháng ban hành, tháng {month}/{year}."
+
+
 def month_end(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
     """"cuối tháng M/Y" is due as "trong tháng M/Y", without an opening; no month written is the issue month."""
-    if m["m"] is not None:
-        month, year, note = _month_year(m, issued_on)
-    elif issued_on is None:
-        raise Unreadable(
-            "“cuối tháng” không ghi tháng nào và không có ngày ban hành để biết là tháng nào; "
-            "hãy ghi tháng, ví dụ “cuối tháng 6/2024”"
-        )
-    else:
-        month, year = issued_on.month, issued_on.year
-        note = f" Văn bản không ghi tháng: lấy tháng ban hành, tháng {month}/{year}."
+    month, year, note = _month_or_issue(m, "cuối", issued_on)
     window = _period(date(year, month, 1), last_day(year, month), cal, f"tháng {month}/{year}", "", "month_end")
     assert window.due is not None
     meaning = (
@@ -208,6 +215,38 @@ def month_end(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) ->
         f"{format_instant(window.due)}.{note}"
     )
     return Deadline("month_end", window.due, None, None, meaning, "")
+
+
+# The thirds of a month as Vietnamese offices count them: thượng tuần ends on the 10th, trung tuần on the 20th.
+_THIRDS = {"đầu": ("thượng tuần", 10), "giữa": ("trung tuần", 20)}
+
+
+def month_third(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
+    """"đầu tháng" is due on the 10th, "giữa tháng" on the 20th (thượng / trung tuần), moved back off a day off."""
+    month, year, note = _month_or_issue(m, m["third"], issued_on)
+    name, last = _THIRDS[m["third"]]
+    day = date(year, month, last)
+    lead = (
+        f"{m['third'].capitalize()} tháng {month}/{year} ({name} là ngày {last - 9} đến ngày {last}; "
+        f"đọc theo {name}: hạn ngày {format_day(day)})"
+    )
+    return on_day(day, cal, "month_third", note, lead)
+
+
+def issue_day(issued_on: date | None, cal: WorkingCalendar) -> Deadline:
+    """"triển khai ngay" is due the issue day at the end of office hours, or the next working day when it is off."""
+    if issued_on is None:
+        raise Unreadable("“ngay” là ngay ngày ban hành, nhưng không có ngày ban hành; hãy ghi ngày ban hành")
+    day = cal.working_day_on_or_after(issued_on)
+    due = cal.end_of_office_hours(day)
+    meaning = f"Triển khai ngay: hạn là hết giờ làm việc của ngày ban hành, {format_instant(due)}."
+    if day != issued_on:
+        reason = cal.day_off_reason(issued_on) or "ngày nghỉ"
+        meaning = (
+            f"Triển khai ngay: ngày ban hành {format_day(issued_on)} là ngày nghỉ ({reason}) nên hạn là hết giờ "
+            f"làm việc của ngày làm việc kế tiếp, {format_instant(due)}."
+        )
+    return Deadline("issue_day", due, None, None, meaning, "")
 
 
 def month_range(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
@@ -302,6 +341,14 @@ def relative(
     return _counted(day, n, working, lead, cal)
 
 
+def relative_day(n: int, working: bool, after: bool, anchor: date, what: str, cal: WorkingCalendar) -> Deadline:
+    """N (working) days before or after a written day ("5 ngày làm việc sau ngày 10/6/2024"), the day not counted."""
+    step = n if after else -n
+    day = cal.add_working_days(anchor, step) if working else anchor + timedelta(days=step)
+    unit = "ngày làm việc" if working else "ngày"
+    return _counted(day, n, working, f"{n} {unit} {'sau' if after else 'trước'} {what}", cal)
+
+
 def relative_event(
     n: int, working: bool, after: bool, what: str, event: datetime | None, cal: WorkingCalendar
 ) -> Deadline:
@@ -312,8 +359,4 @@ def relative_event(
             "event.at (ví dụ “7h00 ngày 15/3/2026”), với lệnh calendar parse hãy thêm --event"
         )
     anchor = local_date(event)
-    step = n if after else -n
-    day = cal.add_working_days(anchor, step) if working else anchor + timedelta(days=step)
-    unit = "ngày làm việc" if working else "ngày"
-    lead = f"{n} {unit} {'sau' if after else 'trước'} ngày {what} ({format_day(anchor)})"
-    return _counted(day, n, working, lead, cal)
+    return relative_day(n, working, after, anchor, f"ngày {what} ({format_day(anchor)})", cal)

@@ -6,7 +6,8 @@ rewrites wording; it never decides a date. Rules:
 - Case, whitespace and Unicode form do not matter; "hằng" is "hàng"; brackets, ",", ";", ":", a
   final "." or "./." are spaces.
 - Dates: "2024-08-05" and "5 tháng 8 năm 2024" become "5/8/2024"; "tháng 5-2021", "tháng 5.2021" and
-  "tháng 02 năm 2020" become "tháng 5/2021", "tháng 02/2020"; "tháng 9-10/2023" and
+  "tháng 02 năm 2020" become "tháng 5/2021", "tháng 02/2020", a bare "6/2024" becomes "tháng 6/2024";
+  "thượng/trung/hạ tuần tháng" become "đầu/giữa/cuối tháng"; "tháng 9-10/2023" and
   "tháng 9 - tháng 10/2023" become "từ tháng 9 đến tháng 10/2023".
 - Hours: "16g00", "16g", "16 giờ 00 phút", "16:00", "16h00'" become "16h00" / "16h".
 - Lead-in words, from a closed list, are peeled off the front: fillers that carry no meaning ("thời gian",
@@ -52,6 +53,12 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         r"từ tháng \1 đến tháng \2",
     ),
     (re.compile(rf"\b(tháng|quý) {_MONTH_NUMBER} năm (\d{{4}})"), r"\1 \2/\3"),
+    # "6/2024" alone is a month: not the end of a day ("10/6/2024") nor a quarter ("quý 3/2024").
+    (re.compile(r"(?<![\d/.-])(?<!tháng )(?<!quý )(\d{1,2})/(\d{4})(?![\d/])"), r"tháng \1/\2"),
+    # The thirds of a month: thượng tuần is "đầu tháng", trung tuần "giữa tháng", hạ tuần "cuối tháng".
+    (re.compile(r"\bthượng tuần(?= tháng)"), "đầu"),
+    (re.compile(r"\btrung tuần(?= tháng)"), "giữa"),
+    (re.compile(r"\bhạ tuần(?= tháng)"), "cuối"),
     # "16g00", "16g": the hour written with "g" (giờ).
     (re.compile(r"(?<!\d)(\d{1,2}) ?g(?: ?(\d{2}))?(?![^\W\d_])"), r"\1h\2"),
     # "h" must not start a word ("25 hàng tháng" is not 25h).
@@ -72,8 +79,8 @@ _LEADS: dict[str, str] = {
     "vào": "", "lúc": "", "hồi": "", "hết": "", "thực hiện": "", "triển khai": "", "tổ chức": "",
 }
 _LEAD = re.compile("(" + "|".join(sorted(map(re.escape, _LEADS), key=len, reverse=True)) + r")(?: |$)")
-# What may follow "chậm nhất" in the grammar: a number, a day, a month, a weekday, "hết"/"cuối" a month.
-_BY_TAKES = re.compile(rf"(?:\d|ngày |tháng |hết |cuối |{WEEKDAY})")
+# What may follow "chậm nhất" in the grammar: a number, a day, a month, a weekday, "hết"/"cuối"/"đầu"/"giữa" a month.
+_BY_TAKES = re.compile(rf"(?:\d|ngày |tháng |hết |cuối |đầu |giữa |{WEEKDAY})")
 
 
 def _peel(text: str) -> str:
@@ -113,7 +120,7 @@ def weekday_mismatch(written: str | None, d: date) -> str | None:
     )
 
 
-_VAGUE = re.compile(r"\b(?:đầu|giữa) tháng\b|(?<!tháng )\b(?:đầu|giữa|cuối) (?:năm|quý)\b|\b(?:thượng|trung|hạ) tuần\b")
+_VAGUE = re.compile(r"(?<!tháng )\b(?:đầu|giữa|cuối) (?:năm|quý)\b|\b(?:thượng|trung|hạ) tuần\b")
 
 
 def vague_period(norm: str) -> str | None:
