@@ -179,10 +179,9 @@ async def _document(form: Any) -> DocumentIn:
                       signer=str(form.get("nguoi_ky", "")), file_name=name, content=content)
 
 
-@router.post(links.PATH_PREFIX + "{token}/{obligation_id}", response_model=None)
-async def link_submit(request: Request, token: str, obligation_id: int,
-                      work: UnitOfWork = Depends(uow)) -> HTMLResponse | RedirectResponse:
-    """Hand in one item: the plan's fields and the unit's document; mistakes come back beside the field."""
+def _linked_obligation(request: Request, work: UnitOfWork, token: str,
+                       obligation_id: int) -> tuple[links.LinkGrant, ObligationRow] | HTMLResponse:
+    """The link's grant and one item of its unit (or subtree), or the page that refuses either."""
     grant = _grant(request, work, token)
     if isinstance(grant, HTMLResponse):
         return grant
@@ -192,6 +191,17 @@ async def link_submit(request: Request, token: str, obligation_id: int,
         return refused_page(request, "Không thuộc đơn vị của đường liên kết", "Nội dung này không thuộc đơn vị mà "
                             "đường liên kết được gửi tới; hãy mở lại đường liên kết và chọn đúng nội dung.",
                             links.contact_of(work.session, grant.unit), 403)
+    return grant, obligation
+
+
+@router.post(links.PATH_PREFIX + "{token}/{obligation_id}", response_model=None)
+async def link_submit(request: Request, token: str, obligation_id: int,
+                      work: UnitOfWork = Depends(uow)) -> HTMLResponse | RedirectResponse:
+    """Hand in one item: the plan's fields and the unit's document; mistakes come back beside the field."""
+    found = _linked_obligation(request, work, token, obligation_id)
+    if isinstance(found, HTMLResponse):
+        return found
+    grant, obligation = found
     async with request.form() as form:  # closes the uploaded file's spool whatever happens next
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
         document = await _document(form)
@@ -220,19 +230,15 @@ async def link_submit(request: Request, token: str, obligation_id: int,
 async def link_correct(request: Request, token: str, obligation_id: int,
                        work: UnitOfWork = Depends(uow)) -> HTMLResponse | RedirectResponse:
     """Correct a report the link's unit recorded: new figures and the reason, kept as a new version."""
-    grant = _grant(request, work, token)
-    if isinstance(grant, HTMLResponse):
-        return grant
-    obligation = work.session.get(ObligationRow, obligation_id)
-    unit = work.session.get(UnitRow, obligation.unit_id) if obligation else None
-    if obligation is None or unit is None or not grant.covers(unit):
-        return refused_page(request, "Không thuộc đơn vị của đường liên kết", "Báo cáo này không thuộc đơn vị mà đường "
-                        "liên kết được gửi tới; hãy mở lại đường liên kết và chọn đúng báo cáo.",
-                        links.contact_of(work.session, grant.unit), 403)
+    found = _linked_obligation(request, work, token, obligation_id)
+    if isinstance(found, HTMLResponse):
+        return found
+    grant, obligation = found
     async with request.form() as form:
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
     data = form_data(_plan(work, obligation), obligation.key, values, skip=("reason",))
     directive = work.session.get_one(DirectiveRow, obligation.directive_id)
+    unit = work.session.get_one(UnitRow, obligation.unit_id)
     try:
         actions.correct(work.session, directive.number, unit.code, obligation.key, data=data,
                         reason=values.get("reason", ""), now=now(request),

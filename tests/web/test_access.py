@@ -26,7 +26,8 @@ UNSCOPED = {"/", "/login", "/logout", "/directives", "/api/directives", "/api/op
             "/intake", "/intake/{key}",
             # the document a directive was issued from goes to whoever sees the directive, as Cam Lộ does; an
             # account outside the directive is refused it below
-            "/van-ban-goc/{directive_id}/{filename}"}
+            "/van-ban-goc/{directive_id}/{filename}",
+            "/mau/mau-danh-sach-don-vi.xlsx"}  # a blank template, no unit's data: tests/web/test_unit_list_template.py
 # The page a personal link opens: its scope is the link's unit, not an account (checked below with a Cam Lộ link).
 LINK_PAGE = "/bao-cao/{token}"
 CALENDAR_FEED = "/lich/{token}.ics"
