@@ -220,8 +220,12 @@ def choices(session: Session, directive: DirectiveRow, anchor: UnitRow) -> Choic
     lo, hi = subtree_bounds(anchor.path)
     areas = session.execute(select(UnitRow.code, UnitRow.name).where(UnitRow.parent_id == anchor.id)
                             .order_by(UnitRow.name)).all()
-    levels = session.scalars(select(ObligationRow.level).where(ObligationRow.directive_id == directive.id)
-                             .distinct().order_by(ObligationRow.level)).all()
+    # Levels present in the anchor's subtree, read from its units (by path range) rather than from every
+    # obligation of the directive: a national directive has a million of those.
+    levels = session.scalars(
+        select(ObligationRow.level).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+        .where(ObligationRow.directive_id + 0 == directive.id, UnitRow.path >= lo, UnitRow.path < hi)
+        .distinct().order_by(ObligationRow.level)).all()
     kinds = session.scalars(select(UnitRow.kind).where(UnitRow.path >= lo, UnitRow.path < hi).distinct()).all()
     keys = [(o.key, o.title) for o in plan_of(directive).obligations]
     return Choices(
