@@ -23,6 +23,7 @@ from hierarchy.model import Unit
 from plans.gaps import gap_problems
 from plans.schema import PHASE_ORDER, Plan
 from plans.source import LineMap, dotted, load_yaml_with_lines, read_plan_bytes, translate_errors
+from plans.values import read_day
 
 __all__ = ["Plan", "load_plan", "plan_diff", "plan_fingerprint", "plan_problems", "plan_units"]
 
@@ -184,10 +185,9 @@ def _issued_on(data: dict[str, Any]) -> date | None:
     directive = data.get("directive")
     if not isinstance(directive, dict):
         return None
-    from plans.schema import _day
 
     try:
-        value = _day(directive.get("issued_on"))
+        value = read_day(directive.get("issued_on"))
     except ValueError:
         return None
     return value if isinstance(value, date) else None
