@@ -79,7 +79,7 @@ def run_compliance_detailed(engine: Engine, now: datetime, out_dir: Path | str |
                             calendar: WorkingCalendar | None = None) -> RunResult:
     """Snapshot in one transaction, store every report file and the workbook together in another, export a copy
     if asked."""
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine, writer=True) as uow:  # reads, then replaces the week's rows
         snapshot = take_snapshot(uow.session, now)
         uow.commit()
     result = RunResult(snapshot)
@@ -90,7 +90,7 @@ def run_compliance_detailed(engine: Engine, now: datetime, out_dir: Path | str |
     for report in result.reports:
         files |= render_files(report)
     files |= workbook_file(result.reports, snapshot.week)
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine, writer=True) as uow:
         result.names = save_files(uow.session, result.folder, files, now)
         uow.commit()
         if out_dir:

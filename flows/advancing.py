@@ -71,7 +71,7 @@ def advance_rollouts(now: datetime | None = None) -> list[DirectiveTick]:
 @flow(name="issue-plan", log_prints=True)
 def issue_plan_flow(plan_file: str, actor: str = "prefect") -> dict[str, object]:
     """Issue a plan file (a path on the worker's disk: flows take references, never unit lists)."""
-    with uow() as work:
+    with uow(writer=True) as work:
         prepared, result = issue_plan(work.session, Path(plan_file), now=datetime.now(UTC), actor=actor,
                                       calendar=WorkingCalendar.from_settings())
         work.commit()

@@ -22,9 +22,9 @@ def engine() -> Engine:
     return open_database(get_settings().effective_database_url)
 
 
-def uow() -> UnitOfWork:
-    """A unit of work on the configured database."""
-    return UnitOfWork(engine())
+def uow(*, writer: bool = False) -> UnitOfWork:
+    """A unit of work on the configured database; `writer` for read-then-write work (see UnitOfWork)."""
+    return UnitOfWork(engine(), writer=writer)
 
 
 def run_namer(prefix: str) -> Callable[[], str]:

@@ -30,7 +30,9 @@ __all__ = ["weekly_compliance"]
 @task
 def snapshot_task(now: datetime) -> SnapshotRun:
     """Snapshot every active directive in one transaction (re-running in the week replaces it)."""
-    with uow() as work:
+    # A writer from the start: the snapshot reads the active directives, then replaces the week's rows, and on
+    # SQLite a transaction that reads before another run's commit can no longer take the write lock.
+    with uow(writer=True) as work:
         run = take_snapshot(work.session, now)
         work.commit()
     return run
@@ -46,7 +48,7 @@ def render_task(number: str, week: date) -> tuple[ComplianceReport, dict[str, by
 @task(retries=2, retry_delay_seconds=5)  # the database may be away for a moment
 def store_task(folder: str, files: dict[str, bytes], now: datetime) -> list[str]:
     """Save files into the shared store in one transaction (a name written again replaces the old file)."""
-    with uow() as work:
+    with uow(writer=True) as work:
         names = save_files(work.session, folder, files, now)
         work.commit()
     return names

@@ -155,3 +155,34 @@ def test_docx_lists_no_overdue_when_all_reported(issued, tmp_path) -> None:  # t
     text = _docx_text(paths[".docx"])
     assert "Không có tổ chức đảng nào quá hạn chưa hoàn thành." in text
     assert date(2017, 4, 10).isoformat() in paths[".docx"].name
+
+
+@SQLITE_ONLY
+def test_a_run_started_while_another_job_writes_waits_its_turn(followed, db_url) -> None:  # type: ignore[no-untyped-def]
+    # On a shared SQLite file the dispatcher or the reconciler may be writing when the weekly run starts: the
+    # run must wait for the lock, not fail with "database is locked" after reading a snapshot gone stale.
+    import sqlite3
+    import threading
+    import time
+
+    locked, release = threading.Event(), threading.Event()
+
+    def other_job() -> None:
+        conn = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE directives SET title = title")
+        locked.set()
+        release.wait(5)
+        time.sleep(1.0)
+        conn.execute("COMMIT")
+        conn.close()
+
+    writer = threading.Thread(target=other_job)
+    writer.start()
+    locked.wait(5)
+    release.set()
+    try:
+        result = run_compliance_detailed(followed, at(2017, 6, 30, 15))
+    finally:
+        writer.join()
+    assert result.snapshot.rows > 0 and len(result.names) == 4
