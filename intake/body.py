@@ -8,7 +8,9 @@ Rules:
   ngày …") is kept as written.
 - Deadlines: every date, month, quarter or "hàng năm" in a sentence is a candidate; the longest phrase
   around it that `schedules.parse_deadline` (the plan language's grammar) reads is the deadline, as
-  written. A date right after a document number ("số 04-NQ/TW, ngày 30/10/2016") is that document's date.
+  written (a weekday with its day included); a range written without its "từ" ("24/9/2018 đến ngày
+  27/10/2018") is read with it, the written form kept beside it. A date right after a document number
+  ("số 04-NQ/TW, ngày 30/10/2016") is that document's date.
   The document's own date line is no deadline, nor is a bare day already past when it was signed
   ("Hội nghị họp ngày 26/4/2022"); "trước ngày …" before the issue day stays, flagged as a misprint.
   "hàng năm" earlier in the same clause makes the deadline yearly.
@@ -149,28 +151,40 @@ def _accepted(phrase: str, issued: date | None, calendar: WorkingCalendar) -> bo
     return True
 
 
-def _phrase_at(clause: str, start: int, end: int, issued: date | None, cal: WorkingCalendar) -> str | None:
-    """The longest phrase around clause[start:end] that the deadline grammar reads, as written."""
+def _phrase_at(clause: str, start: int, end: int, issued: date | None,
+               cal: WorkingCalendar) -> tuple[str, str] | None:
+    """The longest phrase around clause[start:end] that the deadline grammar reads, and that phrase as written.
+    A range written without its opening word ("24/9/2018 đến ngày 27/10/2018") is read as the grammar has it,
+    with "từ" ("từ 24/9/2018 đến ngày 27/10/2018"); the written phrase stays the document's."""
     lefts = [m.start() for m in re.finditer(r"\S+", clause[:start])][-8:]
     lefts = [*lefts, start]
     rights = [end] + [end + m.end() for m in re.finditer(r"\S+", clause[end:])][:4]
+    opening = None
+    if re.match(r"(?i)\s+(?:đến|tới)\b", clause[end:]) and not re.search(r"(?i)\btừ\s+(?:ngày\s+)?$", clause[:start]):
+        opening = start - 5 if re.search(r"(?i)ngày\s$", clause[:start]) else start
     for left in lefts:
         for right in sorted(rights, reverse=True):
             phrase = clause[left:right].strip(" ,;.:()")
             if phrase.count("(") > phrase.count(")") and clause.startswith(phrase + ")", clause.find(phrase)):
                 phrase += ")"  # "ngày 24/10/2019 (thứ năm)" keeps the weekday's closing parenthesis
             if phrase and _accepted(phrase, issued, cal):
-                return _shortest(phrase, issued, cal)
+                return _shortest(phrase, issued, cal), ""
+            if opening is not None and left <= opening < right:
+                added = (clause[left:opening] + "từ " + clause[opening:right]).strip(" ,;.:()")
+                if _accepted(added, issued, cal):
+                    readable = _shortest(added, issued, cal)
+                    return readable, re.sub(r"^(.*?)từ ", r"\1", readable, count=1)
     return None
 
 
 def _shortest(phrase: str, issued: date | None, cal: WorkingCalendar) -> str:
-    """Drop lead-in words the grammar ignores ("hoàn thành", "dự kiến") while the meaning stays the same."""
+    """Drop lead-in words the grammar ignores ("hoàn thành", "dự kiến") while the meaning stays the same; a
+    weekday written with the day stays (the grammar checks it against the date)."""
     meaning = parse_deadline(phrase, issued_on=issued, calendar=cal)
     words = phrase.split(" ")
     best = phrase
     for k in range(1, len(words)):
-        if words[k - 1].lower().strip(",") in _KEEP:
+        if words[k - 1].lower().strip(",") in _KEEP or re.match(rf"(?i){WEEKDAY}", " ".join(words[k - 1:])):
             break  # "trước", "từ", "trong" change the meaning even where the instant happens to agree
         shorter = " ".join(words[k:]).strip(" ,;.:")
         try:
@@ -194,23 +208,25 @@ def _read_deadlines(draft: Draft, number: int, text: str, issued: date | None, c
                 continue
             if re.match(r"\s*[-–]\s*(KH|NQ|CT|KL|HD|QĐ)", clause[m.end():]):
                 continue  # a number such as "05-CT/TW" read as a day and month
-            phrase = _phrase_at(clause, m.start(), m.end(), issued, cal)
-            if phrase is None:
+            read = _phrase_at(clause, m.start(), m.end(), issued, cal)
+            if read is None:
                 continue
-            at = clause.find(phrase)
-            taken.append((at, at + len(phrase)))
+            phrase, written = read
+            at = clause.find(written or phrase)
+            taken.append((at, at + len(written or phrase)))
             recurring = False
             if not _YEARLY.search(phrase) and _YEARLY.search(clause[:at]):
                 yearly = f"hàng năm, {phrase}"
                 if _accepted(yearly, issued, cal):
                     phrase, recurring = yearly, True
             recurring = recurring or bool(re.search(r"(?i)\b(hàng|hằng|mỗi) (năm|tháng|quý)", phrase))
-            _add_deadline(draft, number, text, clause, phrase, recurring, line_owners, heading, issued, cal)
+            _add_deadline(draft, number, text, clause, (phrase, written), recurring, line_owners, heading, issued, cal)
 
 
-def _add_deadline(draft: Draft, number: int, text: str, clause: str, phrase: str, recurring: bool,
+def _add_deadline(draft: Draft, number: int, text: str, clause: str, read: tuple[str, str], recurring: bool,
                   line_owners: tuple[list[str], list[str]], heading: tuple[list[str], list[str]],
                   issued: date | None, cal: WorkingCalendar) -> None:
+    phrase, written = read
     if issued is not None and not recurring and not _DUE_WORDS.search(phrase):
         found = parse_deadline(phrase, issued_on=issued, calendar=cal)
         moment = found.due or found.opens
@@ -232,7 +248,7 @@ def _add_deadline(draft: Draft, number: int, text: str, clause: str, phrase: str
             role = "milestone"
     confidence = 0.85 if owners[0] or role != "obligation" else 0.5
     draft.deadlines.append(Deadline(Found(phrase, number, clause.strip(), confidence), clause.strip(),
-                                    list(owners[0]), list(owners[1]), kind, recurring, role))
+                                    list(owners[0]), list(owners[1]), kind, recurring, role, written))
     _check_year(draft, number, phrase, issued, cal)
 
 

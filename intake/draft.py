@@ -12,8 +12,8 @@ from pathlib import Path
 
 from intake.body import read_body
 from intake.header import read_header, read_recipients, read_signers
-from intake.model import GAP, Draft, Found, Line
-from intake.text import IntakeError, read_document
+from intake.model import GAP, Deadline, Draft, Found, Line
+from intake.text import IntakeError, read_document, relined
 from schedules import WorkingCalendar
 
 __all__ = ["draft_from_text", "draft_plan", "render_draft"]
@@ -25,19 +25,41 @@ _SCHEMA_KINDS = ("NQ", "CT", "KL", "KH", "KHLT", "KHPH", "HD", "CV", "BC", "TB")
 
 
 def draft_from_text(text: str, source: str = "văn bản") -> Draft:
-    """Read a document's text into a Draft; IntakeError when it is not a directive at all."""
+    """Read a document's text into a Draft; IntakeError when it is not a directive at all (see _is_directive)."""
+    text = relined(text)
     draft = Draft(source, [Line(i, t) for i, t in enumerate(text.split("\n"), 1)])
     start = read_header(draft)
     read_signers(draft)
     read_recipients(draft)
     read_body(draft, start, WorkingCalendar())
-    signs = sum(x is not None and x != [] for x in (draft.kind, draft.number, draft.recipients or None,
-                                                   draft.signers or None, draft.issued_on, draft.parents or None))
-    signs += _ISSUES.search(text) is not None
-    if signs < 2:
-        raise IntakeError(f"{source}: không phải một văn bản chỉ đạo (kế hoạch, hướng dẫn…): không thấy đủ tên loại "
-                          "văn bản, số hiệu, ngày ban hành, Nơi nhận hay chữ ký; không viết bản nháp")
+    if not _is_directive(draft, text):
+        cited = "; ".join(f"{p.kind} số {p.number.value}"
+                          + (f" ngày {p.date.value.day}/{p.date.value.month}/{p.date.value.year}" if p.date else "")
+                          for p in draft.parents)
+        hint = (f". Văn bản này chỉ nhắc tới: {cited}; hãy tải lên chính văn bản cần thực hiện" if cited else "")
+        raise IntakeError(f"{source}: không phải một văn bản chỉ đạo (kế hoạch, hướng dẫn…): không thấy tên loại "
+                          "văn bản ở đầu, số hiệu, ngày ban hành, Nơi nhận hay chữ ký; không viết bản nháp" + hint)
     return draft
+
+
+def _is_directive(draft: Draft, text: str) -> bool:
+    """A directive names itself: its kind line heads the text (only header lines above it), or two of the kind,
+    number, date line, Nơi nhận, signature, cited directives and "ban hành kế hoạch … như sau:" are there, a number
+    or date printed as a form left blank counting as the number or the date. Citations alone are an article about
+    directives, not one."""
+    if draft.kind is not None and draft.number is None and _heads(draft):
+        return True
+    signs = sum(x is not None and x != [] for x in (
+        draft.kind, draft.number or draft.blanks.get("number"), draft.recipients or None, draft.signers or None,
+        draft.issued_on or draft.blanks.get("issued_on"), draft.parents or None))
+    return signs + (_ISSUES.search(text) is not None) >= 2
+
+
+def _heads(draft: Draft) -> bool:
+    """The kind line (read by read_header) is the text's first line, or only header lines stand above it."""
+    assert draft.kind is not None
+    return draft.kind.line == next((ln.number for ln in draft.lines if ln.text.strip()), 0) or (
+        draft.kind.line <= 12 and (draft.issuer is not None or bool(draft.blanks)))
 
 
 def draft_plan(path: Path) -> tuple[Draft, str]:
@@ -64,6 +86,11 @@ def _value(found: Found | None, what: str) -> str:
     return _gap(what) if found is None else f"{_q(found.value)}  {_src(found)}"
 
 
+def _blank(d: Draft, field: str) -> str:
+    found = d.blanks.get(field)
+    return "" if found is None else f" (dòng {found.line} để trống: “{found.quote}”)"
+
+
 def render_draft(d: Draft, *, stored_hierarchy: bool = False) -> str:
     """The draft plan file in the plan language (see plans.schema), values commented with their source; with
     `stored_hierarchy` it names no hierarchy (it is checked and issued against the stored units)."""
@@ -72,7 +99,7 @@ def render_draft(d: Draft, *, stored_hierarchy: bool = False) -> str:
     for flag in d.flags:
         out.append(f"# CẦN KIỂM TRA (dòng {flag.line}): {flag.message}")
     out.append("directive:")
-    out.append(f"  number: {_value(d.number, 'số hiệu, ví dụ 47-KH/TU')}")
+    out.append(f"  number: {_value(d.number, 'số hiệu, ví dụ 47-KH/TU' + _blank(d, 'number'))}")
     kind = d.kind
     if kind is not None and kind.value not in _SCHEMA_KINDS:
         out.append(f"  kind: {_gap(f'loại văn bản “{kind.quote}” ({kind.value}) chưa có trong ngôn ngữ kế hoạch')}")
@@ -87,7 +114,7 @@ def render_draft(d: Draft, *, stored_hierarchy: bool = False) -> str:
         out.append(f"  # cơ quan cấp trên: {d.parent_body.value} {_src(d.parent_body)}")
     issued = None if d.issued_on is None else Found(d.issued_on.value.isoformat(), d.issued_on.line,
                                                       d.issued_on.quote, d.issued_on.confidence)
-    out.append(f"  issued_on: {_value(issued, 'ngày ban hành, ví dụ 2017-03-22')}")
+    out.append(f"  issued_on: {_value(issued, 'ngày ban hành, ví dụ 2017-03-22' + _blank(d, 'issued_on'))}")
     out.append(f"  title: {_value(d.title, 'trích yếu')}")
     if d.place:
         out.append(f"  place: {_value(d.place, '')}")
@@ -139,6 +166,12 @@ def _signers(d: Draft, out: list[str]) -> None:
         out.append(f"      name: {_value(s.name, 'họ tên người ký')}")
 
 
+def _due(dl: Deadline) -> str:
+    """A deadline's value and source; when the grammar needed a word the document left out, what it wrote."""
+    added = f" · văn bản viết “{dl.written}”" if dl.written else ""
+    return f"{_value(dl.phrase, '')}{added}"
+
+
 def _slug(text: str, used: set[str]) -> str:
     base = "-".join(re.findall(r"[a-z0-9]+", text))[:30] or "viec"
     key, n = base, 2
@@ -159,7 +192,7 @@ def _rollout(d: Draft, out: list[str]) -> None:
             if name in phases:
                 dl = phases[name]
                 opens = re.match(r"(?i)^(bắt đầu |trong thời gian )?từ\b", dl.phrase.value) is not None
-                out += [f"  - name: {name}", f"    {'opens' if opens else 'due'}: {_value(dl.phrase, '')}"]
+                out += [f"  - name: {name}", f"    {'opens' if opens else 'due'}: {_due(dl)}"]
     if d.pilot_group_kinds is not None:
         kinds, at_least = d.pilot_group_kinds.value
         out += ["\npilot:", f"  group_kinds: [{', '.join(kinds)}]  {_src(d.pilot_group_kinds)}",
@@ -169,7 +202,7 @@ def _rollout(d: Draft, out: list[str]) -> None:
         title = d.title.value if d.title else GAP
         title = re.sub(r"^(?i:tổ chức)\s+", "", title)
         out += ["\nevent:", f"  title: {_q(title[:1].upper() + title[1:])}  # theo trích yếu",
-                f"  at: {_value(event.phrase, '')}"]
+                f"  at: {_due(event)}"]
         if d.event_place:
             out.append(f"  place: {_value(d.event_place, '')}")
         if d.delegates:
@@ -183,7 +216,7 @@ def _rollout(d: Draft, out: list[str]) -> None:
     if obligations:
         out.append("\nobligations:")
     for dl in obligations:
-        title = re.sub(r"\s+", " ", dl.sentence.replace(dl.phrase.value, "")).strip(" ,;.:/")
+        title = re.sub(r"\s+", " ", dl.sentence.replace(dl.as_written, "")).strip(" ,;.:/")
         title = re.sub(r"^(?:\d+(?:\.\d+)*\.|[-–])\s*", "", title)
         title = title[:1].upper() + title[1:120]
         key = _slug({"report": "bao cao", "plan": "ke hoach", "activity": "hoat dong"}[dl.kind], used)
@@ -194,13 +227,13 @@ def _rollout(d: Draft, out: list[str]) -> None:
         else:
             out += ["    units:",
                     f"      kinds: [{_q(GAP)}]  # {GAP}: những đơn vị phải thực hiện: văn bản không ghi rõ"]
-        out.append(f"    due: {_value(dl.phrase, '')}")
+        out.append(f"    due: {_due(dl)}")
     milestones = [dl for dl in d.deadlines if dl.role == "milestone"]
     if milestones:
         out.append("\nmilestones:")
         for dl in milestones:
             out += [f"  - key: {_slug('moc', used)}", f"    title: {_q(dl.sentence[:120])}",
-                    f"    assignee: {_gap('mã đơn vị được giao')}", f"    due: {_value(dl.phrase, '')}"]
+                    f"    assignee: {_gap('mã đơn vị được giao')}", f"    due: {_due(dl)}"]
     if d.tasks:
         out.append("\n# Việc được giao nhưng văn bản không ghi hạn (không thành nghĩa vụ):")
         for task in d.tasks:

@@ -1,14 +1,20 @@
 """The parts of a document around its body: header, trích yếu, Nơi nhận and the signature block.
 
 Rules:
-- The kind line is the first line that begins with a kind word in capitals (KẾ HOẠCH, HƯỚNG DẪN…); the
-  trích yếu is what follows it on that line and the next lines until a blank line or the first "Căn cứ",
-  "Thực hiện", "Để …" paragraph.
+- The kind line is the first line that begins with a kind word in capitals (KẾ HOẠCH, HƯỚNG DẪN, QUYẾT ĐỊNH…),
+  compared without tone marks and inner spaces ("K ÉT LUẬN" from a PDF), or in running case right below the
+  header lines of a copy that lost its capitals ("Kế hoạch Tổ chức …"); the trích yếu is what follows it on that
+  line and the next lines until a blank line or the first "Căn cứ", "Thực hiện", "Để …" paragraph; a paragraph
+  (over 250 characters) or a capitalised line after the title already wrapped onto a lowercase line ends it, and
+  a "CỦA <cơ quan>" line under the kind word names the issuer, not the subject.
 - Issuing body: the last line in capitals above the kind line (without one: above the number and date lines)
   that is neither the national motto, the number nor the date; the capitals line above it is the parent body.
-  A table cell cut over two lines ("BAN CHẤP" / "HÀNH TRUNG ƯƠNG |") is joined back.
+  A table cell cut over two lines ("BAN CHẤP" / "HÀNH TRUNG ƯƠNG |") is joined back; a header that lost its
+  capitals names its body with a body word ("ban chấp hành tỉnh Hà Tây").
 - Number: the Party way is normalised ("109 - KH/ĐTN" → 109-KH/ĐTN); the state way is kept as written
   ("50/KH-ĐTN"). Place: the capitalised words before ", ngày", with a district's number ("Quận 6").
+  A number or a date printed as a form and left blank ("Số: KH/TĐ", "ngày   tháng 8 năm 2007") is no value:
+  it is kept in `Draft.blanks` so the gap says so; the place before such a date is still read.
 - The trích yếu goes on past a blank line when its next line starts in lowercase, follows a comma or "và", or
   continues a title set in capitals; its first line may begin "Thực hiện …" when it is short and cites nothing.
 - Nơi nhận: the "-" lines after "Nơi nhận"; a line marked "b/c", "báo cáo", "để b/c" starts the group of
@@ -24,15 +30,22 @@ import re
 from datetime import date
 
 from intake.model import Draft, Flag, Found, Line, Recipient, SignerFound
-from intake.words import KIND_WORDS, NUMBER, STATE_NUMBER, clean, fold, proper
+from intake.text import place_start
+from intake.words import KIND_WORDS, NUMBER, STATE_NUMBER, clean, fold, kind_word, proper, repair
 
 __all__ = ["read_header", "read_recipients", "read_signers"]
 
 _MOTTO = re.compile(r"^(đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|độc lập - tự do - hạnh phúc|"
                     r"đoàn tncs hồ chí minh|đoàn thanh niên cộng sản hồ chí minh)$")
-_DATE_LINE = re.compile(r"(?P<place>[^\W\d_][\w\- ]{0,40}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+"
+_DATE_LINE = re.compile(r"(?P<place>[^\W\d_][\w\- ]{0,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+"
                         r"năm\s+(?P<y>\d{4})")
-_KIND_LINE = re.compile(r"^(?P<word>" + "|".join(sorted(KIND_WORDS, key=len, reverse=True)) + r")\b\s*(?P<rest>.*)$")
+# A form printed before the number and the day were written in ("Số: KH/TĐ", "ngày   tháng 8 năm 2007").
+_BLANK_NUMBER = re.compile(r"\bSố\s*:?\s*(?P<kind>[A-ZĐ]{1,6})\s*/\s*(?P<body>[A-ZĐƯ][A-ZĐƯ\-]*)\s*$")
+_BLANK_DATE = re.compile(r"(?P<place>[^\W\d_][\w\- ]{0,60}?)\s*,\s*ngày\s+(?:tháng\s+\d{1,2}|\d{1,2}\s+tháng)?\s*"
+                         r"(?:tháng\s+)?năm\s+\d{4}")
+# Lines of a header that lost its capitals still name a body with these words ("ban chấp hành tỉnh Hà Tây").
+_BODY_WORDS = re.compile(r"^(ban chấp hành|ban thường vụ|ban bí thư|tỉnh ủy|thành ủy|huyện ủy|thị ủy|đảng ủy|tỉnh đoàn|"
+                         r"thành đoàn|huyện đoàn|đoàn trường|ban chấp hành đoàn)\b")
 _INTRO = re.compile(r"^(căn cứ|thực hiện|để |nhằm |theo |thi hành|tiếp tục thực hiện|triển khai)", re.IGNORECASE)
 _ROMAN = re.compile(r"^[IVX]+\s*[.\-/]")
 
@@ -46,14 +59,20 @@ def read_header(draft: Draft) -> int:
     """Read number, kind, issuing and parent body, place and date, trích yếu; return the index of the body start."""
     lines = draft.lines
     kind_at: int | None = None
+    header_only = True  # every line so far is a header line: motto, body, number or date
     for i, line in enumerate(lines):
         text = clean(line.text)
         if _ROMAN.match(text):
             break
-        m = _KIND_LINE.match(text)
-        if m and _capitals(m["word"]) and kind_at is None:
+        found = kind_word(text)
+        # In capitals anywhere above the first heading; in running case only right below the header (a copy that
+        # lost its capitals), followed by the title's capital or nothing ("Kế hoạch Tổ chức lễ …").
+        if found and kind_at is None and (_capitals(found[1]) or (
+                header_only and i > 0 and (not found[2] or found[2][:1].isupper()))):
             kind_at = i
-            draft.kind = Found(KIND_WORDS[m["word"]], line.number, m["word"], 0.9)
+            draft.kind = Found(KIND_WORDS[found[0]], line.number, found[1], 0.9 if _capitals(found[1]) else 0.7)
+        if text and not _header_line(text):
+            header_only = False
     for line in lines[: (kind_at or 0) + 12]:
         text = clean(line.text)
         m = re.search(r"\bSố\s*:?\s*", text) if draft.number is None else None
@@ -64,6 +83,12 @@ def read_header(draft: Draft) -> int:
         elif m and (n := STATE_NUMBER.match(text, m.end())):
             value = re.sub(r"\s+", "", n.group(0))
             draft.number = Found(value, line.number, text[m.start(): n.end()], 0.9)
+        if draft.number is None and (b := _BLANK_NUMBER.search(text)):
+            draft.blanks.setdefault("number", Found(b.group(0).strip(), line.number, b.group(0).strip(), 0.9))
+        if draft.issued_on is None and (b := _BLANK_DATE.search(text)) and not _DATE_LINE.search(text):
+            draft.blanks.setdefault("issued_on", Found(b.group(0).strip(), line.number, b.group(0).strip(), 0.9))
+            if draft.place is None and (place := _place(b.group(0), b.group(0).index(","))):
+                draft.place = Found(place, line.number, b.group(0).strip(), 0.8)
         if draft.issued_on is None and (d := _DATE_LINE.search(text)):
             try:
                 day = date(int(d["y"]), int(d["m"]), int(d["d"]))
@@ -71,7 +96,7 @@ def read_header(draft: Draft) -> int:
                 draft.flags.append(Flag(line.number, f"ngày ban hành “{d.group(0)}” không có trên lịch"))
             else:
                 # Capitalised words before the date, not the tail of a number printed on the same line.
-                place = _place(d["place"])
+                place = _place(text, text.index(",", d.start("place")))
                 draft.issued_on = Found(day, line.number, d.group(0).strip(), 0.95)
                 if place:
                     draft.place = Found(place, line.number, d.group(0).strip(), 0.9)
@@ -97,18 +122,16 @@ def _kind_of(number: str) -> str:
     return m[1] if m else ""
 
 
-def _place(words: str) -> str:
-    """The place before ", ngày": the last run of capitalised words (and a district's number: "Quận 6"), not the
-    tail of a number or a header in capitals printed on the same line."""
-    run: list[str] = []
-    for w in reversed(words.split()):
-        if w.isdigit() or (w[:1].isupper() and (len(w) == 1 or not w[1:].isupper())):
-            run.insert(0, w)
-        else:
-            break
-    while run and run[0].isdigit():
-        run.pop(0)
-    return " ".join(run)
+def _place(text: str, comma: int) -> str:
+    """The place before ", ngày" (text.place_start), not the tail of a number printed on the same line."""
+    return text[place_start(text, comma): comma].strip()
+
+
+def _header_line(text: str) -> bool:
+    """A line a header is made of: the motto, a body's name, the number, the date line, a separator."""
+    low = fold(text)
+    return bool(_MOTTO.match(low) or _BODY_WORDS.match(low) or _capitals(text) or re.match(r"^Số\b", text)
+                or _DATE_LINE.search(text) or _BLANK_DATE.search(text) or set(text) <= set("-_*=—"))
 
 
 def _header_lines(draft: Draft, kind_at: int | None) -> list[Line]:
@@ -134,8 +157,12 @@ def _read_bodies(draft: Draft, kind_at: int | None) -> None:
     bodies: list[Line] = []
     for line in _header_lines(draft, kind_at):
         text = clean(line.text)
-        if (not _capitals(text) or _MOTTO.match(fold(text)) or NUMBER.search(text) or _DATE_LINE.search(text)
+        if (_MOTTO.match(fold(text)) or NUMBER.search(text) or _DATE_LINE.search(text) or _BLANK_DATE.search(text)
                 or re.match(r"^Số\b", text)):
+            continue
+        if not _capitals(text):
+            if _BODY_WORDS.match(fold(text)) and len(text) < 80:
+                bodies.append(Line(line.number, text))  # a header that lost its capitals
             continue
         text = re.split(r"\s{3,}|\|", line.text.strip())[0].strip(" |*")
         if _capitals(text) and not _MOTTO.match(fold(text)):
@@ -148,8 +175,8 @@ def _read_bodies(draft: Draft, kind_at: int | None) -> None:
 
 def _read_title(draft: Draft, kind_at: int) -> int:
     lines = draft.lines
-    m = _KIND_LINE.match(clean(lines[kind_at].text))
-    parts: list[str] = [m["rest"]] if m and m["rest"] else []
+    found = kind_word(clean(lines[kind_at].text))
+    parts: list[str] = [found[2]] if found and found[2] else []
     first = lines[kind_at].number
     i = kind_at + 1
     while i < len(lines) and not parts:
@@ -161,6 +188,8 @@ def _read_title(draft: Draft, kind_at: int) -> int:
         if not text and parts and _continues(parts, _next_text(lines, i)):
             i += 1
             continue
+        if parts and text and _ends_title(parts, text):
+            break
         starts_title = not parts and len(text) < 160 and not re.search(r"(?i)như sau|\bsố\s+\d", text)
         lower = text[:1].islower()
         if (not text or set(text) <= set("-_*=—") or (_INTRO.match(text) and not starts_title and not lower)
@@ -175,11 +204,41 @@ def _read_title(draft: Draft, kind_at: int) -> int:
         i += 1
         if len(parts) >= 6:
             break
+    quote = " ".join(parts)
+    if len(parts) > 1 and _capitals(parts[0]) and fold(parts[0]).startswith("của "):
+        parts = parts[1:]  # "CỦA ĐOÀN THANH NIÊN …" under the kind word names the issuer, not the subject
     title = " ".join(parts).strip(" *")
     if title:
-        title = title[0].upper() + title[1:]
-        draft.title = Found(proper(title) if _capitals(title) else title, first, " ".join(parts), 0.85)
+        title = proper(title) if _capitals(title) else " ".join(_cased(p, k == 0) for k, p in enumerate(parts))
+        title = repair(title.strip(" *"))
+        draft.title = Found(title[0].upper() + title[1:], first, quote, 0.85)
     return i
+
+
+# A wrapped title line cannot end on these words: the next line completes it.
+_OPEN_END = re.compile(r"(?i)(?:,|\bvà|\bcủa|\bvề|\bvới|\bcho|\bcác|\bnhững|\btại|\btrong|\bthực hiện|"
+                       r"\btriển khai|[-–])$")
+
+
+def _ends_title(parts: list[str], text: str) -> bool:
+    """A paragraph (over 250 characters), or a line in running case that starts with a capital after the title
+    has already wrapped onto a lowercase line, begins the body: "Hội nghị … họp" after "định hướng đến năm 2030"."""
+    if len(text) > 250:
+        return True
+    wrapped = any(p[:1].islower() for p in parts[1:])
+    return (wrapped and text[:1].isupper() and not _capitals(text) and not _OPEN_END.search(parts[-1])
+            and not _capitals(parts[-1]))
+
+
+def _cased(part: str, first: bool) -> str:
+    """One line of a title mixing capitals and running case, in running case."""
+    if not _capitals(part):
+        return part
+    out = proper(part)
+    words = out.split()
+    if not first and len(words) > 1 and words[1][:1].islower():
+        out = out[:1].lower() + out[1:]
+    return out
 
 
 def _next_text(lines: list[Line], i: int) -> str:

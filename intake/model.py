@@ -52,6 +52,12 @@ class Deadline:
     kind: str  # "report", "plan", "activity"
     recurring: bool
     role: str  # "obligation", "phase:<name>", "event", "milestone"
+    written: str = ""  # the phrase as the document writes it, when the grammar reads it with a word added
+
+    @property
+    def as_written(self) -> str:
+        """The deadline phrase exactly as the document has it."""
+        return self.written or self.phrase.value
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class Draft:
     pilot_group_kinds: Found | None = None
     tasks: list[Found] = field(default_factory=list)  # assignments without a date ("Giao Ban …")
     flags: list[Flag] = field(default_factory=list)
+    # Parts of the header printed as a form and left blank ("Số: KH/TĐ", "ngày   tháng 8 năm 2007"), by field.
+    blanks: dict[str, Found] = field(default_factory=dict)
 
     @property
     def issued_day(self) -> date | None:

@@ -44,8 +44,9 @@ def _actual(d: Draft) -> dict[str, set[str]]:
     }
     out = {k: ({_f(v)} if v else set()) for k, v in one.items()}
     out["parents"] = {_f(f"{p.number.value} {p.date.value.isoformat() if p.date else ''}") for p in d.parents}
-    out["phases"] = {_f(f"{dl.role[6:]} {dl.phrase.value}") for dl in d.deadlines if dl.role.startswith("phase:")}
-    out["deadlines"] = {_f(f"{dl.phrase.value} {' '.join(sorted(dl.owners))}") for dl in d.deadlines
+    # A deadline is scored as the document writes it (the draft's value may add the word the grammar needs).
+    out["phases"] = {_f(f"{dl.role[6:]} {dl.as_written}") for dl in d.deadlines if dl.role.startswith("phase:")}
+    out["deadlines"] = {_f(f"{dl.as_written} {' '.join(sorted(dl.owners))}") for dl in d.deadlines
                         if dl.role in ("obligation", "event", "milestone")}
     out["recipients"] = {_f(r.name.value) for r in d.recipients}
     out["bc"] = {_f(r.name.value) for r in d.recipients if r.bc}

@@ -9,6 +9,8 @@ Rules:
 - .pdf: the text layer page by page; an encrypted file, or one whose pages give almost no text (a scan),
   is refused: the drafter reads words, not pictures. Lines the PDF wrapped are joined back into paragraphs,
   so the line numbers of a PDF draft count those paragraphs.
+- A document copied from a web page as one paragraph (header, body, Nơi nhận and signature run together) is
+  cut back into lines where documents begin one (`relined`, used by the drafter); line numbers count those.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import formats
 from errors import InputError, Problem
 from hierarchy.limits import LimitError, read_bounded
 
-__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "IntakeError", "read_document", "read_upload", "text_of"]
+__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "IntakeError", "place_start", "read_document", "read_upload", "relined",
+           "text_of"]
 
 MAX_DOCUMENT_BYTES = 20_000_000
 SUFFIXES = (".txt", ".docx", ".pdf")
@@ -148,3 +151,100 @@ def _unwrap(page: str) -> str:
     """Rejoin the lines a PDF wrapped: a line ending in a space, or followed by one that starts in lowercase."""
     page = re.sub(r"[ \t]+\n(?=\S)", " ", page)
     return re.sub(r"(?<![.:;!?])\n(?=[^\W\d_A-ZĐÀ-Ỹ])", " ", page)
+
+
+# A document copied from a web page as one paragraph: the marks that begin a line in the document itself.
+_FLAT_MIN = 300
+_MOTTOS = r"ĐOÀN TNCS HỒ CHÍ MINH|ĐẢNG CỘNG SẢN VIỆT NAM|CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+_LEAD_MOTTO = re.compile(r"^(?i:đoàn tncs hồ chí minh|đảng cộng sản việt nam)\s+(?=\w)")
+_NUMBER_MARK = re.compile(r"\bSố\s*:\s*(?:\d{1,5}\s*[-–]?\s*)?[A-ZĐ]{1,6}\s*/\s*[A-ZĐƯ][A-ZĐƯ]*(?:-[A-ZĐƯ]+)*")
+_DATE_MARK = re.compile(r",\s*ngày\s+(?:\d{1,2}\s+)?tháng\s+(?:\d{1,2}\s+)?năm\s+\d{4}")
+_CAPS_KIND = re.compile(r"(?<![^\W\d_])(?:KẾ HOẠCH|QUYẾT ĐỊNH|HƯỚNG DẪN|CHỈ THỊ|KẾT LUẬN|NGHỊ QUYẾT|THÔNG BÁO|"
+                        r"QUY ĐỊNH|CHƯƠNG TRÌNH|CÔNG VĂN)(?![^\W\d_])")
+# Letters by case: a range such as À-Ỹ mixes both cases in Unicode, so each class is listed.
+_UP = "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isalpha() and c.isupper())
+_LOW = "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isalpha() and c.islower())
+U, L = f"[A-Z{_UP}]", f"[a-z{_LOW}]"
+_UNIT_BEFORE_PLACE = re.compile(r"(?i)\b(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường)$")
+
+
+def place_start(text: str, comma: int) -> int:
+    """Where the place before ", ngày" begins: its last run of capitalised words (with a district's number,
+    "Quận 6"); in a header flattened into one line, the issuer's place name after "tỉnh"/"huyện" (two words,
+    "tỉnh Hà Tây Hà Đông, ngày …") is not part of it."""
+    words = list(re.finditer(r"\S+", text[:comma]))
+    run: list[re.Match[str]] = []
+    for w in reversed(words):
+        word = w.group(0)
+        if word.isdigit() or (word[:1].isupper() and (len(word) == 1 or not word[1:].isupper())):
+            run.insert(0, w)
+        else:
+            break
+    while run and run[0].group(0).isdigit():
+        run.pop(0)
+    if not run:
+        return comma
+    if len(run) >= 4 and _UNIT_BEFORE_PLACE.search(text[: run[0].start()].rstrip()):
+        run = run[2:]
+    return run[0].start()
+
+
+def relined(text: str) -> str:
+    """The text with each line flattened from a whole document (longer than _FLAT_MIN, with at least two of the
+    number, the date line, a kind word in capitals and "Nơi nhận") cut back into lines where documents begin one:
+    the motto, "Số:", the place and date, the kind word, "Về việc", Roman and numbered headings, "Điều N.", the
+    "- " items, "Nơi nhận:", the signature form (T/M, K/T, T/L) and its title, "(đã ký)" and a heading in
+    capitals after running text."""
+    return "\n".join(_cut(line) if _flattened(line) else line for line in text.split("\n"))
+
+
+def _flattened(line: str) -> bool:
+    if len(line) < _FLAT_MIN:
+        return False
+    marks = (_NUMBER_MARK.search(line), _DATE_MARK.search(line), _CAPS_KIND.search(line[:600]),
+             re.search(r"(?i)\bnơi nhận\s*:", line))
+    return sum(m is not None for m in marks) >= 2
+
+
+def _cut(line: str) -> str:
+    # A motto glued to the cell before it ("…-VPĐOÀN TNCS HỒ CHÍ MINH") first, so no number swallows its letters.
+    return "\n".join(_cut_piece(piece) for piece in re.split(rf"(?<={U})(?=" + _MOTTOS + ")", line))
+
+
+def _cut_piece(line: str) -> str:
+    cuts: set[int] = set()
+    if m := _LEAD_MOTTO.match(line):
+        cuts.add(m.end())
+    for m in re.finditer(r"\*{3}", line):
+        cuts.update((m.start(), m.end()))
+    for m in _NUMBER_MARK.finditer(line):
+        cuts.update((m.start(), m.end()))
+    for m in _DATE_MARK.finditer(line):
+        cuts.update((place_start(line, m.start()), m.end()))
+    for m in _CAPS_KIND.finditer(line):
+        cuts.add(m.start())
+    # A capitals heading glued to the running text that follows it ("QUYẾT ĐỊNHVề việc …").
+    for m in re.finditer(rf"(?<={U}{U})(?={U}{L})", line):
+        if _CAPS_KIND.search(line[max(0, m.start() - 20): m.start()]):
+            cuts.add(m.start())
+    patterns = (rf"\s(?=Kế hoạch\s+{U})", rf"\s(?=(?:I|II|III|IV|V|VI|VII|VIII|IX|X)\.\s+{U})",
+                rf"(?<!Điều)\s(?=\d{{1,2}}\.\s+{U})", r"\s(?=Điều\s+\d+\.)",
+                rf"(?<![\d\s]\s)(?<=[\s;:.]|{U})(?=-\s+{U})",
+                r"(?i)\s(?=nơi nhận\s*:)", rf"\s(?=(?:T/M|TM\.|K/T|KT\.|T/L|TL\.)\s+{U})", r"-{3,}",
+                r"(?i)\(đã ký\)", rf"(?<={L})\s+(?=(?:{U}{{2,}}\s+){{2}}{U}{{2,}})")
+    for pattern in patterns:
+        for m in re.finditer(pattern, line):
+            cuts.update((m.start(), m.end()) if m.end() > m.start() + 1 else (m.start(),))
+    # The signer's title glued to the body signed for ("TM. BAN BÍ THƯ TRUNG ƯƠNG ĐOÀNBÍ THƯ THƯỜNG TRỰC").
+    for m in re.finditer(rf"(?:T/M|TM\.|K/T|KT\.|T/L|TL\.)\s+(?:{U}| )+?(?<!BAN )(?<!BAN)"
+                         r"(?=(?:PHÓ\s+)?(?:BÍ THƯ|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CHỦ TỊCH)(?:\s+THƯỜNG TRỰC)?(?:\s|\(|$))",
+                         line):
+        cuts.add(m.end())
+    # A number or a date is never cut inside ("Số: 367 - QĐ/TWĐTN-VP").
+    kept = [m.span() for m in (*_NUMBER_MARK.finditer(line), *_DATE_MARK.finditer(line))]
+    pieces, last = [], 0
+    for at in sorted(c for c in cuts if 0 < c < len(line) and not any(a < c < b for a, b in kept)):
+        pieces.append(line[last:at])
+        last = at
+    pieces.append(line[last:])
+    return "\n".join(p.strip() for p in pieces if p.strip())

@@ -7,13 +7,13 @@ import unicodedata
 
 from hierarchy.model import Kind
 
-__all__ = ["KIND_WORDS", "NUMBER", "STATE_NUMBER", "clean", "fold", "proper", "unit_kinds"]
+__all__ = ["KIND_WORDS", "NUMBER", "STATE_NUMBER", "clean", "fold", "kind_word", "proper", "repair", "unit_kinds"]
 
 # The kind line of a document and its code in a number ("47-KH/TU").
 KIND_WORDS: dict[str, str] = {
     "KẾ HOẠCH LIÊN TỊCH": "KHLT", "KẾ HOẠCH PHỐI HỢP": "KHPH", "KẾ HOẠCH": "KH", "NGHỊ QUYẾT": "NQ",
     "CHỈ THỊ": "CT", "KẾT LUẬN": "KL", "HƯỚNG DẪN": "HD", "CÔNG VĂN": "CV", "BÁO CÁO": "BC", "THÔNG BÁO": "TB",
-    "QUY ĐỊNH": "QĐi", "CHƯƠNG TRÌNH HÀNH ĐỘNG": "CTr", "CHƯƠNG TRÌNH": "CTr",
+    "QUY ĐỊNH": "QĐi", "CHƯƠNG TRÌNH HÀNH ĐỘNG": "CTr", "CHƯƠNG TRÌNH": "CTr", "QUYẾT ĐỊNH": "QĐ",
 }
 # The state way of writing a number, kept as written: "Số: 50/KH-ĐTN", "Số: 80 /KHĐH/PL-ĐTN".
 STATE_NUMBER = re.compile(r"(?P<serial>\d{1,5})\s*/\s*(?P<kind>[A-ZĐ][A-ZĐ]{1,6})"
@@ -47,16 +47,58 @@ _PROPER = [
     ("ban tuyên giáo", "Ban Tuyên giáo"), ("ban dân vận", "Ban Dân vận"), ("đoàn tncs hồ chí minh",
                                                                                 "Đoàn TNCS Hồ Chí Minh"),
     ("(?<!tỉnh )(?<!huyện )(?<!thành )(?<!thị )đoàn", "Đoàn"),
-    ("đảng ủy", "Đảng ủy"), ("đảng bộ", "Đảng bộ"), ("bch", "BCH"), ("btv", "BTV"),
+    ("đảng ủy", "Đảng ủy"), ("đảng bộ", "Đảng bộ"), ("(?<=của )đảng(?! viên| ủy| bộ)", "Đảng"),
+    ("bch", "BCH"), ("btv", "BTV"),
 ]
 _UNIT_WORD = re.compile(r"\b(tỉnh ủy|thành ủy|huyện ủy|thị ủy|tỉnh đoàn|thành đoàn|huyện đoàn|thị đoàn|"
                         r"đảng bộ tỉnh|đảng bộ|đảng ủy khối|đảng ủy|đoàn khối|đoàn tỉnh|đoàn huyện)\b")
 
 
+def _bare(text: str) -> str:
+    """Base letters only, capitals, no spaces: "K ÉT LUẬN" and "KẾT LUẬN" are both "KETLUAN"."""
+    text = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c) and not c.isspace()).upper()
+
+
+_BARE_KINDS = sorted(((_bare(w), w) for w in KIND_WORDS), key=lambda item: len(item[0]), reverse=True)
+
+
+def kind_word(text: str) -> tuple[str, str, str] | None:
+    """The kind word a line begins with, as (its KIND_WORDS key, the words as written, the rest of the line);
+    tone marks and spaces inside the word are not compared, since PDF text layers break them ("K ÉT LUẬN")."""
+    letters = [i for i, c in enumerate(text) if not c.isspace()]
+    bare = _bare(text[: letters[min(len(letters), 24) - 1] + 1]) if letters else ""
+    for key, word in _BARE_KINDS:
+        if not bare.startswith(key) or len(letters) < len(key):
+            continue
+        end = letters[len(key) - 1] + 1
+        if end < len(text) and text[end].isalpha():
+            continue  # a longer word ("KẾ HOẠCHS…") or glued text
+        return word, text[:end], text[end:].strip()
+    return None
+
+
+# Fixed phrases of titles whose tone mark a PDF font loses ("LÂN THỨ BẢY" for "LẦN THỨ BẢY").
+_LOST_MARKS = [(re.compile(r"\blân thứ\b"), "lần thứ"), (re.compile(r"\bLÂN THỨ\b"), "LẦN THỨ")]
+
+
+def repair(text: str) -> str:
+    """A title with the tone marks of its fixed phrases put back (_LOST_MARKS)."""
+    for pattern, right in _LOST_MARKS:
+        text = pattern.sub(right, text)
+    return text
+
+
 def proper(text: str) -> str:
-    """An all-capitals heading in the case documents use in running text: "TỈNH UỶ QUẢNG TRỊ" → "Tỉnh ủy Quảng Trị"."""
+    """A heading in capitals (or a copy that lost its capitals) in the case documents use in running text:
+    "TỈNH UỶ QUẢNG TRỊ" → "Tỉnh ủy Quảng Trị", "ban chấp hành tỉnh Hà Tây" → "Ban Chấp hành tỉnh Hà Tây"."""
     if any(ch.islower() for ch in text):
-        return text.strip()
+        if not text.strip()[:1].islower():
+            return text.strip()
+        out = text.strip()
+        for old, new in _PROPER:
+            out = re.sub(rf"\b{old}\b", new, out, flags=re.IGNORECASE)
+        return out[:1].upper() + out[1:]
     low = fold(text)
     out = low[:1].upper() + low[1:]
     for word in ("tỉnh ủy", "thành ủy", "huyện ủy", "thị ủy", "tỉnh đoàn", "thành đoàn", "huyện đoàn", "thị đoàn"):
@@ -68,6 +110,9 @@ def proper(text: str) -> str:
     if m and m.end() < len(out):
         head, tail = out[: m.end()], out[m.end():]
         out = head + " ".join(w[:1].upper() + w[1:] for w in tail.split(" "))
+    # A congress's or a conference's number stays a Roman numeral ("khóa XVI", "lần thứ XIV").
+    out = re.sub(r"(?i)(?<=khóa )[ivxl]+\b|(?<=lần thứ )[ivxl]+\b|(?<=đại hội )[ivxl]+\b", lambda m: m[0].upper(),
+                 out)
     return out[:1].upper() + out[1:]
 
 
