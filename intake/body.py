@@ -4,8 +4,9 @@ Rules:
 - References: in the paragraphs that begin "Căn cứ", "Thực hiện", "Để góp phần thực hiện", each
   "<loại> số <số hiệu>, ngày <ngày> của <cơ quan> về …" is a parent directive.
 - References are also read in any paragraph before the first Roman heading that says "căn cứ", "thực hiện"
-  or "quán triệt"; a number written the state way ("05/KH- UBH") or only as a serial ("Kế hoạch số 155,
-  ngày …") is kept as written.
+  or "quán triệt" (its lines joined: a line wrapped by hand cuts a citation from its date); "Đề án" is cited too,
+  and a state number with its year ("08/2022/QĐ-UBND"); a number written the state way ("05/KH- UBH") or only
+  as a serial ("Kế hoạch số 155, ngày …") is kept as written.
 - Deadlines: every date, month, quarter or "hàng năm" in a sentence is a candidate; the longest phrase
   around it that `schedules.parse_deadline` (the plan language's grammar) reads is the deadline, as
   written (a weekday with its day included); a range written without its "từ" ("24/9/2018 đến ngày
@@ -14,6 +15,8 @@ Rules:
   The document's own date line is no deadline, nor is a bare day already past when it was signed
   ("Hội nghị họp ngày 26/4/2022"); "trước ngày …" before the issue day stays, flagged as a misprint.
   "hàng năm" earlier in the same clause makes the deadline yearly.
+- Two dates in parentheses joined by a dash ("(23/11/1922 - 23/11/2022)") are an anniversary, and a date with
+  no word around it (a page's "Thứ hai - 04/07/2022 04:34") a stamp: neither is a deadline.
 - Who owes it: unit kinds named in the clause, else in the sentence, else in the numbered heading above;
   bodies named after "gửi về" / "qua" receive the report and are not owners.
 - A deadline sentence about the pilot, its review, the rollout or the close (and not about a report) dates
@@ -26,7 +29,7 @@ import re
 from datetime import date
 
 from errors import DeadlineError
-from intake.model import Deadline, Draft, Flag, Found, Parent
+from intake.model import Deadline, Draft, Flag, Found, Line, Parent
 from intake.words import clean, fold, unit_kinds
 from schedules import WorkingCalendar, parse_deadline
 from schedules.phrases import WEEKDAY, weekday_mismatch
@@ -34,10 +37,11 @@ from schedules.phrases import WEEKDAY, weekday_mismatch
 __all__ = ["read_body"]
 
 _REF_KINDS = (r"Nghị quyết|Chỉ thị|Kết luận|Kế hoạch liên tịch|Kế hoạch phối hợp|Kế hoạch|Hướng dẫn|Quy định|"
-              r"Công văn|Quyết định|Thông báo|Chương trình hành động|Chương trình|Thông tri|Điều lệ")
+              r"Công văn|Quyết định|Thông báo|Chương trình hành động|Chương trình|Thông tri|Điều lệ|Đề án")
 # A cited number: the Party way ("04-NQ/TW", "298 KH/TWĐTN"), the state way ("05/KH- UBH"), or a bare serial
 # right after "số" when the text gives no more ("Kế hoạch số 155, ngày 07/7/2019").
-_REF = re.compile(rf"(?P<kind>{_REF_KINDS})\s+(?:số\s+)?(?P<num>\d{{1,5}}\s*/\s*[A-ZĐ]{{1,6}}\s*[-–]\s*[A-ZĐƯ][\wĐđ]*"
+_REF = re.compile(rf"(?P<kind>{_REF_KINDS})\s+(?:số\s+)?(?P<num>\d{{1,5}}/\d{{4}}/[A-ZĐ]{{1,6}}-[A-ZĐ]+"
+                  rf"|\d{{1,5}}\s*/\s*[A-ZĐ]{{1,6}}\s*[-–]\s*[A-ZĐƯ][\wĐđ]*"
                   r"|\d{1,5}\s*[-–]?\s*[A-ZĐ][A-Za-zĐđ]{1,5}\s*/\s*[A-ZĐƯ][\wĐđ\-–]*|(?<=số\s)\d{1,5}(?=\s*,?\s*ngày\b))",
                   re.IGNORECASE)
 # Words that make a dated phrase a deadline rather than the day something happened ("họp ngày 26/4/2022").
@@ -53,6 +57,8 @@ _ANCHOR = re.compile(
     re.IGNORECASE)
 _DOC_DATE_BEFORE = re.compile(r"(?:\d+\s*[-–]?\s*[A-ZĐ]+/[\wĐđ\-]+|\d+\s*/\s*[A-ZĐ]+\s*[-–]\s*[\wĐđ]+|\bsố\s+\d+)"
                               r"\s*,?\s*(?:ngày\s*)?$")
+_DAY = r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}"
+_SPAN = re.compile(rf"\(\s*{_DAY}\s*[-–]\s*{_DAY}\s*\)", re.IGNORECASE)
 _YEARLY = re.compile(r"\b(hàng|hằng|mỗi) năm\b", re.IGNORECASE)
 _PHASES = [("pilot", r"chỉ đạo điểm|thí điểm"), ("review", r"rút kinh nghiệm|sơ kết"),
            ("rollout", r"toàn đảng bộ|nhân rộng|đại trà|triển khai (?:trong )?toàn"), ("close", r"tổng kết")]
@@ -68,15 +74,17 @@ def read_body(draft: Draft, start: int, calendar: WorkingCalendar) -> None:
     issued = draft.issued_day
     heading_owners: tuple[list[str], list[str]] = ([], [])
     in_intro = True
+    for paragraph, starts in _intro_paragraphs(draft, start):
+        if _INTRO.match(paragraph) or re.search(r"(?i)\b(căn cứ|thực hiện|quán triệt)\b", paragraph):
+            _read_references(draft, paragraph, starts)
     for line in draft.lines[start:]:
         text = clean(line.text)
         if not text:
             continue
         if re.match(r"(?i)^nơi nhận\b", text) or re.match(r"^(T/M|TM\.?|K/T|KT|T/L|TL\.?)\s+[A-ZĐ]", text):
             break
-        cites = re.search(r"(?i)\b(căn cứ|thực hiện|quán triệt)\b", text) is not None
-        if in_intro and (_INTRO.match(text) or cites) or re.match(r"(?i)^-?\s*căn cứ\b", text):
-            _read_references(draft, line.number, text)
+        if not in_intro and re.match(r"(?i)^-?\s*căn cứ\b", text):
+            _read_references(draft, text, [(0, line.number)])
         if re.match(r"^[IVX]+\s*[.\-]", text):
             in_intro = False
         if _HEADING.match(text):
@@ -86,13 +94,37 @@ def read_body(draft: Draft, start: int, calendar: WorkingCalendar) -> None:
     _check_weekdays(draft)
 
 
-def _read_references(draft: Draft, number: int, text: str) -> None:
+def _intro_paragraphs(draft: Draft, start: int) -> list[tuple[str, list[tuple[int, int]]]]:
+    """The paragraphs before the first Roman heading, their lines joined (lines wrapped by hand cut a citation
+    from its date or its kind word), each with (offset, line number) of its lines."""
+    out: list[tuple[str, list[tuple[int, int]]]] = []
+    text, starts = "", list[tuple[int, int]]()
+    for line in [*draft.lines[start:], Line(0, "")]:
+        piece = clean(line.text)
+        if not piece or re.match(r"^[IVX]+\s*[.\-]", piece) or re.match(r"(?i)^nơi nhận\b", piece):
+            if text:
+                out.append((text, starts))
+            text, starts = "", list[tuple[int, int]]()
+            if piece:
+                break
+            continue
+        starts.append((len(text) + (1 if text else 0), line.number))
+        text = f"{text} {piece}" if text else piece
+    return out
+
+
+def _line_at(starts: list[tuple[int, int]], offset: int) -> int:
+    return next(number for at, number in reversed(starts) if at <= offset)
+
+
+def _read_references(draft: Draft, text: str, starts: list[tuple[int, int]]) -> None:
     found_refs = list(_REF.finditer(text))
     for index, m in enumerate(found_refs):
+        number = _line_at(starts, m.start())
         num = re.sub(r"\s*[-–]\s*", "-", re.sub(r"\s*/\s*", "/", m["num"]))
         num = re.sub(r"^(\d+)\s+", r"\1-", num)
-        if any(p.number.value == num for p in draft.parents):
-            continue
+        if any(p.number.value == num for p in draft.parents) or (draft.number and draft.number.value == num):
+            continue  # cited twice, or the document's own number (named by a portal's lead)
         # What follows a number, up to the next reference, says its date, issuer and title.
         tail = text[m.end(): found_refs[index + 1].start() if index + 1 < len(found_refs) else m.end() + 400]
         day = issuer = title = None
@@ -202,7 +234,8 @@ def _read_deadlines(draft: Draft, number: int, text: str, issued: date | None, c
         return  # the document's own date line ("Hà Nội, ngày 25 tháng 8 năm 2021")
     line_owners = unit_kinds(_RECEIVER.sub(" ", text))
     for clause in _clauses(text):
-        taken: list[tuple[int, int]] = []
+        # An anniversary "(23/11/1922 - 23/11/2022)" names two days, neither of them due.
+        taken: list[tuple[int, int]] = [m.span() for m in _SPAN.finditer(clause)]
         for m in _ANCHOR.finditer(clause):
             if any(a <= m.start() < b for a, b in taken) or _DOC_DATE_BEFORE.search(clause[: m.start()]):
                 continue
@@ -214,6 +247,8 @@ def _read_deadlines(draft: Draft, number: int, text: str, issued: date | None, c
             phrase, written = read
             at = clause.find(written or phrase)
             taken.append((at, at + len(written or phrase)))
+            if not re.search(r"[^\W\d_]{2,}", clause[:at] + clause[at + len(written or phrase):]):
+                continue  # a date with no words around it is a page's stamp, not a deadline
             recurring = False
             if not _YEARLY.search(phrase) and _YEARLY.search(clause[:at]):
                 yearly = f"hàng năm, {phrase}"

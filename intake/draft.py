@@ -12,6 +12,7 @@ from pathlib import Path
 
 from intake.body import read_body
 from intake.header import read_header, read_recipients, read_signers
+from intake.lead import read_lead
 from intake.model import GAP, Deadline, Draft, Found, Line
 from intake.text import IntakeError, read_document, relined
 from schedules import WorkingCalendar
@@ -29,6 +30,7 @@ def draft_from_text(text: str, source: str = "văn bản") -> Draft:
     text = relined(text)
     draft = Draft(source, [Line(i, t) for i, t in enumerate(text.split("\n"), 1)])
     start = read_header(draft)
+    read_lead(draft)
     read_signers(draft)
     read_recipients(draft)
     read_body(draft, start, WorkingCalendar())

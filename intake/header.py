@@ -58,21 +58,7 @@ def _capitals(text: str) -> bool:
 def read_header(draft: Draft) -> int:
     """Read number, kind, issuing and parent body, place and date, trích yếu; return the index of the body start."""
     lines = draft.lines
-    kind_at: int | None = None
-    header_only = True  # every line so far is a header line: motto, body, number or date
-    for i, line in enumerate(lines):
-        text = clean(line.text)
-        if _ROMAN.match(text):
-            break
-        found = kind_word(text)
-        # In capitals anywhere above the first heading; in running case only right below the header (a copy that
-        # lost its capitals), followed by the title's capital or nothing ("Kế hoạch Tổ chức lễ …").
-        if found and kind_at is None and (_capitals(found[1]) or (
-                header_only and i > 0 and (not found[2] or found[2][:1].isupper()))):
-            kind_at = i
-            draft.kind = Found(KIND_WORDS[found[0]], line.number, found[1], 0.9 if _capitals(found[1]) else 0.7)
-        if text and not _header_line(text):
-            header_only = False
+    kind_at = _kind_line(draft)
     for line in lines[: (kind_at or 0) + 12]:
         text = clean(line.text)
         m = re.search(r"\bSố\s*:?\s*", text) if draft.number is None else None
@@ -114,6 +100,33 @@ def read_header(draft: Draft) -> int:
     if kind_at is None:
         return 0
     return _read_title(draft, kind_at)
+
+
+def _kind_line(draft: Draft) -> int | None:
+    """The index of the kind line (module rules); a page that repeats the kind and title above the header (a
+    portal's title) has its own kind line below the number and date lines, and that one is the document's."""
+    candidates: list[tuple[int, tuple[str, str, str]]] = []
+    header_only = True  # every line so far is a header line: motto, body, number or date
+    for i, line in enumerate(draft.lines):
+        text = clean(line.text)
+        if _ROMAN.match(text):
+            break
+        found = kind_word(text)
+        # In capitals anywhere above the first heading; in running case only right below the header (a copy that
+        # lost its capitals), followed by the title's capital or nothing ("Kế hoạch Tổ chức lễ …").
+        if found and (_capitals(found[1]) or (header_only and i > 0 and (not found[2] or found[2][:1].isupper()))):
+            candidates.append((i, found))
+        if text and not _header_line(text):
+            header_only = False
+    if not candidates:
+        return None
+    at, found = candidates[0]
+    if len(candidates) > 1 and any(re.match(r"^Số\b", t) or _DATE_LINE.search(t) or _BLANK_DATE.search(t) for t in
+                                   (clean(ln.text) for ln in draft.lines[at + 1: candidates[1][0]])):
+        at, found = candidates[1]
+    line = draft.lines[at]
+    draft.kind = Found(KIND_WORDS[found[0]], line.number, found[1], 0.9 if _capitals(found[1]) else 0.7)
+    return at
 
 
 def _kind_of(number: str) -> str:

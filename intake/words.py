@@ -47,7 +47,8 @@ _PROPER = [
     ("ban tuyên giáo", "Ban Tuyên giáo"), ("ban dân vận", "Ban Dân vận"), ("đoàn tncs hồ chí minh",
                                                                                 "Đoàn TNCS Hồ Chí Minh"),
     ("(?<!tỉnh )(?<!huyện )(?<!thành )(?<!thị )đoàn", "Đoàn"),
-    ("đảng ủy", "Đảng ủy"), ("đảng bộ", "Đảng bộ"), ("(?<=của )đảng(?! viên| ủy| bộ)", "Đảng"),
+    ("đảng ủy khối", "Đảng ủy Khối"), ("đảng ủy", "Đảng ủy"), ("đảng bộ", "Đảng bộ"),
+    ("(?<=của )đảng(?! viên| ủy| bộ)", "Đảng"),
     ("bch", "BCH"), ("btv", "BTV"),
 ]
 _UNIT_WORD = re.compile(r"\b(tỉnh ủy|thành ủy|huyện ủy|thị ủy|tỉnh đoàn|thành đoàn|huyện đoàn|thị đoàn|"
@@ -107,7 +108,7 @@ def proper(text: str) -> str:
         out = re.sub(rf"\b{old}\b", new, out, flags=re.IGNORECASE)
     # Words after the unit word are a place name ("Tỉnh ủy Quảng Trị"): each word capitalised.
     m = _UNIT_WORD.search(out.lower())
-    if m and m.end() < len(out):
+    if m and m.end() < len(out) and not out[m.end():].lower().startswith(" các "):  # "… Khối các cơ quan"
         head, tail = out[: m.end()], out[m.end():]
         out = head + " ".join(w[:1].upper() + w[1:] for w in tail.split(" "))
     # A congress's or a conference's number stays a Roman numeral ("khóa XVI", "lần thứ XIV").
