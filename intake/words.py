@@ -67,7 +67,7 @@ _BARE_KINDS = sorted(((_bare(w), w) for w in KIND_WORDS), key=lambda item: len(i
 def kind_word(text: str) -> tuple[str, str, str] | None:
     """The kind word a line begins with, as (its KIND_WORDS key, the words as written, the rest of the line);
     tone marks and spaces inside the word are not compared, since PDF text layers break them ("K ÉT LUẬN")."""
-    letters = [i for i, c in enumerate(text) if not c.isspace()]
+    letters = [i for i, c in enumerate(text[:60]) if not c.isspace()]  # the longest kind word is 22 letters
     bare = _bare(text[: letters[min(len(letters), 24) - 1] + 1]) if letters else ""
     for key, word in _BARE_KINDS:
         if not bare.startswith(key) or len(letters) < len(key):
