@@ -23,6 +23,9 @@ def _describe(report: Report) -> None:
     console.print(f"  Cơ sở dữ liệu: {number(len(report.tables))} bảng, {number(report.rows)} bản ghi "
                   f"({size(report.database_bytes)}).")
     console.print(f"  Tệp văn bản đơn vị nộp: {number(report.files)} tệp ({size(report.files_bytes)}).")
+    if report.outbox_files:
+        console.print(f"  Thư đã ghi thành tệp .eml (thư mục outbox): {number(report.outbox_files)} tệp "
+                      f"({size(report.outbox_bytes)}).")
     kept = f", giữ nguyên {number(report.home_kept)} tệp đang có" if report.home_kept else ""
     console.print(f"  Tệp cấu hình của thư mục dữ liệu ({', '.join(HOME_ITEMS)}): {number(report.home_files)} "
                   f"tệp{kept}.")
@@ -48,8 +51,8 @@ def backup_cmd(
     console.print(f"[green]Đã sao lưu vào {dest}[/]:")
     _describe(report)
     console.print(f"Đã đọc lại bản sao để kiểm tra: cơ sở dữ liệu đọc được và đủ số bản ghi từng bảng, "
-                  f"{number(report.files)} tệp khớp mã SHA-256. Tổng dung lượng: "
-                  f"{size(report.database_bytes + report.files_bytes)}.")
+                  f"{number(report.files + report.outbox_files)} tệp khớp mã SHA-256. Tổng dung lượng: "
+                  f"{size(report.database_bytes + report.files_bytes + report.outbox_bytes)}.")
 
 
 def restore_cmd(

@@ -79,10 +79,11 @@ class Sent:
 
 
 class ChannelError(TrienkhaiError):
-    """Sending failed; `transient` says whether trying again later may succeed (the dispatcher retries those)."""
+    """Sending failed; `transient` says whether trying again later may succeed (the dispatcher retries those), and
+    `not_before` when the channel said it will not take the message before a given instant."""
 
-    def __init__(self, message: str, *, transient: bool) -> None:
-        self.transient = transient
+    def __init__(self, message: str, *, transient: bool, not_before: datetime | None = None) -> None:
+        self.transient, self.not_before = transient, not_before
         super().__init__(message)
 
 

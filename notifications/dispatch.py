@@ -240,10 +240,11 @@ def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, 
         target = channel if envelope.to else webhook_channel(unit.webhook or "")
         route, quota = zalo
         delivery = deliver(envelope, target, "email" if envelope.to else "webhook", zalo=route, quota=quota,
-                           unit_name=unit.name, phone=unit.phone, template=row.template)
+                           unit_name=unit.name, phone=unit.phone, template=row.template,
+                           channels=(row.context or {}).get("channels"), row_id=row.id)
     except ChannelError as exc:
         if exc.transient and attempts < MAX_ATTEMPTS:
-            later = next_office_instant(now + backoff(attempts), calendar)
+            later = next_office_instant(max(now + backoff(attempts), exc.not_before or now), calendar)
             return _Outcome("retried", {**tried, "last_error": str(exc), "next_attempt_at": later})
         return _Outcome("failed", {**tried, "status": "failed", "last_error": str(exc)})
     # The row says which channel carried the message and why Zalo did not, for `notify show` and the dashboard.

@@ -19,7 +19,8 @@ from hierarchy.phone import zalo_phone
 from notifications.channels import ChannelError, Envelope, Sent, message_id_for
 from settings import Settings
 
-__all__ = ["ZaloChannel", "ZaloEnvelope", "ZaloRoute", "ZaloTokens", "zalo_from_settings"]
+__all__ = ["ZaloChannel", "ZaloDayLimit", "ZaloEnvelope", "ZaloNight", "ZaloRoute", "ZaloTokens",
+           "zalo_from_settings"]
 
 OAUTH_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
 ZNS_URL = "https://business.openapi.zalo.me/message/template"
@@ -27,9 +28,21 @@ OA_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
 
 # Error codes of the API's JSON answers ("error" field), by what the sender should do about them.
 TOKEN_ERRORS = frozenset({-124, -201, -216})  # access token invalid or expired: refresh, then send again
-RATE_LIMITED = frozenset({-32, -100, -133})   # too many requests, unknown error, daily quota: later
+RATE_LIMITED = frozenset({-32, -100})  # too many requests, unknown error: later
+# "Mẫu ZNS này không được phép gửi vào ban đêm (từ 22h-6h)": the template may go out from 6h00, not before.
+NIGHT = frozenset({-133})
+# "OA đã vượt giới hạn gửi ZNS trong ngày": Zalo's own daily limit of the OA is used up; tomorrow it may go.
+DAY_LIMIT = frozenset({-144, -147})
 TEMPLATE_REFUSED = frozenset({-109, -111, -112, -115, -117, -118, -119, -123, -131})
 PHONE_REFUSED = frozenset({-108})
+
+
+class ZaloNight(ChannelError):
+    """Zalo does not send this template at night (22h00–6h00): the message waits for the morning, by Zalo."""
+
+
+class ZaloDayLimit(ChannelError):
+    """The OA has used up the ZNS messages Zalo allows it today: the day's messages go by the next rung."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,12 @@ class ZaloChannel:
             raise ChannelError("Mã truy cập Zalo vẫn không hợp lệ sau khi làm mới; sẽ thử lại sau", transient=True)
         if code in RATE_LIMITED:
             raise ChannelError(f"Zalo tạm từ chối vì gửi quá nhiều (mã {code}); sẽ gửi lại sau", transient=True)
+        if code in NIGHT:
+            raise ZaloNight(f"Zalo không gửi mẫu tin {envelope.template_id} vào ban đêm, từ 22h00 đến 6h00 "
+                            f"(mã {code}); sẽ gửi lại qua Zalo trong giờ làm việc sau 6h00", transient=True)
+        if code in DAY_LIMIT:
+            raise ZaloDayLimit(f"Official Account đã gửi hết số tin ZNS Zalo cho phép trong ngày (mã {code})",
+                               transient=False)
         if code in TEMPLATE_REFUSED:
             raise ChannelError(f"Zalo không nhận mẫu tin {envelope.template_id} (mã {code}: {message}); mẫu cần được "
                                "duyệt lại", transient=False)

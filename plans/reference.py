@@ -217,6 +217,10 @@ KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "channel": ("Chỉ cho remind và chase: line (qua cấp trên trực tiếp của đơn vị, kèm danh sách đơn vị chậm) "
                     "hoặc direct (gửi thẳng đơn vị); bỏ trống là chase_channel của kế hoạch cho công văn đôn đốc, "
                     "direct cho thư nhắc hạn.", "channel: direct"),
+        "channels": ("Thứ tự các kênh gửi thư của bậc này, kênh trước không gửi được thì dùng kênh sau: zalo (tin ZNS "
+                     "tới số di động của đơn vị, khi mẫu tin đã được Zalo duyệt), email (thư điện tử, hoặc webhook "
+                     "của đơn vị không có địa chỉ thư); bỏ trống là Zalo trước, thư điện tử sau.",
+                     "channels: [zalo, email]"),
     },
 }
 # Targets is a unit filter with its roots.

@@ -304,6 +304,19 @@ class EscalationStep(_Model):
     # "line": the issuer writes to its direct child about the late units of its subtree (listed); "direct": to
     # each late unit. Absent: the plan's chase_channel for a đôn đốc letter, direct for a reminder.
     channel: Literal["line", "direct"] | None = None
+    # The ladder of carriers for this rung's messages, tried in order: "zalo" (a ZNS message to the unit's mobile,
+    # when a template is approved) and "email" (the unit's e-mail, or its webhook). Absent: Zalo first when it
+    # applies, then e-mail.
+    channels: list[Literal["zalo", "email"]] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _channels_once_each(self) -> EscalationStep:
+        if self.channels is not None and len(set(self.channels)) != len(self.channels):
+            raise ValueError(
+                f"channels ghi một kênh hai lần ({', '.join(self.channels)}); mỗi kênh chỉ ghi một lần, "
+                "ví dụ channels: [zalo, email]"
+            )
+        return self
 
     @model_validator(mode="after")
     def _channel_of_a_letter(self) -> EscalationStep:

@@ -27,8 +27,8 @@ from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, Ph
 from storage.units import find_unit
 
 __all__ = [
-    "approve_gate", "check_fields", "check_waiver_authority", "correct", "find_directive", "report_figure", "set_state",
-    "submit", "waive",
+    "approve_gate", "check_fields", "check_issuer_authority", "check_waiver_authority", "correct", "find_directive",
+    "report_figure", "set_state", "submit", "waive",
 ]
 
 STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
@@ -308,21 +308,43 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
     return row
 
 
-def check_waiver_authority(session: Session, directive: DirectiveRow, by_unit: str) -> None:
-    """Forbidden unless the issuing unit of `directive` lies in the subtree of `by_unit`, whose admin acts."""
+# What each act is called in the refusal, and what the acting office may still do.
+_ACTS = {
+    "waive": ("miễn nội dung của", "miễn", "; {acting} vẫn ghi nhận báo cáo của các đơn vị mình và có thể đề nghị "
+                                          "đơn vị ban hành miễn."),
+    "approve": ("phê duyệt chuyển giai đoạn của", "phê duyệt", "; {acting} có thể đề nghị đơn vị ban hành phê duyệt."),
+    "hold": ("tạm dừng", "tạm dừng", "; {acting} có thể đề nghị đơn vị ban hành tạm dừng."),
+    "resume": ("cho tiếp tục", "cho tiếp tục", "."),
+    "abort": ("hủy đợt triển khai", "hủy", "; {acting} có thể đề nghị đơn vị ban hành hủy."),
+}
+
+
+def check_issuer_authority(session: Session, directive: DirectiveRow, by_unit: str, act: str) -> None:
+    """Forbidden unless the issuing unit of `directive` lies in the subtree of `by_unit`, whose admin acts: waivers,
+    gate approvals, holds and aborts belong to the issuer's office or a superior's, not to the units the directive
+    reaches (its root may be a district the issuer sends it to)."""
     acting = find_unit(session, by_unit)
     issuer = session.get_one(UnitRow, directive.issuer_id)
     if not issuer.path.startswith(acting.path):
-        raise Forbidden(f"{acting.name} không có quyền miễn nội dung của văn bản {directive.number}: chỉ văn phòng "
-                        f"{issuer.name} (đơn vị ban hành) hoặc cấp trên được miễn; {acting.name} vẫn ghi nhận báo "
-                        "cáo của các đơn vị mình và có thể đề nghị đơn vị ban hành miễn.")
+        whole, short, then = _ACTS[act]
+        raise Forbidden(f"{acting.name} không có quyền {whole} văn bản {directive.number}: chỉ văn phòng "
+                        f"{issuer.name} (đơn vị ban hành) hoặc cấp trên được {short}" + then.format(acting=acting.name))
+
+
+def check_waiver_authority(session: Session, directive: DirectiveRow, by_unit: str) -> None:
+    """Forbidden unless the issuing unit of `directive` lies in the subtree of `by_unit`, whose admin acts."""
+    check_issuer_authority(session, directive, by_unit, "waive")
 
 
 def approve_gate(
-    session: Session, number: str, phase: str, *, now: datetime, actor: str, reason: str | None = None
+    session: Session, number: str, phase: str, *, now: datetime, actor: str, reason: str | None = None,
+    by_unit: str | None = None,
 ) -> PhaseRow:
-    """Record the human approval a phase's gate asks for; the next `advance` opens it if the rest holds."""
+    """Record the human approval a phase's gate asks for; the next `advance` opens it if the rest holds. Authority
+    follows the issuer, as for waivers (`by_unit` None: the service's own operator)."""
     directive = find_directive(session, number)
+    if by_unit is not None:
+        check_issuer_authority(session, directive, by_unit, "approve")
     row = session.scalar(select(PhaseRow).where(PhaseRow.directive_id == directive.id, PhaseRow.name == phase))
     if row is None:
         names = session.scalars(
@@ -338,11 +360,15 @@ def approve_gate(
     return row
 
 
-def set_state(session: Session, number: str, action: str, *, reason: str, now: datetime, actor: str) -> DirectiveRow:
-    """Hold, resume or abort a rollout, always with a reason; a held rollout is not advanced nor chased."""
+def set_state(session: Session, number: str, action: str, *, reason: str, now: datetime, actor: str,
+              by_unit: str | None = None) -> DirectiveRow:
+    """Hold, resume or abort a rollout, always with a reason; a held rollout is not advanced nor chased. Authority
+    follows the issuer, as for waivers (`by_unit` None: the service's own operator)."""
     if not reason.strip():
         raise InputError("Phải ghi rõ lý do (ai, khi nào, vì sao sẽ hiển thị cùng trạng thái).")
     directive = find_directive(session, number)
+    if by_unit is not None:
+        check_issuer_authority(session, directive, by_unit, action)
     allowed, target = STATE_CHANGES[action]
     if directive.state not in allowed:
         raise ConflictError(f"Văn bản {directive.number} đang ở trạng thái “{directive.state}”, không thể {action}.")

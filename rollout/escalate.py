@@ -142,6 +142,9 @@ def _write_outbox(
         if step.signer is not None:
             # Kept with the message, so that the letter is signed as the rung said when it was queued.
             context["signer"] = step.signer.model_dump(exclude_none=True)
+        if step.channels is not None:
+            # The rung's ladder of carriers travels with the row: the dispatcher tries them in this order.
+            context["channels"] = list(step.channels)
         messages.append((f"d{directive.id}:r{rung}:u{recipient}:{digest}", recipient, TEMPLATES[step.action],
                          context))
     return queue_messages(session, directive.id, messages, now, calendar)

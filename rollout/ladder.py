@@ -34,6 +34,8 @@ class Step:
     action: Action
     signer: Signer | None = None
     channel: Literal["line", "direct"] | None = None
+    # The carriers of the rung's messages in the order to try them (plans.schema.EscalationStep.channels).
+    channels: tuple[str, ...] | None = None
 
     def through_line(self, plan_channel: str) -> bool:
         """Reminders go direct and đôn đốc letters as the plan's chase_channel says, unless the rung says
@@ -71,8 +73,9 @@ def step_reached(due: datetime, now: datetime, ladder: tuple[Step, ...], calenda
 
 
 def ladder_from_plan(plan: Plan) -> tuple[Step, ...]:
-    """The plan's own ladder (`escalation:` list of {offset, action, signer, channel}), or the default one."""
+    """The plan's own ladder (`escalation:` list of {offset, action, signer, channel, channels}), or the default one."""
     if not plan.escalation:
         return DEFAULT_LADDER
-    return tuple(sorted((Step(s.offset, s.action, s.signer, s.channel) for s in plan.escalation),
+    return tuple(sorted((Step(s.offset, s.action, s.signer, s.channel, tuple(s.channels) if s.channels else None)
+                         for s in plan.escalation),
                         key=lambda s: s.offset))

@@ -18,7 +18,9 @@ Rules (chosen once, relied on everywhere):
   working day of the period; opens at the start of office hours of its first working day.
 - "cuối tháng M/Y": due as "trong tháng M/Y", no opening; "cuối tháng" alone is the issue month.
 - "đầu tháng M/Y" / "giữa tháng M/Y" (thượng / trung tuần): as "chậm nhất ngày 10/M/Y" / "20/M/Y";
-  "hạ tuần tháng" is "cuối tháng". "triển khai ngay": the issue day, or the next working day when it is off.
+  "hạ tuần tháng" is due as "cuối tháng" and its meaning names it. "trước trung/hạ tuần tháng M": before the
+  third's first day (11/M, 21/M); "từ đầu/giữa/cuối tháng M": opens on the first working day from 1/M, 11/M or
+  21/M, no due. "triển khai ngay": the issue day, or the next working day when it is off.
 - "từ tháng M1 đến [cuối] tháng M2/Y": opens as "trong tháng M1", due as "trong tháng M2"; "từ ngày D1 đến
   ngày D2": opens at the start of office hours of the first working day from D1, due as "chậm nhất ngày D2".
   A start without a year takes the end's year, or the year before when its month/day comes later.
@@ -53,91 +55,17 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from errors import DeadlineError, Problem
-from schedules import meanings as _mean, recurrence as _rec
+from schedules import meanings as _mean, month_parts as _parts, recurrence as _rec
 from schedules.calendar import WorkingCalendar
+from schedules.grammar import BOUNDED, FORMS, ISO_INSTANT, PRE, VALID_FORMS, D, M
 from schedules.meanings import Deadline, Unreadable
-from schedules.phrases import WEEKDAY, normalize, vague_period
+from schedules.phrases import normalize, vague_period
 from schedules.render import LOCAL_TZ, format_day, format_instant, local_date, local_datetime, to_local
 
 __all__ = ["FAR_YEARS", "VALID_FORMS", "Deadline", "parse_deadline"]
 
 # A deadline more than this many years after the issue year is probably a misprinted year.
 FAR_YEARS = 5
-
-VALID_FORMS = (
-    "“16h00 ngày 19/6/2024”, “8h00, thứ Hai, ngày 12/8/2024”, “ngày 22 tháng 3 năm 2017”, “22/3/2017”, "
-    "“2017-03-22”, “2024-06-19T16:00”, “trước ngày 30/6/2017”, “chậm nhất là ngày 12/6/2024”, "
-    "“hạn chót 20/6/2024”, “trong tháng 6/2017”, “tháng 5-2021”, “cuối tháng 6/2024”, “từ tháng 7/2017”, "
-    "“từ tháng 3 đến tháng 8/2022”, “từ ngày 1/3 đến ngày 31/3/2023”, “quý III/2024”, “6 tháng đầu năm 2024”, "
-    "“hàng tháng”, “hàng quý”, “hàng năm, trước ngày 31/12”, “5 ngày làm việc trước hạn của cấp trên”, "
-    "“trong 10 ngày làm việc kể từ ngày ban hành”, “trong 15 ngày”, “hằng tháng đến tháng 9/2023”, "
-    "“từ tháng 5 đến tháng 9/2023 hằng tháng”, “90 ngày trước ngày bầu cử”, “sau Đại hội 10 ngày”, "
-    "“triển khai ngay”, “5 ngày làm việc sau ngày 10/6/2024”, “6/2024”, “đầu tháng 7/2024”, “giữa tháng 7/2024”"
-)
-
-
-# -- grammar (over the wording of schedules.phrases.normalize) -------------------------------------
-
-_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[tT ]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?([zZ]|[+-]\d{2}:?\d{2})?")
-_T = r"(?P<hh>\d{1,2})h(?P<mm>\d{1,2})?"
-_D = r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{4}))?"
-_D1 = r"(?P<d1>\d{1,2})[/.-](?P<m1>\d{1,2})(?:[/.-](?P<y1>\d{4}))?"
-_M = r"(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?"
-_M1 = r"(?P<m1>\d{1,2})(?:/(?P<y1>\d{4}))?"
-_WD = rf"(?:(?P<dow>{WEEKDAY}) )?"
-_WD1 = rf"(?:(?P<dow1>{WEEKDAY}) )?"
-_WDA = rf"(?: (?P<dowa>{WEEKDAY}))?"
-_WDA1 = rf"(?: (?P<dowa1>{WEEKDAY}))?"
-_BY = r"(?:chậm nhất|muộn nhất|hạn chót|hạn cuối|thời hạn|hạn)(?: là)?(?: vào)?"
-_PRE = rf"(?:(?P<pre>{_BY}|trước) )?"
-_FROM = r"(?:trong thời gian )?(?:bắt đầu )?từ"
-_UNTIL = r"(?:đến|tới|cho đến)"
-# The plan's event as deadlines name it: "ngày bầu cử", "Đại hội", "ngày khai mạc hội nghị".
-_EVENT = (
-    r"(?:ngày )?(?P<ev>bầu cử|đại hội|hội nghị|diễn đàn|sự kiện|khai mạc|tổ chức|lễ kỷ niệm)"
-    r"(?: (?:đại biểu|chính thức|hội nghị|đại hội|diễn đàn|sự kiện))?"
-)
-# The directive itself, as "ngay sau khi kế hoạch này được ban hành" names it.
-_DOC = r"(?:văn bản|kế hoạch|chỉ thị|công văn|hướng dẫn|nghị quyết)(?: này)?"
-_AT_ONCE = rf"ngay(?: sau khi| khi| từ khi)?(?: {_DOC}(?: được)?)?(?: ban hành| ký| nhận được)?(?: {_DOC})?"
-_FORMS: list[tuple[str, re.Pattern[str]]] = [
-    (name, re.compile(pattern))
-    for name, pattern in [
-        ("instant", rf"{_PRE}{_T} {_WD}(?:ngày )?{_D}{_WDA}"),
-        ("instant", rf"{_PRE}{_WD}(?:ngày )?{_D}{_WDA} (?:vào )?(?:lúc )?{_T}"),
-        ("day", rf"{_PRE}{_WD}(?:ngày )?{_D}{_WDA}"),
-        ("month_end", rf"(?:{_BY} )?(?:đến )?cuối tháng(?: này| {_M})?"),
-        ("month_third", rf"(?:{_BY} )?(?:đến )?(?P<third>đầu|giữa) tháng(?: này| {_M})?"),
-        ("month", rf"(?:(?P<pre>trong|trước|hết|{_BY}) )?(?:hết )?tháng {_M}"),
-        ("month_range", rf"{_FROM} tháng {_M1} {_UNTIL} (?:hết |cuối )?(?:tháng )?{_M}"),
-        ("day_range", rf"{_FROM} {_WD1}(?:ngày )?{_D1}{_WDA1} {_UNTIL} (?:hết )?{_WD}(?:ngày )?{_D}{_WDA}"),
-        ("from", rf"{_FROM} (?P<unit>tháng|ngày) (?P<rest>.+)"),
-        ("quarter", r"(?:trong )?quý (?P<q>iv|i{1,3}|[1-4])(?:/(?P<y>\d{4}))?"),
-        ("half_year", r"(?:trong )?6 tháng (?P<h>đầu|cuối) năm(?:/? ?(?P<y>\d{4}))?"),
-        ("relative_upper", r"(?P<n>\d+) ngày (?P<wd>làm việc )?trước (?:thời )?hạn(?: chót)?(?: của cấp trên)?"),
-        (
-            "relative_issued",
-            r"(?:sau|trong|trong vòng|trong thời hạn|chậm nhất|chậm nhất là) (?P<n>\d+) ngày (?P<wd>làm việc )?"
-            r"(?:kể )?từ (?:ngày )?(?:ban hành|ký)(?: văn bản| kế hoạch)?",
-        ),
-        ("relative_event", rf"(?:chậm nhất )?(?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>trước|sau) {_EVENT}"),
-        ("relative_event", rf"(?:chậm nhất )?(?P<dir>trước|sau) {_EVENT} (?P<n>\d+) ngày(?P<wd> làm việc)?"),
-        (
-            "relative_event",
-            rf"(?:trong|trong vòng|trong thời hạn) (?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>sau|kể từ) "
-            rf"(?:khi )?(?:kết thúc )?{_EVENT}",
-        ),
-        ("relative_day", rf"(?:chậm nhất )?(?P<n>\d+) ngày (?P<wd>làm việc )?(?P<dir>trước|sau) (?:ngày )?{_D}"),
-        ("issue_day", _AT_ONCE),
-        ("relative_issued", r"(?:trong|trong vòng|trong thời hạn) (?P<n>\d+) ngày(?P<wd> làm việc)?"),
-        ("yearly", r"(?:định kỳ )?(?:hàng|mỗi) năm(?: (?P<rest>.+))?"),
-        ("yearly", r"(?P<rest>.+) (?:hàng|mỗi) năm"),
-        ("monthly", r"(?:định kỳ )?(?:hàng|mỗi) tháng(?: (?P<rest>.+))?"),
-        ("monthly", r"(?P<rest>.+) (?:hàng|mỗi) tháng"),
-        ("quarterly", r"(?:định kỳ )?(?:hàng|mỗi) quý"),
-        ("half_yearly", r"(?:định kỳ )?(?:hàng |mỗi )?6 tháng(?: một lần| 1 lần)?"),
-    ]
-]
 
 
 # -- the forms -------------------------------------------------------------------------------------
@@ -149,7 +77,7 @@ def _recurring(kind: str, rest: str | None, issued_on: date | None, cal: Working
     if kind == "yearly":
         if not rest:
             rule, what = _rec.yearly_rule(), "hết giờ làm việc của ngày làm việc cuối cùng của năm"
-        elif dm := re.fullmatch(rf"{_PRE}(?:ngày )?(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})", rest):
+        elif dm := re.fullmatch(rf"{PRE}(?:ngày )?(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})", rest):
             day, month = int(dm["d"]), int(dm["m"])
             _mean.make_date(day, month, 2000)
             rule = _rec.yearly_rule(day, month, before=before)
@@ -169,7 +97,7 @@ def _recurring(kind: str, rest: str | None, issued_on: date | None, cal: Working
     elif kind == "monthly":
         if not rest:
             rule, what = _rec.monthly_rule(), "hết giờ làm việc của ngày làm việc cuối cùng của tháng"
-        elif dm := re.fullmatch(rf"{_PRE}ngày (?P<d>\d{{1,2}})", rest):
+        elif dm := re.fullmatch(rf"{PRE}ngày (?P<d>\d{{1,2}})", rest):
             day = int(dm["d"])
             if not 1 <= day <= 31:
                 raise Unreadable(f"ngày {day} trong tháng không có")
@@ -216,7 +144,7 @@ def _parse(
             read = _mean.on_day(d, cal, "day", note, lead)
         return replace(read, warnings=warnings)
     if name == "from" and m["unit"] == "ngày":
-        dm = re.fullmatch(_D, m["rest"])
+        dm = re.fullmatch(D, m["rest"])
         if not dm:
             raise Unreadable(f"“từ ngày {m['rest']}” không phải là một ngày (ví dụ hợp lệ: “từ ngày 1/3/2023”)")
         d, note = _mean.day_of(dm, issued_on)
@@ -224,7 +152,7 @@ def _parse(
         meaning = f"Bắt đầu từ {format_instant(opens)}, không có hạn kết thúc.{note}"
         return Deadline("from_day", None, opens, None, meaning, "")
     if name == "from":
-        month_match = re.fullmatch(_M, m["rest"])
+        month_match = re.fullmatch(M, m["rest"])
         if not month_match:
             raise Unreadable(
                 f"“từ tháng {m['rest']}” không phải là một tháng hay một khoảng tháng "
@@ -234,7 +162,11 @@ def _parse(
     if name == "month":
         return _mean.month_window(m, pre, issued_on, cal)
     if name == "month_end":
-        return _mean.month_end(m, issued_on, cal)
+        return _parts.month_end(m, issued_on, cal)
+    if name == "before_part":
+        return _parts.before_part(m, issued_on, cal)
+    if name == "from_part":
+        return _parts.from_part(m, issued_on, cal)
     if name == "month_range":
         return _mean.month_range(m, issued_on, cal)
     if name == "day_range":
@@ -242,7 +174,7 @@ def _parse(
     if name in ("quarter", "half_year"):
         return _mean.part_of_year(name, m, issued_on, cal)
     if name == "month_third":
-        return _mean.month_third(m, issued_on, cal)
+        return _parts.month_third(m, issued_on, cal)
     if name == "issue_day":
         return _mean.issue_day(issued_on, cal)
     if name == "relative_day":
@@ -261,22 +193,13 @@ def _read(
     norm: str, issued_on: date | None, upper: datetime | None, event: datetime | None, cal: WorkingCalendar
 ) -> Deadline | None:
     """The deadline of the first form the whole normalised phrase matches, or None when none does."""
-    for pattern in _BOUNDED:
+    for pattern in BOUNDED:
         if (m := pattern.fullmatch(norm)) and (read := _bounded(m, issued_on, upper, event, cal)):
             return read
-    for name, pattern in _FORMS:
+    for name, pattern in FORMS:
         if m := pattern.fullmatch(norm):
             return _parse(name, m, issued_on, upper, event, cal)
     return None
-
-
-# A recurring deadline bounded by a window of months, after it or before it:
-# "hàng tháng đến tháng 9/2023", "hàng tháng từ tháng 5 đến tháng 9/2023", "từ tháng 5 đến tháng 9/2023 hàng tháng".
-_WINDOW = r"(?:(?:từ tháng \S+ )?(?:đến|tới|cho đến) (?:hết |cuối )?tháng \S+)"
-_BOUNDED = (
-    re.compile(rf"(?P<rec>.+?) (?P<win>{_WINDOW})"),
-    re.compile(r"(?P<win>từ tháng \S+ (?:đến|tới|cho đến) (?:hết |cuối )?tháng \S+) (?P<rec>.+)"),
-)
 
 
 def _bounded(
@@ -386,7 +309,7 @@ def parse_deadline(
     source = unicodedata.normalize("NFC", text).strip()
     try:
         dt = None
-        if _ISO_INSTANT.fullmatch(source):
+        if ISO_INSTANT.fullmatch(source):
             with contextlib.suppress(ValueError):  # the Vietnamese path below says what is impossible about it
                 dt = datetime.fromisoformat(source.upper().replace("Z", "+00:00"))
         if dt is not None:

@@ -27,12 +27,12 @@ __all__ = [
     "issue_day",
     "last_day",
     "make_date",
-    "month_end",
     "month_range",
-    "month_third",
     "month_window",
+    "month_year",
     "on_day",
     "part_of_year",
+    "period",
     "relative",
     "relative_day",
     "relative_event",
@@ -107,7 +107,7 @@ def day_of(m: re.Match[str], issued_on: date | None, prefix: str = "") -> tuple[
     return date(year, month, day), note
 
 
-def _month_year(m: re.Match[str], issued_on: date | None) -> tuple[int, int, str]:
+def month_year(m: re.Match[str], issued_on: date | None) -> tuple[int, int, str]:
     """Month and year of groups m/y; a missing year is the first whose month ends on or after issued_on."""
     month = _check_month(int(m["m"]))
     if m["y"]:
@@ -144,7 +144,8 @@ def clock(m: re.Match[str]) -> time:
 # -- meanings --------------------------------------------------------------------------------------
 
 
-def _period(first: date, last: date, cal: WorkingCalendar, label: str, note: str, kind: str) -> Deadline:
+def period(first: date, last: date, cal: WorkingCalendar, label: str, note: str, kind: str) -> Deadline:
+    """The window of the working days from first to last: opens at the first's office hours, due at the last's end."""
     start, end = cal.first_working_day(first, last), cal.last_working_day(first, last)
     if start is None or end is None:
         raise Unreadable(f"{label} không có ngày làm việc nào")
@@ -178,7 +179,7 @@ def on_day(d: date, cal: WorkingCalendar, kind: str, note: str, lead: str) -> De
 
 def month_window(m: re.Match[str], pre: str, issued_on: date | None, cal: WorkingCalendar) -> Deadline:
     """"trong tháng" is the month's working days, "trước tháng" is before its first day, "từ tháng" (pre "from")."""
-    month, year, note = _month_year(m, issued_on)
+    month, year, note = month_year(m, issued_on)
     first, last = date(year, month, 1), last_day(year, month)
     if pre == "from":
         opens = cal.start_of_office_hours(cal.working_day_on_or_after(first))
@@ -189,48 +190,7 @@ def month_window(m: re.Match[str], pre: str, issued_on: date | None, cal: Workin
         return Deadline("from_month", None, opens, None, meaning, "")
     if pre == "trước":
         return on_day(first, cal, "before_day", note, "")
-    return _period(first, last, cal, f"trong tháng {month}/{year}", note, "month")
-
-
-def _month_or_issue(m: re.Match[str], words: str, issued_on: date | None) -> tuple[int, int, str]:
-    """Month and year of groups m/y; no month written ("cuối tháng") is the issue month, and the note says so."""
-    if m["m"] is not None:
-        return _month_year(m, issued_on)
-    if issued_on is None:
-        raise Unreadable(
-            f"“{words} tháng” không ghi tháng nào và không có ngày ban hành để biết là tháng nào; "
-            f"hãy ghi tháng, ví dụ “{words} tháng 6/2024”"
-        )
-    month, year = issued_on.month, issued_on.year
-    return month, year, f" Văn bản không ghi tháng: lấy tháng ban hành, tháng {month}/{year}."
-
-
-def month_end(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
-    """"cuối tháng M/Y" is due as "trong tháng M/Y", without an opening; no month written is the issue month."""
-    month, year, note = _month_or_issue(m, "cuối", issued_on)
-    window = _period(date(year, month, 1), last_day(year, month), cal, f"tháng {month}/{year}", "", "month_end")
-    assert window.due is not None
-    meaning = (
-        f"Cuối tháng {month}/{year}: hạn là hết giờ làm việc của ngày làm việc cuối cùng của tháng, "
-        f"{format_instant(window.due)}.{note}"
-    )
-    return Deadline("month_end", window.due, None, None, meaning, "")
-
-
-# The thirds of a month as Vietnamese offices count them: thượng tuần ends on the 10th, trung tuần on the 20th.
-_THIRDS = {"đầu": ("thượng tuần", 10), "giữa": ("trung tuần", 20)}
-
-
-def month_third(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
-    """"đầu tháng" is due on the 10th, "giữa tháng" on the 20th (thượng / trung tuần), moved back off a day off."""
-    month, year, note = _month_or_issue(m, m["third"], issued_on)
-    name, last = _THIRDS[m["third"]]
-    day = date(year, month, last)
-    lead = (
-        f"{m['third'].capitalize()} tháng {month}/{year} ({name} là ngày {last - 9} đến ngày {last}; "
-        f"đọc theo {name}: hạn ngày {format_day(day)})"
-    )
-    return on_day(day, cal, "month_third", note, lead)
+    return period(first, last, cal, f"trong tháng {month}/{year}", note, "month")
 
 
 def issue_day(issued_on: date | None, cal: WorkingCalendar) -> Deadline:
@@ -255,7 +215,7 @@ def month_range(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) 
     if m["y"] is None and m["y1"]:
         year2, note = int(m["y1"]) + (month2 < month1), ""
     else:
-        month2, year2, note = _month_year(m, issued_on)
+        month2, year2, note = month_year(m, issued_on)
     year1 = _start_year((month1, 1), (month2, 1), m["y1"], year2)
     if (year1, month1) > (year2, month2):
         raise Unreadable(
@@ -263,7 +223,7 @@ def month_range(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) 
             f"hãy sửa lại, ví dụ “từ tháng {month2}/{year2} đến tháng {month1}/{year1}”"
         )
     first, last = date(year1, month1, 1), last_day(year2, month2)
-    return _period(first, last, cal, f"từ tháng {month1}/{year1} đến tháng {month2}/{year2}", note, "month_range")
+    return period(first, last, cal, f"từ tháng {month1}/{year1} đến tháng {month2}/{year2}", note, "month_range")
 
 
 def day_range(m: re.Match[str], issued_on: date | None, cal: WorkingCalendar) -> Deadline:
@@ -305,7 +265,7 @@ def part_of_year(name: str, m: re.Match[str], issued_on: date | None, cal: Worki
     else:
         year, note = _infer_year(label.capitalize(), issued_on, lambda y, issued: last_day(y, months[1]) >= issued)
     full = f"{label} {year}" if name == "half_year" else f"{label}/{year}"
-    return _period(date(year, months[0], 1), last_day(year, months[1]), cal, full, note, name)
+    return period(date(year, months[0], 1), last_day(year, months[1]), cal, full, note, name)
 
 
 def _counted(day: date, n: int, working: bool, lead: str, cal: WorkingCalendar) -> Deadline:

@@ -7,8 +7,9 @@ rewrites wording; it never decides a date. Rules:
   final "." or "./." are spaces.
 - Dates: "2024-08-05" and "5 tháng 8 năm 2024" become "5/8/2024"; "tháng 5-2021", "tháng 5.2021" and
   "tháng 02 năm 2020" become "tháng 5/2021", "tháng 02/2020", a bare "6/2024" becomes "tháng 6/2024";
-  "thượng/trung/hạ tuần tháng" become "đầu/giữa/cuối tháng"; "tháng 9-10/2023" and
-  "tháng 9 - tháng 10/2023" become "từ tháng 9 đến tháng 10/2023".
+  "thượng/trung tuần tháng" become "đầu/giữa tháng" ("hạ tuần tháng" is kept); "tháng 9-10/2023",
+  "tháng 9 - tháng 10/2023" and "tháng 6 đến tháng 8-2020" become "từ tháng 9 đến tháng 10/2023".
+- Trailing words that add no date ("trở đi", "trở về sau", "dứt điểm") are dropped.
 - Hours: "16g00", "16g", "16 giờ 00 phút", "16:00", "16h00'" become "16h00" / "16h".
 - Lead-in words, from a closed list, are peeled off the front: fillers that carry no meaning ("thời gian",
   "dự kiến", "hoàn thành", "thực hiện", "gửi báo cáo", "nộp", "vào lúc", "hết"…), words that mean "no later
@@ -55,10 +56,12 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(tháng|quý) {_MONTH_NUMBER} năm (\d{{4}})"), r"\1 \2/\3"),
     # "6/2024" alone is a month: not the end of a day ("10/6/2024") nor a quarter ("quý 3/2024").
     (re.compile(r"(?<![\d/.-])(?<!tháng )(?<!quý )(\d{1,2})/(\d{4})(?![\d/])"), r"tháng \1/\2"),
-    # The thirds of a month: thượng tuần is "đầu tháng", trung tuần "giữa tháng", hạ tuần "cuối tháng".
+    # The thirds of a month: thượng tuần is "đầu tháng", trung tuần "giữa tháng"; "hạ tuần tháng" is kept so that
+    # its meaning names it (it is due as "cuối tháng").
     (re.compile(r"\bthượng tuần(?= tháng)"), "đầu"),
     (re.compile(r"\btrung tuần(?= tháng)"), "giữa"),
-    (re.compile(r"\bhạ tuần(?= tháng)"), "cuối"),
+    # "tháng 6 đến tháng 8-2020": a range of months written without its "từ".
+    (re.compile(r"^(?:trong )?tháng (\d{1,2}) (?:đến|tới) (?=(?:hết |cuối )?tháng \d)"), r"từ tháng \1 đến "),
     # "16g00", "16g": the hour written with "g" (giờ).
     (re.compile(r"(?<!\d)(\d{1,2}) ?g(?: ?(\d{2}))?(?![^\W\d_])"), r"\1h\2"),
     # "h" must not start a word ("25 hàng tháng" is not 25h).
@@ -66,6 +69,8 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d{1,2}):(\d{2})\b"), r"\1h\2"),
     (re.compile(r"[,;:]|\s[-–—]\s|\.$"), " "),
     (re.compile(r"\s+"), " "),
+    # Trailing words that add no date: "từ cuối tháng 5 trở về sau", "… đến ngày 18/11/2019 dứt điểm".
+    (re.compile(r" ?\b(?:trở đi|trở về sau|trở lại đây|dứt điểm)\s*$"), ""),
 ]
 
 # Lead-in words and what they mean: "by" (no later than), "before" (the day is already late), "" (nothing).
@@ -80,7 +85,7 @@ _LEADS: dict[str, str] = {
 }
 _LEAD = re.compile("(" + "|".join(sorted(map(re.escape, _LEADS), key=len, reverse=True)) + r")(?: |$)")
 # What may follow "chậm nhất" in the grammar: a number, a day, a month, a weekday, "hết"/"cuối"/"đầu"/"giữa" a month.
-_BY_TAKES = re.compile(rf"(?:\d|ngày |tháng |hết |cuối |đầu |giữa |{WEEKDAY})")
+_BY_TAKES = re.compile(rf"(?:\d|ngày |tháng |hết |cuối |đầu |giữa |hạ tuần |{WEEKDAY})")
 
 
 def _peel(text: str) -> str:

@@ -2,7 +2,8 @@
 
 A backup folder holds the database (`trienkhai.db`, a SQLite copy made by the online backup API, or
 `trienkhai.dump`, pg_dump's custom format), `files/` (the documents folder, content-addressed), `home/` (the
-settings of the data folder that the database does not hold: HOME_ITEMS) and `manifest.json`: when, which schema
+settings of the data folder that the database does not hold: HOME_ITEMS), `outbox/` (the letters written as .eml
+files when no mail server is set, `home/outbox`, if there is one) and `manifest.json`: when, which schema
 revision, the rows of every table counted in the same snapshot as the copy, the audit log's last hash, and the
 size and SHA-256 of every file. The backup is written to a hidden sibling folder, read back against its manifest,
 and only then renamed to its name: a folder with that name is a complete backup.
@@ -34,10 +35,12 @@ from storage.audit import Verdict, verify
 from storage.db import UnitOfWork
 from storage.migrate import head_revision
 
-__all__ = ["MANIFEST", "Report", "backup", "check_backup", "restore"]
+__all__ = ["MANIFEST", "OUTBOX", "Report", "backup", "check_backup", "restore"]
 
 MANIFEST = "manifest.json"
 SQLITE_COPY, FILES, HOME = "trienkhai.db", "files", "home"
+# The .eml letters of the outbox folder channel (notifications.channels.OutboxFolderChannel), home/outbox.
+OUTBOX = "outbox"
 # What else of the data folder an installation needs: settings, the key of calendar links, Zalo's tokens, letters.
 HOME_ITEMS = ("trienkhai.toml", "calendar-secret", "zalo-tokens.json", "templates")
 FORMAT = 1
@@ -53,6 +56,8 @@ class Report:
     files_bytes: int
     home_files: int
     home_kept: int
+    outbox_files: int
+    outbox_bytes: int
     database_bytes: int
     audit_count: int
     audit_hash: str
@@ -175,6 +180,8 @@ def backup(url: str, files_dir: Path, home: Path, dest: Path, *, now: datetime) 
             "tables": counts, "audit": audit,
             "files": _copy_files(files_dir, work / FILES, _documents(files_dir)),
             "home": _copy_files(home, work / HOME, _home_items(home)),
+            # Written before a row is recorded as sent and never rewritten, like the documents: copied after.
+            OUTBOX: _copy_files(home / OUTBOX, work / OUTBOX, _documents(home / OUTBOX)),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         report = check_backup(work)
@@ -202,6 +209,7 @@ def check_backup(src: Path) -> Report:
         expected = {name: int(n) for name, n in manifest["tables"].items()}
         files = list(manifest["files"])
         home_files = list(manifest.get("home", []))
+        letters = list(manifest.get(OUTBOX, []))  # none in a backup made before letters were kept
     except FileNotFoundError:
         raise _refuse(src, [f"không có {MANIFEST}: thư mục này không phải bản sao lưu của trienkhai, hoặc bản sao "
                             "lưu chưa làm xong"]) from None
@@ -216,16 +224,16 @@ def check_backup(src: Path) -> Report:
         for name, n in expected.items():
             if not problems and found.get(name, 0) != n:
                 problems.append(f"bảng {name} có {number(found.get(name, 0))} bản ghi, manifest ghi {number(n)}")
-    total = 0
-    for folder, entries in ((FILES, files), (HOME, home_files)):
+    sizes = {FILES: 0, HOME: 0, OUTBOX: 0}
+    for folder, entries in ((FILES, files), (HOME, home_files), (OUTBOX, letters)):
         for entry in entries:
             problems += _check_file(src / folder / entry["path"], entry["size"], entry["sha256"])
-            total += int(entry["size"]) if folder == FILES else 0
+            sizes[folder] += int(entry["size"])
     if problems:
         raise _refuse(src, problems)
     audit = manifest["audit"]
-    return Report(src, expected, len(files), total, len(home_files), 0, database.stat().st_size, audit["count"],
-                  audit["last_hash"], audit.get("problem"), manifest)
+    return Report(src, expected, len(files), sizes[FILES], len(home_files), 0, len(letters), sizes[OUTBOX],
+                  database.stat().st_size, audit["count"], audit["last_hash"], audit.get("problem"), manifest)
 
 
 def _check_file(path: Path, expected: int, sha256: str) -> list[str]:
@@ -256,9 +264,9 @@ def _check_sqlite(database: Path, problems: list[str]) -> dict[str, int]:
 
 
 def restore(url: str, files_dir: Path, home: Path, src: Path, *, force: bool) -> Report:
-    """Put a checked backup in place of the configured database and add its documents and the settings the data
-    folder lacks (those it has are kept); a database that holds data is replaced only with `force`. Nothing is
-    changed unless the whole backup checks."""
+    """Put a checked backup in place of the configured database, its documents and .eml letters, and add the
+    settings the data folder lacks (those it has are kept); a database that holds data is replaced only with
+    `force`. Nothing is changed unless the whole backup checks."""
     report = check_backup(src)
     backend = make_url(url).get_backend_name()
     if report.manifest.get("backend") != backend:
@@ -277,11 +285,14 @@ def restore(url: str, files_dir: Path, home: Path, src: Path, *, force: bool) ->
     if rows and not force:
         raise ConflictError(f"Cơ sở dữ liệu đích đang có {number(rows)} bản ghi; khôi phục sẽ thay thế toàn bộ. "
                             "Hãy sao lưu nó trước, rồi chạy lại với --force nếu chắc chắn.")
-    for entry in report.manifest["files"]:  # documents first: the restored rows refer to them
-        path = files_dir / entry["path"]
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src / FILES / entry["path"], path)
+    # Documents and letters first: the restored rows refer to them. A file missing or different is put back; files
+    # written since the backup are left as they are.
+    for folder, target_dir in ((FILES, files_dir), (OUTBOX, home / OUTBOX)):
+        for entry in report.manifest.get(folder, []):
+            path = target_dir / entry["path"]
+            if not path.is_file() or _sha256(path) != entry["sha256"]:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src / folder / entry["path"], path)
     for entry in report.manifest.get("home", []):
         path = home / entry["path"]
         if path.exists():

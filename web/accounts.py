@@ -78,9 +78,10 @@ class Principal:
         """Waivers belong to the issuer's administrators: the issuing unit lies in the account's subtree."""
         return self.role is Role.ADMIN and issuer_path.startswith(self.unit_path)
 
-    def governs(self, root_path: str) -> bool:
-        """Gates and holds belong to an office administrator at or above the directive's root."""
-        return self.role is Role.ADMIN and root_path.startswith(self.unit_path)
+    def governs(self, issuer_path: str) -> bool:
+        """Gates, holds and aborts belong, like waivers, to an administrator of the issuing unit or above it (not
+        of the directive's root, which may be a unit the issuer sends it to)."""
+        return self.role is Role.ADMIN and issuer_path.startswith(self.unit_path)
 
 
 def token_digest(token: str) -> str:

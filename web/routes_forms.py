@@ -44,8 +44,8 @@ def _obligation(
 
 def _governed(work: UnitOfWork, principal: Principal, directive_id: int) -> DirectiveRow:
     directive = work.session.get(DirectiveRow, directive_id)
-    root = work.session.get(UnitRow, directive.root_id) if directive else None
-    if directive is None or root is None or not principal.governs(root.path):
+    issuer = work.session.get(UnitRow, directive.issuer_id) if directive else None
+    if directive is None or issuer is None or not principal.governs(issuer.path):
         raise q.OutOfScope(str(directive_id))
     return directive
 
@@ -204,7 +204,7 @@ def _phase(work: UnitOfWork, directive: DirectiveRow, name: str) -> PhaseRow:
 @router.get("/forms/directives/{directive_id}/gate/{phase}", response_class=HTMLResponse)
 def gate_form(request: Request, directive_id: int, phase: str, principal: Principal = Depends(page_principal),
               work: UnitOfWork = Depends(uow)) -> HTMLResponse:
-    """Approving a phase's gate: only an office administrator at or above the directive's root."""
+    """Approving a phase's gate: only an administrator of the issuing unit or above it."""
     directive = _governed(work, principal, directive_id)
     row = _phase(work, directive, phase)
     return _simple_page(request, f"Phê duyệt chuyển sang giai đoạn “{row.label}”", request.url.path,
@@ -221,7 +221,8 @@ async def gate_submit(request: Request, directive_id: int, phase: str, principal
     row = _phase(work, directive, phase)
     reason = str(form.get("reason", "")).strip() or None
     problems = _attempt(work, lambda: actions.approve_gate(work.session, directive.number, phase, now=now(request),
-                                                           actor=principal.actor, reason=reason), request)
+                                                           actor=principal.actor, reason=reason,
+                                                           by_unit=principal.unit_code), request)
     if problems:
         return _simple_page(request, f"Phê duyệt chuyển sang giai đoạn “{row.label}”", request.url.path,
                             {"directive": directive, "phase": row, "reason": reason or ""}, problems)
@@ -251,7 +252,8 @@ async def state_submit(request: Request, directive_id: int, principal: Principal
         ]
     else:
         problems = _attempt(work, lambda: actions.set_state(work.session, directive.number, chosen, reason=reason,
-                                                            now=now(request), actor=principal.actor), request)
+                                                            now=now(request), actor=principal.actor,
+                                                            by_unit=principal.unit_code), request)
     if problems:
         return _simple_page(request, f"Tạm dừng / tiếp tục văn bản {directive.number}", request.url.path,
                             {"directive": directive, "state_form": True, "reason": reason, "chosen": chosen}, problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rollout.links import PATH_PREFIX as LINK_PREFIX
@@ -32,8 +33,27 @@ def headers_for(path: str, scheme: str) -> dict[str, str]:
     return out
 
 
+# What a person sees when the service fails on an unexpected error (HTTP 500); the details go to the server's log.
+SERVER_ERROR = ("Máy chủ gặp lỗi khi xử lý yêu cầu này và đã ghi lại lỗi. Không có thay đổi nào được lưu dở dang; "
+                "hãy thử lại sau ít phút, nếu vẫn lỗi thì báo cho người quản trị hệ thống kèm thời điểm gặp lỗi.")
+
+
+def server_error_response(path: str) -> Response:
+    """The answer to a request that failed unexpectedly: JSON under /api/, else a plain Vietnamese page (no
+    template: the failure may be in the templates)."""
+    if path.startswith("/api/"):
+        return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
+    page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Lỗi máy chủ</title></head>'
+            f"<body><h1>Lỗi máy chủ</h1><p>{SERVER_ERROR}</p><p><a href=\"/\">Về trang đầu</a></p></body></html>")
+    return HTMLResponse(page, status_code=500)
+
+
 class SecurityHeaders:
-    """ASGI middleware adding `headers_for` to each HTTP response, keeping any header the route already set."""
+    """ASGI middleware adding `headers_for` to each HTTP response, keeping any header the route already set.
+
+    An exception that no handler turned into a response would otherwise reach Starlette's outermost handler, which
+    answers 500 outside this middleware, without the headers: this middleware answers it first (with the headers)
+    and lets the exception go on to be logged."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -43,9 +63,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         extra = headers_for(scope["path"], scope.get("scheme", "http"))
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 raw = list(message.get("headers", []))
                 present = {name.decode("latin-1").lower() for name, _ in raw}
                 raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()
@@ -53,4 +76,9 @@ class SecurityHeaders:
                 message = {**message, "headers": raw}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await server_error_response(scope["path"])(scope, receive, send_with_headers)
+            raise

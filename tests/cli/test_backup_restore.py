@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from errors import ConflictError, InputError
+from formats import number
+from schedules import WorkingCalendar
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).parents[2]
@@ -194,3 +197,42 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(tmp_path: Path, db_url:
         assert "Bản sao lưu hỏng hoặc không đầy đủ" in said and "chưa thay đổi gì" in said, (how, said)
         assert expected in said, (how, said)
         assert tables(other_url) == before and documents(target / "files") == files_before, how
+
+
+def test_the_letters_of_the_outbox_folder_are_backed_up_and_restored_with_their_checksums(
+        tmp_path: Path, db_url: str, other_url: str) -> None:
+    home, fresh = tmp_path / "home", tmp_path / "fresh"
+    rollout(home, db_url)
+    # No mail server set: the dispatcher writes each letter as an .eml file in the data folder's outbox. The
+    # announcements of `plan issue` (run on today's clock) go out at the next office hour: dispatch on a working
+    # day well after it.
+    day = WorkingCalendar().next_working_day(date.today() + timedelta(days=30))
+    ok("notify", "dispatch", "--now", f"{day.isoformat()}T09:00", home=home, url=db_url)
+    letters = documents(home / "outbox")
+    assert letters and all(path.endswith(".eml") for path in letters)
+    (home / "outbox" / ".tmp-dang-ghi.eml").write_bytes(b"From: vp@tu.vn\r\n")  # half-written: not a letter
+    done = " ".join(ok("backup", str(tmp_path / "sao-luu"), home=home, url=db_url).split())
+    assert f"Thư đã ghi thành tệp .eml (thư mục outbox): {number(len(letters))} tệp" in done
+    manifest = json.loads((tmp_path / "sao-luu" / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["path"]: e["sha256"] for e in manifest["outbox"]} == letters
+
+    restored = " ".join(ok("restore", str(tmp_path / "sao-luu"), home=fresh, url=other_url).split())
+    assert f"{number(len(letters))} tệp" in restored and documents(fresh / "outbox") == letters
+    # A letter damaged or lost since is put back from the backup; one written since is left alone.
+    first = fresh / "outbox" / manifest["outbox"][0]["path"]
+    first.write_bytes(b"hong")
+    (fresh / "outbox" / manifest["outbox"][1]["path"]).unlink()
+    (fresh / "outbox" / "thu-moi.eml").write_bytes(b"Subject: sau ban sao luu\r\n")
+    ok("restore", "--force", str(tmp_path / "sao-luu"), home=fresh, url=other_url)
+    assert documents(fresh / "outbox") == {**letters, "thu-moi.eml": hashlib.sha256(b"Subject: sau ban sao luu\r\n")
+                                           .hexdigest()}
+
+    damaged = tmp_path / "hong"
+    shutil.copytree(tmp_path / "sao-luu", damaged)
+    letter = damaged / "outbox" / manifest["outbox"][0]["path"]
+    letter.write_bytes(letter.read_bytes()[:-5])
+    before = documents(fresh / "outbox")
+    refused = trienkhai("restore", "--force", str(damaged), home=fresh, url=other_url)
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == InputError.exit_code and "Bản sao lưu hỏng hoặc không đầy đủ" in said
+    assert f"tệp {letter.name} bị cắt cụt" in said and documents(fresh / "outbox") == before

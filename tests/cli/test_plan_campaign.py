@@ -55,3 +55,13 @@ def test_plan_check_warns_when_a_unit_would_get_years_of_monthly_periods(tmp_pat
     out = " ".join(check.stdout.split())
     assert "“sinh-hoat”: 60 kỳ" in out
     assert "Cảnh báo: mỗi đơn vị sẽ nhận 60 kỳ của “sinh-hoat”; nếu đợt thực hiện ngắn hơn, hãy ghi mốc kết thúc" in out
+
+
+def test_plan_check_names_ha_tuan_in_how_the_deadline_was_understood(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.replace("trước ngày 30/6/2022", "hạ tuần tháng 9/2023"), encoding="utf-8")
+    check = trienkhai("plan", "check", str(plan), home=tmp_path)
+    assert check.returncode == 0, check.stderr
+    out = " ".join(check.stdout.split())
+    assert ("Hạ tuần tháng 9/2023 (từ ngày 21 đến ngày 30/9/2023), tức trước ngày 1/10/2023: hạn là hết giờ làm "
+            "việc của ngày làm việc cuối cùng của tháng, 17 giờ 00, thứ Sáu, ngày 29/9/2023.") in out

@@ -47,11 +47,11 @@ obligations:
 REMIND_AT = datetime(2017, 9, 26, 1, 0, tzinfo=UTC)
 
 
-def reminders(url: str, tmp_path: Path, units) -> int:  # type: ignore[no-untyped-def]
+def reminders(url: str, tmp_path: Path, units, plan_text: str = PLAN) -> int:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
     upgrade(engine)
     plan = tmp_path / "plan.yaml"
-    text = PLAN.replace("generate_quang_tri_2017", "small_quang_tri_2017") if len(units) < 100 else PLAN
+    text = plan_text.replace("generate_quang_tri_2017", "small_quang_tri_2017") if len(units) < 100 else plan_text
     plan.write_text(text, encoding="utf-8")
     with UnitOfWork(engine) as uow:
         apply_hierarchy(uow.session, units, now=datetime(2017, 8, 1, tzinfo=UTC), actor="t")
@@ -59,6 +59,7 @@ def reminders(url: str, tmp_path: Path, units) -> int:  # type: ignore[no-untype
         advance(uow.session, datetime(2017, 9, 5, 1, tzinfo=UTC), calendar=CAL)
         result = advance(uow.session, REMIND_AT, calendar=CAL)
         uow.commit()
+    engine.dispose()
     return result.messages
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -33,10 +34,23 @@ from tests.notifications.test_delivery import CAL, REMIND_AT, reminders
 class FakeZalo:
     """What the server saw and the state it keeps: the valid token pair and calls per template."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: threading.Barrier | None = None) -> None:
         self.access, self.refresh = "A2", "R1"
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.rate_limited_once: set[str] = set()
+        # Holds the first sends until that many are in flight at once (senders from several processes overlap).
+        self.gate, self.gated, self.lock = gate, 0, threading.Lock()
+
+    def hold(self) -> None:
+        """Wait at the gate if this is one of its first sends."""
+        if self.gate is None:
+            return
+        with self.lock:
+            self.gated += 1
+            waits = self.gated <= self.gate.parties
+        if waits:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.gate.wait(20)
 
 
 def _handler(zalo: FakeZalo) -> type[BaseHTTPRequestHandler]:
@@ -72,6 +86,11 @@ def _handler(zalo: FakeZalo) -> type[BaseHTTPRequestHandler]:
                 return self._answer({"error": -32, "message": "Request exceeded the rate limit"})
             if template == "chua-duyet":
                 return self._answer({"error": -109, "message": "Template ID invalid"})
+            if template == "ban-dem":  # Zalo's answer to a night-restricted template sent between 22h and 6h
+                return self._answer({"error": -133, "message": "Sending ZNS at night is not allowed"})
+            if template == "het-ngay":  # the OA has used up the ZNS messages Zalo allows it today
+                return self._answer({"error": -144, "message": "OA has exceeded the daily ZNS limit"})
+            zalo.hold()
             return self._answer({"error": 0, "message": "Success", "data": {"msg_id": f"msg-{len(zalo.requests)}"}})
 
     return Handler

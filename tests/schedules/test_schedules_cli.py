@@ -72,6 +72,13 @@ def test_parse_with_an_issue_day_shows_opens_and_rules(invoke) -> None:
     assert "Hạn: 17 giờ 00, thứ Sáu, ngày 29/12/2017" in yearly.output
 
 
+def test_parse_names_ha_tuan_in_the_meaning(invoke) -> None:
+    result = invoke("parse", "Hạ tuần tháng 9/2024", "--issued-on", "2024-08-15")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Ý nghĩa: Hạ tuần tháng 9/2024 (từ ngày 21 đến ngày 30/9/2024), tức trước ngày 1/10/2024:" in out
+
+
 def test_an_unreadable_deadline_is_a_project_error(invoke) -> None:
     result = invoke("parse", "31/2/2024")
     assert isinstance(result.exception, DeadlineError)

@@ -29,6 +29,7 @@ def _table(heading: str) -> list[list[str]]:
 
 
 ACCEPTED = _table("## Các cách ghi được chấp nhận")
+PUBLISHED = _table("## Ví dụ từ văn bản đã công bố")
 REFUSED = _table("## Các cách ghi bị từ chối")
 FROM_EVENT = _table("## Hạn tính theo sự kiện")
 WARNED = _table("## Cảnh báo khi có thể in nhầm")
@@ -41,6 +42,14 @@ def test_each_accepted_phrase_of_the_page_gives_what_the_page_says(
     d = parse_deadline(text, issued_on=date.fromisoformat(issued) if issued else None, calendar=CAL)
     shown = (d.kind, format_short(d.due) if d.due else "—", format_short(d.opens) if d.opens else "—")
     assert shown == (kind, due, opens)
+
+
+@pytest.mark.parametrize(("text", "issued", "kind", "due", "opens", "source"), PUBLISHED)
+def test_each_published_phrase_of_the_page_is_read_as_the_page_says(
+    text: str, issued: str, kind: str, due: str, opens: str, source: str
+) -> None:
+    assert source.startswith(("http://", "https://")), "every published example names where it was printed"
+    test_each_accepted_phrase_of_the_page_gives_what_the_page_says(text, issued, kind, due, opens)
 
 
 @pytest.mark.parametrize(("text", "why", "better"), REFUSED)

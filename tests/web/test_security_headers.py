@@ -9,8 +9,9 @@ from sqlalchemy import select
 from rollout.links import create_link
 from storage import UnitOfWork
 from storage.models import UnitRow
-from tests.web.conftest import NUMBER, Site, local, login
-from web.security import CSP
+from tests.web.conftest import NUMBER, Site, local, login, serve
+from web.app import create_app
+from web.security import CSP, SERVER_ERROR
 
 
 def _link(site: Site) -> str:
@@ -73,3 +74,28 @@ def test_stored_report_files_keep_their_sandbox_and_cannot_be_framed(site: Site)
         assert response.headers["cache-control"] == "private, no-store"
         assert response.headers["x-content-type-options"] == "nosniff"
     assert sheet.headers["content-disposition"].startswith("attachment")
+
+
+def test_an_unexpected_error_answers_500_with_the_headers_and_a_vietnamese_page(engine) -> None:  # type: ignore[no-untyped-def]
+    # A real app, served by uvicorn, with one route that fails as a bug would: the exception reaches Starlette's
+    # outermost handler, outside the middleware stack.
+    app = create_app(engine)
+
+    def broken() -> None:
+        raise RuntimeError("lỗi lập trình giả định")
+
+    app.add_api_route("/hong", broken)
+    app.add_api_route("/api/hong", broken)
+    with serve(app) as url:
+        page = httpx.get(f"{url}/hong")
+        api = httpx.get(f"{url}/api/hong")
+        after = httpx.get(f"{url}/login")  # the server goes on serving
+    for response in (page, api):
+        assert response.status_code == 500
+        assert response.headers["content-security-policy"] == CSP
+        assert response.headers["x-frame-options"] == "DENY" and response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "RuntimeError" not in response.text and "lỗi lập trình giả định" not in response.text
+    assert "Máy chủ gặp lỗi khi xử lý yêu cầu này" in page.text and page.headers["content-type"].startswith("text/html")
+    assert api.json() == {"detail": SERVER_ERROR}
+    assert after.status_code == 200
