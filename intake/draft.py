@@ -274,14 +274,13 @@ def _quotas(d: Draft, out: list[str]) -> None:
         what = group[0].what
         out += [f"  - name: {_slug(ascii_slug(what, '-').lower(), used)}",
                 f"    label: {_q(f'Số {what} mỗi đơn vị cử')}", f"    unit_label: {_q(what)}"]
-        if not any(rule.kinds for rule in group):
-            out += ["    units:", f"      kinds: [{_q(GAP)}]  # {GAP}: những đơn vị được phân bổ: văn bản chỉ ghi "
-                                  "“đơn vị”, không ghi loại đơn vị"]
         out.append("    rules:")
         for rule in group:
             out.append(f"      - value: {rule.value.value}  {_src(rule.value)}")
             if rule.kinds:
                 out.append(f"        kinds: [{', '.join(rule.kinds)}]  # văn bản ghi: {'; '.join(rule.kind_words)}")
+            else:  # a rule without kinds would give every unit of the hierarchy its number
+                out.append(f"        kinds: [{_q(GAP)}]  # {GAP}: loại đơn vị nhận số này: văn bản không ghi rõ")
             if rule.min_members is not None:
                 out.append(f"        min_members: {rule.min_members}")
             if rule.max_members is not None:
