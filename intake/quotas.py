@@ -38,12 +38,18 @@ _TOTAL = re.compile(r"(?:tổng số|dự kiến|khoảng|gồm|số lượng)\s
                     r"(?P<n>\d{1,3}(?:\.\d{3})?|\d{1,5})\s+đại biểu", re.IGNORECASE)
 
 
+def _as_written(text: str, folded: str) -> str:
+    """The words of `text` that read as `folded` (found in the lowercased, folded line), case kept as written."""
+    m = re.search(r"\s+".join(map(re.escape, folded.split())), text, re.IGNORECASE)
+    return m.group(0) if m else folded
+
+
 def read_total(text: str) -> tuple[int, str] | None:
     """The expected delegate total of a line ("Dự kiến 80 đại biểu", "tổng số 120 đại biểu"), with its words."""
     m = _TOTAL.search(fold(text))
     if m is None or re.search(r"(?i)\bmỗi\b", fold(text)[: m.start()][-40:]):
         return None  # "mỗi đơn vị khoảng 3 đại biểu" is a quota, not the total
-    return int(m["n"].replace(".", "")), m.group(0)
+    return int(m["n"].replace(".", "")), _as_written(text, m.group(0))
 
 
 def read_participants(draft: Draft) -> None:
@@ -90,7 +96,7 @@ def read_quota_rules(draft: Draft, number: int, text: str) -> None:
             line_kinds = kinds
         else:
             kinds = line_kinds
-        _add(draft, number, m, kinds, lo, hi)
+        _add(draft, number, text, m, kinds, lo, hi)
         spans.append(m.span())
     for m in _EACH.finditer(low):
         if any(a <= m.start("n") < b for a, b in spans) or (m["bound"] and "ít nhất" in m["bound"]):
@@ -102,7 +108,7 @@ def read_quota_rules(draft: Draft, number: int, text: str) -> None:
             if not re.search(r"\b(?:mỗi|các|từng)\b", before):
                 continue
             who = f"{before} {who}"
-        _add(draft, number, m, unit_kinds(who), None, None)
+        _add(draft, number, text, m, unit_kinds(who), None, None)
 
 
 def _bounds(rel: str, m: int, m2: int | None, direction: list[str]) -> tuple[int | None, int | None]:
@@ -120,7 +126,7 @@ def _bounds(rel: str, m: int, m2: int | None, direction: list[str]) -> tuple[int
     return None, None
 
 
-def _add(draft: Draft, number: int, m: re.Match[str], kinds: tuple[list[str], list[str]], lo: int | None,
-         hi: int | None) -> None:
-    value = Found(int(m["n"]), number, m.group(0), 0.75 if kinds[0] else 0.5)
+def _add(draft: Draft, number: int, text: str, m: re.Match[str], kinds: tuple[list[str], list[str]],
+         lo: int | None, hi: int | None) -> None:
+    value = Found(int(m["n"]), number, _as_written(text, m.group(0)), 0.75 if kinds[0] else 0.5)
     draft.quota_rules.append(QuotaRuleFound(value, list(kinds[0]), list(kinds[1]), lo, hi, m["what"]))

@@ -286,7 +286,7 @@ def test_quota_rules_as_real_plans_write_them(line: str, rules: list) -> None:
     draft = Draft("văn bản", [])
     read_quota_rules(draft, 7, line)
     assert [(r.value.value, r.kinds, r.min_members, r.max_members, r.what) for r in draft.quota_rules] == rules
-    assert all(r.value.line == 7 and r.value.quote in line.lower() for r in draft.quota_rules)
+    assert all(r.value.line == 7 and r.value.quote in line for r in draft.quota_rules)  # quoted as written
 
 
 def test_seed_participants_and_delegates_keep_their_lines() -> None:
@@ -349,6 +349,7 @@ def test_quota_plan_passes_plan_check_once_its_gaps_are_filled(tmp_path: Path) -
     assert delegates["rules"] == [{"value": 3, "kinds": [GAP], "min_members": 51},
                                   {"value": 2, "kinds": [GAP], "max_members": 50}]
     assert "# dòng 15: “trên 50 đoàn viên: 03 đại biểu” · tin cậy 0,50" in text
+    assert "# dòng 11: “tổng số 120 đại biểu” · tin cậy 0,85" in text
     assert text.count(f"# {GAP}:") == 4  # the issuer, the hierarchy and the kinds of the two unnamed rules
     for rule in delegates["rules"]:
         rule["kinds"] = ["doan_co_so"]
