@@ -30,6 +30,7 @@ from datetime import date
 
 from errors import DeadlineError
 from intake.model import Deadline, Draft, Flag, Found, Line, Parent
+from intake.quotas import read_participants, read_quota_rules, read_total
 from intake.words import clean, fold, unit_kinds
 from schedules import WorkingCalendar, parse_deadline
 from schedules.phrases import WEEKDAY, weekday_mismatch
@@ -91,6 +92,7 @@ def read_body(draft: Draft, start: int, calendar: WorkingCalendar) -> None:
             heading_owners = unit_kinds(_RECEIVER.sub(" ", text)) if len(text) < 200 else ([], [])
         _read_extras(draft, line.number, text)
         _read_deadlines(draft, line.number, text, issued, calendar, heading_owners)
+    read_participants(draft)
     _check_weekdays(draft)
 
 
@@ -156,8 +158,9 @@ def _read_extras(draft: Draft, number: int, text: str) -> None:
         at = text.lower().find(m[1][:5])
         place = text[at:].strip(" .") if at >= 0 else m[1]
         draft.event_place = Found(place, number, text, 0.85)
-    if draft.delegates is None and (m := re.search(r"(?:dự kiến|khoảng|gồm)\s+(\d{1,5})\s+đại biểu", low)):
-        draft.delegates = Found(int(m[1]), number, m.group(0), 0.85)
+    if draft.delegates is None and (total := read_total(text)):
+        draft.delegates = Found(total[0], number, total[1], 0.85)
+    read_quota_rules(draft, number, text)
     if m := re.search(r"khen thưởng\s+(\d{1,4})\s+tập thể\s+(?:và|,)\s+(\d{1,4})\s+cá nhân", low):
         draft.awards.setdefault("tap_the", Found(int(m[1]), number, m.group(0), 0.85))
         draft.awards.setdefault("ca_nhan", Found(int(m[2]), number, m.group(0), 0.85))

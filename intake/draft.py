@@ -10,10 +10,11 @@ import json
 import re
 from pathlib import Path
 
+from hierarchy.naming import ascii_slug
 from intake.body import read_body
 from intake.header import read_header, read_recipients, read_signers
 from intake.lead import read_lead
-from intake.model import GAP, Deadline, Draft, Found, Line
+from intake.model import GAP, Deadline, Draft, Found, Line, QuotaRuleFound
 from intake.text import IntakeError, read_document, relined
 from schedules import WorkingCalendar
 
@@ -207,12 +208,20 @@ def _rollout(d: Draft, out: list[str]) -> None:
                 f"  at: {_due(event)}"]
         if d.event_place:
             out.append(f"  place: {_value(d.event_place, '')}")
+        if d.participants:
+            out.append("  participants:")
+            out += [f"    - {_value(p, '')}" for p in d.participants]
         if d.delegates:
             out.append(f"  delegates: {_value(d.delegates, '')}")
         if d.awards:
             out.append("  awards:")
             for key, found in d.awards.items():
                 out.append(f"    {key}: {_value(found, '')}")
+    elif d.participants or d.delegates:
+        out.append("\n# Thành phần tham dự (văn bản không ghi thời gian một sự kiện chung):")
+        out += [f"#   dòng {p.line}: {p.value}" for p in d.participants]
+        if d.delegates:
+            out.append(f"#   dòng {d.delegates.line}: {d.delegates.value} đại biểu")
     used: set[str] = set()
     obligations = [dl for dl in d.deadlines if dl.role == "obligation"]
     if obligations:
@@ -236,7 +245,43 @@ def _rollout(d: Draft, out: list[str]) -> None:
         for dl in milestones:
             out += [f"  - key: {_slug('moc', used)}", f"    title: {_q(dl.sentence[:120])}",
                     f"    assignee: {_gap('mã đơn vị được giao')}", f"    due: {_due(dl)}"]
+    _quotas(d, out)
     if d.tasks:
         out.append("\n# Việc được giao nhưng văn bản không ghi hạn (không thành nghĩa vụ):")
         for task in d.tasks:
             out.append(f"#   dòng {task.line}: {task.value[:160]}")
+
+
+def quota_groups(rules: list[QuotaRuleFound]) -> list[list[QuotaRuleFound]]:
+    """Rules counting the same people (đại biểu, đồng chí…) on nearby lines (at most 6 apart) are one quota."""
+    groups: list[list[QuotaRuleFound]] = []
+    for rule in rules:
+        last = groups[-1][-1] if groups else None
+        if last is not None and last.what == rule.what and rule.value.line - last.value.line <= 6:
+            groups[-1].append(rule)
+        else:
+            groups.append([rule])
+    return groups
+
+
+def _quotas(d: Draft, out: list[str]) -> None:
+    groups = quota_groups(d.quota_rules)
+    if not groups:
+        return
+    out.append("\nquotas:")
+    used: set[str] = set()
+    for group in groups:
+        what = group[0].what
+        out += [f"  - name: {_slug(ascii_slug(what, '-').lower(), used)}",
+                f"    label: {_q(f'Số {what} mỗi đơn vị cử')}", f"    unit_label: {_q(what)}"]
+        out.append("    rules:")
+        for rule in group:
+            out.append(f"      - value: {rule.value.value}  {_src(rule.value)}")
+            if rule.kinds:
+                out.append(f"        kinds: [{', '.join(rule.kinds)}]  # văn bản ghi: {'; '.join(rule.kind_words)}")
+            else:  # a rule without kinds would give every unit of the hierarchy its number
+                out.append(f"        kinds: [{_q(GAP)}]  # {GAP}: loại đơn vị nhận số này: văn bản không ghi rõ")
+            if rule.min_members is not None:
+                out.append(f"        min_members: {rule.min_members}")
+            if rule.max_members is not None:
+                out.append(f"        max_members: {rule.max_members}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-__all__ = ["GAP", "Draft", "Found", "Parent", "Deadline", "Recipient", "SignerFound", "Flag", "Line"]
+__all__ = ["GAP", "Draft", "Found", "Parent", "Deadline", "Recipient", "SignerFound", "Flag", "Line", "QuotaRuleFound"]
 
 # The placeholder a draft writes where the document says nothing; `plan check` refuses it by name.
 GAP = "THIẾU"
@@ -80,6 +80,19 @@ class SignerFound:
 
 
 @dataclass(frozen=True)
+class QuotaRuleFound:
+    """A quota rule: `value` people (`what`: đại biểu, đồng chí…) per unit of `kinds`, within member bounds
+    (inclusive; None when the document sets none)."""
+
+    value: Found
+    kinds: list[str]  # unit kinds of hierarchy.model.Kind
+    kind_words: list[str]  # the words that named them
+    min_members: int | None
+    max_members: int | None
+    what: str
+
+
+@dataclass(frozen=True)
 class Flag:
     """Something in the document that disagrees with itself (a weekday, a year): shown to the clerk."""
 
@@ -106,6 +119,8 @@ class Draft:
     signers: list[SignerFound] = field(default_factory=list)
     event_place: Found | None = None
     delegates: Found | None = None
+    participants: list[Found] = field(default_factory=list)  # one per line of the "Thành phần" section
+    quota_rules: list[QuotaRuleFound] = field(default_factory=list)
     awards: dict[str, Found] = field(default_factory=dict)
     pilot_group_kinds: Found | None = None
     tasks: list[Found] = field(default_factory=list)  # assignments without a date ("Giao Ban …")

@@ -18,7 +18,10 @@ from intake.words import fold
 __all__ = ["FIELDS", "FieldScore", "score_document", "score_draft"]
 
 FIELDS = ("number", "issuer", "date", "place", "title", "parents", "phases", "deadlines", "recipients", "bc",
-          "signers")
+          "signers", "participants", "delegates", "quotas")
+# Scored only for documents whose fixture has the key (written by hand from the source text); elsewhere nobody
+# has said what is right, so the drafter's values there count neither way.
+ANNOTATED_ONLY = ("participants", "delegates", "quotas")
 
 
 @dataclass
@@ -52,7 +55,16 @@ def _actual(d: Draft) -> dict[str, set[str]]:
     out["bc"] = {_f(r.name.value) for r in d.recipients if r.bc}
     out["signers"] = {_f(f"{s.form.value if s.form else ''} {s.title.value if s.title else ''} "
                          f"{s.name.value if s.name else ''}") for s in d.signers}
+    out["participants"] = {_f(p.value) for p in d.participants}
+    out["delegates"] = {_f(d.delegates.value)} if d.delegates else set()
+    out["quotas"] = {_rule(r.value.value, r.kinds, r.min_members, r.max_members) for r in d.quota_rules}
     return out
+
+
+def _rule(value: int, kinds: list[str], least: int | None, most: int | None) -> str:
+    """A quota rule as compared: "3 doan_co_so 51-" (value, kinds, member bounds)."""
+    bounds = f"{'' if least is None else least}-{'' if most is None else most}"
+    return _f(f"{value} {' '.join(sorted(kinds))} {bounds}")
 
 
 def _expected(fixture: dict[str, Any]) -> dict[str, set[str]]:
@@ -66,6 +78,10 @@ def _expected(fixture: dict[str, Any]) -> dict[str, set[str]]:
                                          *fixture.get("recipients", {}).get("bc", [])]}
     out["bc"] = {_f(r) for r in fixture.get("recipients", {}).get("bc", [])}
     out["signers"] = {_f(f"{s['form']} {s['title']} {s['name']}") for s in fixture.get("signers", [])}
+    out["participants"] = {_f(p) for p in fixture.get("participants") or []}
+    out["delegates"] = {_f(fixture["delegates"])} if fixture.get("delegates") else set()
+    out["quotas"] = {_rule(r["value"], r.get("kinds", []), r.get("min_members"), r.get("max_members"))
+                     for r in fixture.get("quotas") or []}
     return out
 
 
@@ -74,6 +90,9 @@ def score_draft(draft: Draft, fixture: dict[str, Any]) -> dict[str, FieldScore]:
     actual, expected = _actual(draft), _expected(fixture)
     scores: dict[str, FieldScore] = {}
     for name in FIELDS:
+        if name in ANNOTATED_ONLY and name not in fixture:
+            scores[name] = FieldScore()
+            continue
         want, got = expected[name], actual[name]
         scores[name] = FieldScore(len(want), len(want & got), sorted(got - want))
     return scores

@@ -127,7 +127,7 @@ _KIND_PATTERNS: list[tuple[re.Pattern[str], tuple[Kind, ...]]] = [
     (re.compile(r"tỉnh, thành đoàn|các tỉnh đoàn|thành đoàn trực thuộc trung ương"), (Kind.TINH_DOAN,)),
     (re.compile(r"huyện(?:, thị)?(?:, thành)? đoàn|thị đoàn|thành đoàn"), (Kind.HUYEN_DOAN,)),
     (re.compile(r"đoàn khối"), (Kind.DOAN_KHOI,)),
-    (re.compile(r"đoàn cơ sở|đoàn trực thuộc|đoàn trường"), (Kind.DOAN_CO_SO,)),
+    (re.compile(r"đoàn cơ sở|cơ sở đoàn|đoàn trực thuộc|đoàn trường"), (Kind.DOAN_CO_SO,)),
     (re.compile(r"\bchi đoàn\b"), (Kind.CHI_DOAN,)),
     (re.compile(r"\bcác ban\b|\bban (?:tổ chức|tuyên giáo|dân vận|kiểm tra|chuyên môn|tc)\b|văn phòng tỉnh ủy"),
      (Kind.BAN,)),

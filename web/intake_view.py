@@ -66,6 +66,10 @@ def _found(d: Draft) -> list[tuple[str, Found]]:
         label = _PHASES.get(dl.role[6:], "Giai đoạn") if dl.role.startswith("phase:") else _ROLES.get(dl.role, "Hạn")
         out.append((label + (f" ({', '.join(dl.owner_words)})" if dl.owner_words else ""), dl.phrase))
     out += [("Địa điểm", d.event_place), ("Số đại biểu", d.delegates)]
+    out += [("Thành phần tham dự", p) for p in d.participants]
+    for rule in d.quota_rules:
+        who = ", ".join(rule.kind_words) or "đơn vị chưa rõ loại"
+        out.append((f"Số {rule.what} mỗi đơn vị ({who})", rule.value))
     out += [(f"Khen thưởng: {key}", found) for key, found in d.awards.items()]
     out += [("Nơi nhận để báo cáo" if r.bc else "Nơi nhận", r.name) for r in d.recipients]
     for s in d.signers:
