@@ -35,6 +35,9 @@ class PreparedPlan:
     plan: Plan
     compiled: CompiledPlan
     hierarchy_source: str  # "cơ sở dữ liệu" or the plan's own hierarchy reference
+    # Compiled against a sample of the stored hierarchy (rollout.expand_sql): its unit lists hold one unit of each
+    # class its rules choose, not every unit; what was issued is in the database.
+    sampled: bool = False
 
     @property
     def data(self) -> dict[str, Any]:
@@ -116,13 +119,13 @@ def issue_plan(
 ) -> tuple[PreparedPlan, IssueResult]:
     """Issue a plan (a file, or YAML text named `name`) against the stored hierarchy; the issuer must already be
     imported. A plan that chooses its units by rule is compiled against a sample of the hierarchy and expanded in
-    the database (`rollout.expand_sql`): the compiled plan returned then lists sampled units only."""
+    the database (`rollout.expand_sql`): the prepared plan returned is then `sampled`."""
     plan = load_plan(source, name=name)
     sample = sample_hierarchy(session, plan)
     if sample is None:
         prepared = _prepared_stored(session, plan, calendar)
     else:
-        prepared = PreparedPlan(plan, compile_plan(plan, sample.units, calendar), "cơ sở dữ liệu")
+        prepared = PreparedPlan(plan, compile_plan(plan, sample.units, calendar), "cơ sở dữ liệu", sampled=True)
     result = issue_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(plan),
         now=now, actor=actor, calendar=calendar, diff=plan_diff, sample=sample,
