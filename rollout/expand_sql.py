@@ -12,7 +12,7 @@ every unit they reach (`rollout.expand`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     and_,
-    case,
     cast,
     false,
     func,
@@ -55,6 +54,10 @@ _OBLIGATIONS = table_of(ObligationRow)
 
 # A class of units: (level, kind, member count or None, code of a unit excluded by name or None).
 _Class = tuple[int, str, int | None, str | None]
+# What a class owes: its class, then the obligation's key, period, kind, phase, opening and deadline.
+_Owed = tuple[int, str, int | None, str | None, str, int, str, str | None, datetime | None, datetime | None]
+# Rows of that derived table per statement: eleven parameters each stay under both databases' limits.
+_OWED_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -174,12 +177,15 @@ def expand_in_database(session: Session, directive_id: int, compiled: CompiledPl
 
     count = insert_obligations(session, directive_id, replace(compiled, obligations=by_code), sample.ids, levels,
                                calendar)
-    for spec in by_rule:
-        chosen = classes(spec.unit_codes)
-        for period, (opens, due_by_level) in enumerate(periods(spec, compiled, calendar)):
-            for group in sample.roots:
-                count += _insert_select(session, directive_id, spec, period, opens, due_by_level,
-                                        group, _where(sample, group, chosen))
+    owed: list[_Owed] = [
+        (level, kind, members_, code, spec.key, period, spec.kind, spec.phase, opens, due_by_level.get(level))
+        for spec in by_rule
+        for period, (opens, due_by_level) in enumerate(periods(spec, compiled, calendar))
+        for level, kind, members_, code in sorted(classes(spec.unit_codes), key=str)
+    ]
+    for group in sample.roots:
+        for start in range(0, len(owed), _OWED_PER_STATEMENT):
+            count += _insert_select(session, directive_id, sample, group, owed[start:start + _OWED_PER_STATEMENT])
     named = set(compiled.named_targets)
     targets = classes(t.code for t in compiled.targets if t.code not in named)
     units = len(named)
@@ -224,26 +230,39 @@ def _where(sample: Sample, group: _Roots, chosen: set[_Class]) -> ColumnElement[
     return and_(sample.alive(), clause)
 
 
-def _insert_select(session: Session, directive_id: int, spec: ObligationSpec, period: int, opens: datetime | None,
-                   due_by_level: dict[int, datetime], group: _Roots, where: ColumnElement[bool]) -> int:
-    """One INSERT … SELECT of an obligation's period for the chosen units of one group of roots."""
-    col = _OBLIGATIONS.c
+def _insert_select(session: Session, directive_id: int, sample: Sample, group: _Roots, owed: Sequence[_Owed]) -> int:
+    """One INSERT … SELECT writing, for every unit of a group of roots, each (obligation, period) its class owes:
+    the units joined to a derived table of what each class owes, one row per class, obligation and period."""
+    types = _OBLIGATIONS.c
     postgres = session.connection().dialect.name == "postgresql"
 
-    def value(name: str, v: object) -> ColumnElement[Any]:
+    def value(v: object, type_: Any) -> ColumnElement[Any]:
         # Cast on PostgreSQL, which must know each parameter's type inside a SELECT list; not on SQLite,
         # where a cast to a date type would turn the stored text into a number.
-        typed = literal(v, col[name].type)
-        return cast(typed, col[name].type) if postgres else typed
+        typed = literal(v, type_)
+        return cast(typed, type_) if postgres else typed
 
-    level = UnitRow.depth - (group.depth - group.level)
-    due = case({group.depth + lv - group.level: value("due_at", at) for lv, at in due_by_level.items()},
-               value=UnitRow.depth, else_=None) if due_by_level else value("due_at", None)
+    arms = [
+        select(value(group.depth + level - group.level, UnitRow.depth.type).label("depth"),
+               value(kind, UnitRow.kind.type).label("unit_kind"),
+               value(members, UnitRow.member_count.type).label("members"), value(code, UnitRow.code.type).label("code"),
+               value(key, types.key.type).label("key"), value(period, types.period.type).label("period"),
+               value(kind_, types.kind.type).label("kind"), value(phase, types.phase.type).label("phase"),
+               value(level, types.level.type).label("level"), value(opens, types.opens_at.type).label("opens_at"),
+               value(due, types.due_at.type).label("due_at"))
+        for level, kind, members, code, key, period, kind_, phase, opens, due in owed
+    ]
+    t = (union_all(*arms) if len(arms) > 1 else arms[0]).subquery("owed")
+    match = [t.c.depth == UnitRow.depth, t.c.unit_kind == UnitRow.kind]
+    if sample.by_members:
+        match.append(t.c.members == UnitRow.member_count)
+    if sample.excluded:  # a unit excluded by name is a class of its own, matched by its code
+        match.append(or_(t.c.code == UnitRow.code,
+                         and_(t.c.code.is_(None), UnitRow.code.not_in(sorted(sample.excluded)))))
     query = select(
-        value("directive_id", directive_id), UnitRow.id, value("key", spec.key), value("period", period),
-        value("kind", spec.kind), value("phase", spec.phase), level, value("opens_at", opens), due,
-        value("status", "pending"), value("escalation_step", 0),
-    ).select_from(_under(group)).where(where)
+        value(directive_id, types.directive_id.type), UnitRow.id, t.c.key, t.c.period, t.c.kind, t.c.phase,
+        t.c.level, t.c.opens_at, t.c.due_at, value("pending", types.status.type), value(0, types.escalation_step.type),
+    ).select_from(_under(group).join(t, and_(*match))).where(sample.alive())
     columns = ["directive_id", "unit_id", "key", "period", "kind", "phase", "level", "opens_at", "due_at", "status",
                "escalation_step"]
     statement = insert(_OBLIGATIONS).from_select(columns, query).execution_options(preserve_rowcount=True)
