@@ -190,6 +190,8 @@ class CompiledPlan:
     event: EventSpec | None = None
     root_codes: tuple[str, ...] = ()
     unit_kinds: dict[str, Kind] = field(default_factory=dict, repr=False)
+    # Targets reached only because work is assigned to them by code (the end of `targets`), not by the filter.
+    named_targets: tuple[str, ...] = ()
 
     def summary(self) -> PlanSummary:
         """Counts for `plan check`: target units per level and per kind, obligations per kind, pilot, quotas."""

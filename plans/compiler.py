@@ -143,10 +143,12 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -
     # Units given work by name (a department assigned a milestone, a body named in units.codes) are reached
     # by the plan too, so they join the targets with their level.
     reached = set(target_codes)
+    named: list[str] = []
     for spec in obligations:
         for code in spec.unit_codes:
             if code not in reached:
                 reached.add(code)
+                named.append(code)
                 target_codes.append(code)
                 targets.append(TargetUnit(code, index.level.get(code, 0)))
     for q, q_def in zip(quotas, plan.quotas, strict=True):
@@ -167,6 +169,7 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -
         event=event,
         root_codes=tuple(roots),
         unit_kinds={c: index.units[c].kind for c in target_codes},
+        named_targets=tuple(named),
     )
 
 

@@ -15,6 +15,7 @@ from plans.compiled import CompiledPlan
 from plans.numbers import number_key
 from rollout.escalate import queue_messages
 from rollout.expand import insert_obligations, insert_rows, phase_opens, unit_ids
+from rollout.expand_sql import Expanded, Sample, expand_in_database
 from schedules import WorkingCalendar
 from storage.audit import append_audit
 from storage.db import refresh_statistics
@@ -44,9 +45,10 @@ def issue_directive(
     actor: str,
     calendar: WorkingCalendar,
     diff: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None,
+    sample: Sample | None = None,
 ) -> IssueResult:
     """Create a directive's rollout; the same plan again creates nothing, a changed plan is refused with its
-    differences."""
+    differences. With `sample`, the plan was compiled against that sample and is expanded in the database."""
     d = compiled.directive
     key = number_key(d.number)
     existing = session.scalar(select(DirectiveRow).where(DirectiveRow.number_key == key))
@@ -80,34 +82,44 @@ def issue_directive(
             opens_at=phase_opens(phase, calendar), due_at=phase.due, gate_share=gate.min_share_reported,
             gate_counts=gate.counts_obligation, gate_approval=gate.approval_required, state="pending",
         ))
+    if sample is None:
+        expanded = _expand_rows(session, directive.id, compiled, calendar)
+    else:
+        expanded = expand_in_database(session, directive.id, compiled, sample, calendar)
+    count = expanded.obligations
+    refresh_statistics(session, "obligations")
+    _announce(session, directive, expanded.first_level, now, calendar)
+    session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
+                         details={"obligations": count}))
+    details = {"obligations": count, "units": expanded.units, "fingerprint": fingerprint}
+    append_audit(session, AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
+                                     details=details))
+    session.flush()
+    return IssueResult(directive.id, created=True, obligations=count, units=expanded.units,
+                       warnings=list(compiled.warnings))
+
+
+def _expand_rows(session: Session, directive_id: int, compiled: CompiledPlan, calendar: WorkingCalendar) -> Expanded:
+    """Pilot units, quota allocations and obligations of a plan compiled against every unit it reaches."""
     ids = unit_ids(session, compiled)
     insert_rows(session, PilotRow, [
-        {"directive_id": directive.id, "unit_id": ids[c.code], "rule": c.rule} for c in compiled.pilot
+        {"directive_id": directive_id, "unit_id": ids[c.code], "rule": c.rule} for c in compiled.pilot
     ])
     insert_rows(session, QuotaRow, [
-        {"directive_id": directive.id, "name": q.name, "unit_id": ids[code], "amount": amount,
+        {"directive_id": directive_id, "name": q.name, "unit_id": ids[code], "amount": amount,
          "rule": q.rules_applied.get(code, "")}
         for q in compiled.quotas for code, amount in q.per_unit.items()
     ])
     levels = {t.code: t.level for t in compiled.targets}
-    count = insert_obligations(session, directive.id, compiled, ids, levels, calendar)
-    refresh_statistics(session, "obligations")
-    _announce(session, directive, compiled, ids, levels, now, calendar)
-    session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
-                         details={"obligations": count}))
-    details = {"obligations": count, "units": len(compiled.targets), "fingerprint": fingerprint}
-    append_audit(session, AuditEntry(at=now, actor=actor, action="directive.issue", subject=d.number, reason=None,
-                                     details=details))
-    session.flush()
-    return IssueResult(directive.id, created=True, obligations=count, units=len(compiled.targets),
-                       warnings=list(compiled.warnings))
+    count = insert_obligations(session, directive_id, compiled, ids, levels, calendar)
+    first_level = [ids[code] for code in sorted(code for code, level in levels.items() if level == 1)]
+    return Expanded(count, len(compiled.targets), first_level)
 
 
-def _announce(session: Session, directive: DirectiveRow, compiled: CompiledPlan, ids: dict[str, int],
-              levels: dict[str, int], now: datetime, calendar: WorkingCalendar) -> None:
+def _announce(session: Session, directive: DirectiveRow, first_level: list[int], now: datetime,
+              calendar: WorkingCalendar) -> None:
     """Write a "thông báo triển khai" to each unit the directive is addressed to (level 1), in the same
     transaction, listing what that unit itself owes; the levels below hear from their own committee."""
-    first_level = sorted(code for code, level in levels.items() if level == 1)
     owed: dict[int, list[int]] = {}
     if first_level:
         rows = session.execute(select(ObligationRow.unit_id, ObligationRow.id).where(
@@ -115,7 +127,7 @@ def _announce(session: Session, directive: DirectiveRow, compiled: CompiledPlan,
         for unit_id, obligation_id in rows:
             owed.setdefault(unit_id, []).append(obligation_id)
     queue_messages(session, directive.id, (
-        (f"d{directive.id}:issued:u{ids[code]}", ids[code], "thong_bao_trien_khai",
-         {"obligations": sorted(owed.get(ids[code], []))})
-        for code in first_level
+        (f"d{directive.id}:issued:u{unit_id}", unit_id, "thong_bao_trien_khai",
+         {"obligations": sorted(owed.get(unit_id, []))})
+        for unit_id in first_level
     ), now, calendar)

@@ -17,6 +17,7 @@ from plans.document import load_plan, plan_diff, plan_fingerprint, plan_units
 from plans.schema import Plan
 from rollout.amend import AmendResult, amend_directive
 from rollout.expand import periods as obligation_periods
+from rollout.expand_sql import sample_hierarchy
 from rollout.issue import IssueResult, issue_directive
 from schedules import WorkingCalendar
 from storage.units import load_subtrees, load_units
@@ -34,6 +35,9 @@ class PreparedPlan:
     plan: Plan
     compiled: CompiledPlan
     hierarchy_source: str  # "cơ sở dữ liệu" or the plan's own hierarchy reference
+    # Compiled against a sample of the stored hierarchy (rollout.expand_sql): its unit lists hold one unit of each
+    # class its rules choose, not every unit; what was issued is in the database.
+    sampled: bool = False
 
     @property
     def data(self) -> dict[str, Any]:
@@ -96,7 +100,10 @@ def prepare_stored(session: Session, source: PlanSource, calendar: WorkingCalend
                    name: str | None = None) -> PreparedPlan:
     """Load and compile a plan against the stored hierarchy only, as issuing does; NotFound when its issuer is not
     stored."""
-    plan = load_plan(source, name=name)
+    return _prepared_stored(session, load_plan(source, name=name), calendar)
+
+
+def _prepared_stored(session: Session, plan: Plan, calendar: WorkingCalendar) -> PreparedPlan:
     compiled = _compile_stored(session, plan, calendar)
     if compiled is None:
         raise NotFound(
@@ -111,12 +118,17 @@ def issue_plan(
     name: str | None = None,
 ) -> tuple[PreparedPlan, IssueResult]:
     """Issue a plan (a file, or YAML text named `name`) against the stored hierarchy; the issuer must already be
-    imported."""
-    prepared = prepare_stored(session, source, calendar, name=name)
-    plan = prepared.plan
+    imported. A plan that chooses its units by rule is compiled against a sample of the hierarchy and expanded in
+    the database (`rollout.expand_sql`): the prepared plan returned is then `sampled`."""
+    plan = load_plan(source, name=name)
+    sample = sample_hierarchy(session, plan)
+    if sample is None:
+        prepared = _prepared_stored(session, plan, calendar)
+    else:
+        prepared = PreparedPlan(plan, compile_plan(plan, sample.units, calendar), "cơ sở dữ liệu", sampled=True)
     result = issue_directive(
         session, prepared.compiled, plan_data=prepared.data, fingerprint=plan_fingerprint(plan),
-        now=now, actor=actor, calendar=calendar, diff=plan_diff,
+        now=now, actor=actor, calendar=calendar, diff=plan_diff, sample=sample,
     )
     return prepared, result
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
@@ -25,6 +25,7 @@ __all__ = [
     "counts_by_kind",
     "find_unit",
     "load_subtrees",
+    "load_with_ancestors",
     "load_units",
     "subtree_bounds",
     "subtree_units",
@@ -107,10 +108,24 @@ def load_subtrees(session: Session, codes: Sequence[str]) -> dict[str, Unit]:
     paths = list(session.scalars(select(UnitRow.path).where(UnitRow.code.in_(list(codes)))))
     if not paths:
         return {}
-    ancestors = {int(part) for path in paths for part in path.split(".")[:-1] if part}
+    return _load_where(session, or_(UnitRow.id.in_(_path_ids(paths)),
+                                    *(and_(UnitRow.path >= lo, UnitRow.path < hi)
+                                      for lo, hi in map(subtree_bounds, paths))))
+
+
+def load_with_ancestors(session: Session, ids: Collection[int], codes: Collection[str]) -> dict[str, Unit]:
+    """The units of `ids` and `codes` (those that exist) and all their ancestors, keyed by code, in path order."""
+    paths = list(session.scalars(select(UnitRow.path).where(UnitRow.code.in_(sorted(codes))))) if codes else []
+    paths += session.scalars(select(UnitRow.path).where(UnitRow.id.in_(sorted(ids)))) if ids else []
+    return _load_where(session, UnitRow.id.in_(sorted(_path_ids(paths)))) if paths else {}
+
+
+def _path_ids(paths: Iterable[str]) -> set[int]:
+    return {int(part) for path in paths for part in path.split(".")[:-1] if part}
+
+
+def _load_where(session: Session, reach: ColumnElement[bool]) -> dict[str, Unit]:
     parent = UnitRow.__table__.alias("parent")
-    reach = or_(UnitRow.id.in_(ancestors), *(and_(UnitRow.path >= lo, UnitRow.path < hi)
-                                             for lo, hi in map(subtree_bounds, paths)))
     rows = session.connection().execute(
         select(UnitRow.__table__, parent.c.code.label("parent_code"))
         .outerjoin(parent, parent.c.id == UnitRow.parent_id).where(reach).order_by(UnitRow.path)
