@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from bootstrap import services
 from cli.common import console, database, now_utc
 from formats import format_short, number, size
-from settings import get_settings
 
 if TYPE_CHECKING:
     from storage.backup import Report
@@ -43,7 +43,7 @@ def backup_cmd(
     """Sao lưu cơ sở dữ liệu và các tệp văn bản đơn vị đã nộp vào một thư mục, rồi đọc lại bản sao để kiểm tra."""
     from storage.backup import backup
 
-    settings = get_settings()
+    settings = services().settings
     url = settings.effective_database_url
     database()  # reachable and at the current schema, or a message saying what to do
     with console.status("Đang sao lưu…"):
@@ -62,7 +62,7 @@ def restore_cmd(
     """Khôi phục cơ sở dữ liệu và tệp văn bản từ một bản sao lưu, sau khi kiểm tra toàn bộ bản sao lưu."""
     from storage.backup import restore
 
-    settings = get_settings()
+    settings = services().settings
     with console.status("Đang kiểm tra và khôi phục…"):
         report = restore(settings.effective_database_url, settings.effective_files_dir, settings.home, src,
                          force=force)

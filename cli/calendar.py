@@ -29,9 +29,9 @@ def _console() -> Console:
 
 
 def _calendar() -> WorkingCalendar:
-    from settings import get_settings
+    from bootstrap import services
 
-    return WorkingCalendar.from_settings(get_settings())
+    return services().calendar
 
 
 def _parse_date(value: str, what: str) -> date:
@@ -151,12 +151,12 @@ def link(
     directive: str = typer.Option(None, "--directive", help="Số văn bản, ví dụ 47-KH/TU: lịch của cả văn bản"),
 ) -> None:
     """In đường dẫn lịch (.ics) để thêm vào Google Calendar, Outlook hay lịch điện thoại (không cần đăng nhập)."""
+    from bootstrap import services
     from rollout.calendar_feed import FeedRef, calendar_secret, feed_path
-    from settings import get_settings
 
     if (unit is None) == (directive is None):
         raise typer.BadParameter("Chọn đúng một trong --unit hoặc --directive.")
-    settings = get_settings()
+    settings = services().settings
     ref = FeedRef("unit", unit) if unit is not None else FeedRef("directive", directive)
     path = feed_path(ref, calendar_secret(settings.calendar_secret, settings.home))
     base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")

@@ -1,21 +1,21 @@
-"""What every command shares: the console, the database of the settings in force, the clock."""
+"""What every command shares: the console, the database of the settings in force (from `bootstrap`), the clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rich.console import Console
 from sqlalchemy import Engine
 
-from settings import get_settings
-from storage import UnitOfWork, open_database
+from bootstrap import services
+from storage import UnitOfWork
 
 console = Console(highlight=False)
 
 
 def database() -> Engine:
     """The configured database, created and migrated on first use when it is the embedded SQLite file."""
-    return open_database(get_settings().effective_database_url)
+    return services().engine
 
 
 def unit_of_work(*, writer: bool = False) -> UnitOfWork:
@@ -26,7 +26,7 @@ def unit_of_work(*, writer: bool = False) -> UnitOfWork:
 
 def now_utc() -> datetime:
     """The current instant; the only place the CLI reads the clock (the domain never does)."""
-    return datetime.now(UTC)
+    return services().now()
 
 
 def actor() -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from bootstrap import services
 from cli.common import console, database, instant
 from compliance.run import run_compliance_detailed
 from formats import percent, points
@@ -27,7 +28,7 @@ def run_cmd(
     """Chụp số liệu tuần của mọi văn bản đang triển khai, lập báo cáo tổng hợp (.docx, .xlsx, .html, biểu đồ), lưu vào
     cơ sở dữ liệu để trang điều hành hiển thị."""
     at = instant(now)
-    result = run_compliance_detailed(database(), at, out)
+    result = run_compliance_detailed(database(), at, out, calendar=services().calendar)
     if not result.snapshot.directives:
         console.print("Không có văn bản nào đang triển khai: không có gì để tổng hợp.")
         return

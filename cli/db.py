@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from bootstrap import services
 from cli.common import console
-from settings import get_settings
 from storage import make_engine, translate_errors, upgrade
 from storage.migrate import current_revision, head_revision
 
@@ -15,7 +15,7 @@ app = typer.Typer(no_args_is_help=True, help="Cơ sở dữ liệu: khởi tạo
 @app.command("upgrade")
 def upgrade_cmd() -> None:
     """Nâng cấp lược đồ cơ sở dữ liệu lên phiên bản mới nhất."""
-    url = get_settings().effective_database_url
+    url = services().settings.effective_database_url
     engine = make_engine(url)
     with translate_errors(url):
         before = current_revision(engine)
@@ -30,6 +30,6 @@ def upgrade_cmd() -> None:
 @app.command("current")
 def current_cmd() -> None:
     """Cho biết phiên bản lược đồ hiện tại."""
-    url = get_settings().effective_database_url
+    url = services().settings.effective_database_url
     with translate_errors(url):
         console.print(current_revision(make_engine(url)) or "trống (chưa khởi tạo)")

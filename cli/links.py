@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from bootstrap import services
 from cli.common import actor, console, instant, unit_of_work
 from errors import ConfigError
 from rollout import links
-from settings import get_settings
 from storage.units import find_unit
 
 app = typer.Typer(no_args_is_help=True, help="Đường liên kết báo cáo cá nhân của đơn vị: tạo, thu hồi.")
@@ -21,7 +21,7 @@ def new_cmd(
     now: str = typer.Option(None, "--now", help=NOW_HELP),
 ) -> None:
     """Tạo một đường liên kết cho đơn vị (để gửi bằng điện thoại hay Zalo khi thư không tới); chỉ hiện một lần."""
-    settings = get_settings()
+    settings = services().settings
     if not settings.public_url:
         raise ConfigError("Chưa đặt địa chỉ công khai của trang báo cáo: đặt TRIENKHAI_PUBLIC_URL, "
                           "ví dụ https://trienkhai.quangtri.dcs.vn.")

@@ -8,12 +8,11 @@ import typer
 from rich.table import Table
 from sqlalchemy import select, update
 
+from bootstrap import services
 from cli.common import console, database, instant, now_utc, unit_of_work
 from errors import ConflictError, NotFound
 from formats import number
-from schedules import WorkingCalendar
 from schedules.render import format_instant
-from settings import get_settings
 from storage import UnitOfWork
 from storage.db import rowcount
 from storage.models import OutboxRow, UnitRow
@@ -87,7 +86,7 @@ def show_cmd(
         if not stored.to and not stored.cc:
             raise ConflictError(f"Thông báo số {message_id} được gửi qua webhook, không phải thư điện tử, "
                                 "nên không có bản .eml để ghi.")
-        eml.write_bytes(eml_bytes(stored, get_settings().mail_from, row.sent_at))
+        eml.write_bytes(eml_bytes(stored, services().settings.mail_from, row.sent_at))
         console.print(f"Đã ghi thư ra {eml}.", markup=False)
 
 
@@ -95,7 +94,7 @@ def _show_composed(uow: UnitOfWork, row: OutboxRow) -> None:
     """A message not sent yet, as it would be composed now."""
     from notifications.compose import compose
 
-    composed = compose(uow.session, row, now_utc(), WorkingCalendar.from_settings())
+    composed = compose(uow.session, row, now_utc(), services().calendar)
     console.print(f"Mẫu: {row.template} · trạng thái: {STATUS_LABELS.get(row.status, row.status)} · khóa: {row.key}")
     console.print("Chưa gửi: nội dung dựng từ dữ liệu hiện tại.")
     if composed.envelope is None:
@@ -146,16 +145,11 @@ def dispatch_cmd(
     ),
 ) -> None:
     """Gửi một lượt các thông báo đến hạn (trong giờ hành chính)."""
-    from notifications.channels import channel_from_settings
     from notifications.dispatch import dispatch
-    from notifications.zalo import zalo_from_settings
 
     at = instant(now)
-    settings = get_settings()
-    result = dispatch(
-        database(), at, channel=channel_from_settings(settings), calendar=WorkingCalendar.from_settings(settings),
-        zalo=zalo_from_settings(settings),
-    )
+    wired = services()
+    result = dispatch(database(), at, channel=wired.channel(), calendar=wired.calendar, zalo=wired.zalo())
     if result.quiet:
         console.print("Ngoài giờ hành chính: chưa gửi gì.")
         return

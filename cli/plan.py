@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 import formats
+from bootstrap import services
 from cli.common import actor, console, now_utc, unit_of_work
 from plans.compiled import CompiledPlan
 from rollout.service import issue_counts, issue_plan, prepare_plan
@@ -29,7 +30,7 @@ PlanFile = typer.Argument(..., exists=True, dir_okay=False, help="Tệp kế ho�
 @app.command("check")
 def check_cmd(file: Path = PlanFile) -> None:
     """Kiểm tra tệp kế hoạch và cho biết ban hành sẽ tạo những gì (không ghi gì)."""
-    calendar = WorkingCalendar.from_settings()
+    calendar = services().calendar
     with unit_of_work() as uow:
         prepared = prepare_plan(file, calendar, uow.session)
     compiled = prepared.compiled
@@ -116,7 +117,7 @@ def draft_cmd(
 @app.command("issue")
 def issue_cmd(file: Path = PlanFile) -> None:
     """Ban hành kế hoạch: tạo toàn bộ đợt triển khai trong một giao dịch (ban hành lại không tạo gì mới)."""
-    calendar = WorkingCalendar.from_settings()
+    calendar = services().calendar
     with console.status("Đang ban hành…"), unit_of_work(writer=True) as uow:
         prepared, result = issue_plan(uow.session, file, now=now_utc(), actor=actor(), calendar=calendar)
         uow.commit()
@@ -135,7 +136,7 @@ def amend_cmd(file: Path = PlanFile, reason: str = typer.Option(..., "--reason",
     """Sửa đổi kế hoạch đã ban hành: dời hạn những việc chưa xong, thêm việc cho đơn vị mới, bãi bỏ việc bị bỏ."""
     from rollout.service import amend_plan
 
-    calendar = WorkingCalendar.from_settings()
+    calendar = services().calendar
     with console.status("Đang áp dụng sửa đổi…"), unit_of_work(writer=True) as uow:
         prepared, result = amend_plan(uow.session, file, now=now_utc(), actor=actor(), reason=reason, calendar=calendar)
         uow.commit()
@@ -181,7 +182,7 @@ def show_cmd(number: str = typer.Argument(..., help="Số văn bản, ví dụ 4
     with unit_of_work() as uow:
         d = find_directive(uow.session, number)
         phases = list(uow.session.scalars(select(PhaseRow).where(PhaseRow.directive_id == d.id).order_by(PhaseRow.seq)))
-        event = event_of(uow.session, d, WorkingCalendar.from_settings())
+        event = event_of(uow.session, d, services().calendar)
         quotas = quota_lines(uow.session, d)
     console.print(f"[bold]{d.number}[/] — {d.title}")
     console.print(f"Ban hành: {format_instant(d.issued_at)} · trạng thái: {d.state}")

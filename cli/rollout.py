@@ -9,6 +9,7 @@ from rich.tree import Tree
 from sqlalchemy import select
 
 import formats
+from bootstrap import services
 from cli.common import actor, console, database, instant, now_utc, unit_of_work
 from cli.doctor import print_service_health
 from errors import InputError
@@ -16,7 +17,6 @@ from rollout import actions
 from rollout.reconcile import advance_each
 from rollout.rollup import rollup
 from rollout.status import Status
-from schedules import WorkingCalendar
 from storage.models import UnitRow
 from storage.units import find_unit, subtree_bounds
 
@@ -146,7 +146,7 @@ def advance_cmd(
 ) -> None:
     """Chạy bộ điều phối một lần: mở giai đoạn, mở nghĩa vụ, đánh dấu quá hạn."""
     at = instant(now)
-    result = advance_each(database(), at, calendar=WorkingCalendar.from_settings())
+    result = advance_each(database(), at, calendar=services().calendar)
     console.print(
         f"Giai đoạn mở: {', '.join(result.phases_opened) or 'không'}; nghĩa vụ mở: {formats.number(result.opened)}; "
         f"chuyển quá hạn: {formats.number(result.overdue)}; thông báo mới: {formats.number(result.messages)}."

@@ -16,9 +16,9 @@ import time
 import httpx
 import typer
 
+from bootstrap import services
 from cli.common import console
 from errors import ConfigError
-from settings import get_settings
 
 PREFECT_QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
 
@@ -40,7 +40,7 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 90
 def start_prefect_server(port: int, host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], str]:
     """Start `prefect server start` on host:port with its database in the data folder and its UI calling that
     same address; return the process and its API URL."""
-    home = get_settings().home / "prefect"
+    home = services().settings.home / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     # The UI asks the server which API URL to call; without this it calls 127.0.0.1:4200 whatever the port.
     shown = socket.gethostname() if host == "0.0.0.0" else host

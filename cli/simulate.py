@@ -11,13 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 import formats
+from bootstrap import services
 from cli.common import console, unit_of_work
 from rollout.actions import find_directive
 from rollout.rollup import rollup
 from rollout.status import Status
-from schedules import WorkingCalendar
 from schedules.render import format_day
-from settings import get_settings
 from simulation.rehearse import Rehearsal, rehearse
 from storage import UnitOfWork
 from storage.models import UnitRow
@@ -50,7 +49,7 @@ def _units_for(plan: Path) -> list[Unit]:
 
 
 def _run(plan: Path, start: date, until: date, seed: int, out: Path) -> Rehearsal:
-    calendar = WorkingCalendar.from_settings()
+    calendar = services().calendar
     units = _units_for(plan)
     weeks = (until - start).days // 7 + 1
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("tuần"),
@@ -62,7 +61,7 @@ def _run(plan: Path, start: date, until: date, seed: int, out: Path) -> Rehearsa
                 progress.update(task, advance=1, description=f"Mô phỏng đến {format_day(day)}")
 
         return rehearse(plan, units, start, until, seed=seed, out=out, calendar=calendar,
-                        sender=get_settings().mail_from, on_day=on_day)
+                        sender=services().settings.mail_from, on_day=on_day)
 
 
 def _summary(rehearsal: Rehearsal, out: Path) -> None:

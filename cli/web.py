@@ -56,21 +56,20 @@ def invite_cmd(
 ) -> None:
     """Tạo tài khoản cho từng đơn vị của cây (tên đăng nhập: email của đơn vị) và xếp thư mời đặt mật khẩu vào
     hộp thư đi; chạy lại không gửi trùng thư mời còn hiệu lực."""
+    from bootstrap import services
     from cli.common import instant
     from errors import ConfigError
     from formats import number
     from hierarchy import Kind
-    from schedules import WorkingCalendar
-    from settings import get_settings
     from web.invitations import invite_subtree
 
-    settings = get_settings()
+    settings = services().settings
     if not settings.public_url:
         raise ConfigError("Chưa đặt địa chỉ công khai của trang điều hành, nên thư mời không có đường liên kết đặt "
                           "mật khẩu: đặt TRIENKHAI_PUBLIC_URL, ví dụ https://trienkhai.quangtri.dcs.vn.")
     with unit_of_work() as uow:
         result = invite_subtree(uow.session, root, kinds=kinds, role=role, now=instant(now), actor=actor(),
-                                calendar=WorkingCalendar.from_settings(settings))
+                                calendar=services().calendar)
         uow.commit()
     labels = ", ".join(Kind(k).label.lower() for k in kinds) if kinds else "mọi loại"
     console.print(f"{result.root.name} ({result.root.code}): {number(result.units)} đơn vị ({labels}).")

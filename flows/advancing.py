@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import select
 
-from flows.runtime import engine, recorded, run_namer, uow
+from flows.runtime import engine, recorded, run_namer, services, uow
 from rollout.reconcile import active_directive_ids, advance_each
 from rollout.service import issue_plan
-from schedules import WorkingCalendar
 from schedules.render import format_short
 from storage.models import DirectiveRow
 
@@ -36,7 +35,7 @@ class DirectiveTick:
 def advance_directive(directive_id: int, now: datetime) -> DirectiveTick:
     """Advance one directive in its own transaction; a retry redoes nothing already done, and a directive
     another run is advancing is left to it."""
-    result = advance_each(engine(), now, calendar=WorkingCalendar.from_settings(), directive_ids=[directive_id])
+    result = advance_each(engine(), now, calendar=services().calendar, directive_ids=[directive_id])
     with uow() as work:
         number = work.session.scalar(select(DirectiveRow.number).where(DirectiveRow.id == directive_id))
     return DirectiveTick(str(number), result.phases_opened, result.opened, result.overdue, result.messages,
@@ -56,7 +55,7 @@ def _summary(at: datetime, results: list[DirectiveTick]) -> str:
 @flow(name="advance-rollouts", flow_run_name=run_namer("dieu-phoi"), log_prints=True)
 def advance_rollouts(now: datetime | None = None) -> list[DirectiveTick]:
     """The reconcile tick: advance every active directive to `now` (default: the flow's start)."""
-    at = now or datetime.now(UTC)
+    at = now or services().now()
     with recorded("advance") as counts:
         with uow() as work:
             ids = active_directive_ids(work.session)
@@ -72,8 +71,8 @@ def advance_rollouts(now: datetime | None = None) -> list[DirectiveTick]:
 def issue_plan_flow(plan_file: str, actor: str = "prefect") -> dict[str, object]:
     """Issue a plan file (a path on the worker's disk: flows take references, never unit lists)."""
     with uow(writer=True) as work:
-        prepared, result = issue_plan(work.session, Path(plan_file), now=datetime.now(UTC), actor=actor,
-                                      calendar=WorkingCalendar.from_settings())
+        prepared, result = issue_plan(work.session, Path(plan_file), now=services().now(), actor=actor,
+                                      calendar=services().calendar)
         work.commit()
     return {"number": prepared.compiled.directive.number, "created": result.created,
             "obligations": result.obligations, "warnings": result.warnings}

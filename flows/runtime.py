@@ -1,25 +1,25 @@
-"""What every flow of the service shares: the database, readable run names, and the record of each run."""
+"""What every flow of the service shares: the process's services (`bootstrap`), readable run names, and the record
+of each run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
+from bootstrap import services
 from monitoring import recorded_run
 from schedules.render import to_local
-from settings import get_settings
-from storage import UnitOfWork, open_database
+from storage import UnitOfWork
 
-__all__ = ["engine", "recorded", "run_namer", "uow"]
+__all__ = ["engine", "recorded", "run_namer", "services", "uow"]
 
 
 def engine() -> Engine:
     """The configured database, opened (and, for the embedded SQLite file, migrated) once per process."""
-    return open_database(get_settings().effective_database_url)
+    return services().engine
 
 
 def uow(*, writer: bool = False) -> UnitOfWork:
@@ -30,7 +30,7 @@ def uow(*, writer: bool = False) -> UnitOfWork:
 def run_namer(prefix: str) -> Callable[[], str]:
     """Flow runs are named by what they do and when, in Vietnam time: "gui-thu-2026-12-04-2230"."""
     def name() -> str:
-        return f"{prefix}-{to_local(datetime.now(UTC)):%Y-%m-%d-%H%M}"
+        return f"{prefix}-{to_local(services().now()):%Y-%m-%d-%H%M}"
     return name
 
 

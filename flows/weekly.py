@@ -5,7 +5,7 @@ Its files go to the shared store (the database), whichever worker runs it, so th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -21,7 +21,7 @@ from compliance.run import (
     workbook_file,
 )
 from compliance.snapshot import SnapshotRun, take_snapshot
-from flows.runtime import engine, recorded, run_namer, uow
+from flows.runtime import engine, recorded, run_namer, services, uow
 from storage.files import save_files
 
 __all__ = ["weekly_compliance"]
@@ -41,7 +41,7 @@ def snapshot_task(now: datetime) -> SnapshotRun:
 @task
 def render_task(number: str, week: date) -> tuple[ComplianceReport, dict[str, bytes]]:
     """Build one directive's report and its files in memory."""
-    (report,) = load_reports(engine(), [number], week)
+    (report,) = load_reports(engine(), [number], week, services().calendar)
     return report, render_files(report)
 
 
@@ -57,7 +57,7 @@ def store_task(folder: str, files: dict[str, bytes], now: datetime) -> list[str]
 @flow(name="weekly-compliance", flow_run_name=run_namer("bao-cao-tuan"), log_prints=True)
 def weekly_compliance(now: datetime | None = None) -> list[str]:
     """Snapshot, one report per active directive, the week's workbook, then a table and a summary artifact."""
-    at = now or datetime.now(UTC)
+    at = now or services().now()
     folder = report_folder(at)
     with recorded("weekly") as counts:
         snapshot = snapshot_task(at)

@@ -20,7 +20,16 @@ from hierarchy.limits import read_decimal, read_integer, shown, text_problem
 from plans.numbers import folded_key, number_key
 from plans.schema import FieldDef
 from rollout.guards import check_opened, check_quotas
-from rollout.status import FINISHED, REPORTED, TRANSITIONS, Status, submitted_status, values
+from rollout.status import (
+    DIRECTIVE_CHANGES,
+    FINISHED,
+    REPORTED,
+    TRANSITIONS,
+    DirectiveState,
+    Status,
+    submitted_status,
+    values,
+)
 from rollout.stored_plan import field_specs, plan_of
 from storage.audit import append_audit
 from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, PhaseRow, SubmissionRow, UnitRow
@@ -30,13 +39,6 @@ __all__ = [
     "approve_gate", "check_fields", "check_issuer_authority", "check_waiver_authority", "correct", "find_directive",
     "report_figure", "set_state", "submit", "waive",
 ]
-
-STATE_CHANGES = {  # action -> (states it may start from, state it leads to)
-    "hold": ({"active"}, "held"),
-    "resume": ({"held"}, "active"),
-    "abort": ({"active", "held"}, "aborted"),
-}
-
 
 def find_directive(session: Session, number: str) -> DirectiveRow:
     """The issued directive a typed number means: the one with its key ("047-KH/TU " is "47-KH/TU"), else the one
@@ -369,10 +371,12 @@ def set_state(session: Session, number: str, action: str, *, reason: str, now: d
     directive = find_directive(session, number)
     if by_unit is not None:
         check_issuer_authority(session, directive, by_unit, action)
-    allowed, target = STATE_CHANGES[action]
-    if directive.state not in allowed:
-        raise ConflictError(f"Văn bản {directive.number} đang ở trạng thái “{directive.state}”, không thể {action}.")
-    directive.state, directive.state_reason, directive.state_by, directive.state_at = target, reason, actor, now
+    change = DIRECTIVE_CHANGES[action]
+    current = DirectiveState(directive.state)
+    if current not in change.sources:
+        raise ConflictError(f"Văn bản {directive.number} đang ở trạng thái “{current.label}”, không thể "
+                            f"{change.verb}.")
+    directive.state, directive.state_reason, directive.state_by, directive.state_at = change.target, reason, actor, now
     append_audit(session, AuditEntry(at=now, actor=actor, action=f"directive.{action}", subject=directive.number,
                                      reason=reason, details={}))
     session.flush()

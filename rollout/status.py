@@ -1,4 +1,6 @@
-"""Statuses of an obligation as Vietnamese offices name them, and the rules that move between them."""
+"""Statuses of an obligation, states of a directive, a phase and an outbox message, as Vietnamese offices name
+them, and the rules that move between them: the one vocabulary the database accepts (storage maps each column to
+its enum, and a CHECK constraint refuses any other value)."""
 
 from __future__ import annotations
 
@@ -63,6 +65,54 @@ TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(UNFINISHED, None),  # on time or late, decided by the deadline
     "waive": Transition(UNFINISHED, Status.WAIVED),
 }
+
+
+class DirectiveState(StrEnum):
+    """Where a directive's rollout stands: only an active one is advanced and chased."""
+
+    ACTIVE = "active"  # đang triển khai
+    HELD = "held"  # tạm dừng
+    ABORTED = "aborted"  # đã hủy
+
+    @property
+    def label(self) -> str:
+        """The Vietnamese name of the state."""
+        return {"active": "đang triển khai", "held": "tạm dừng", "aborted": "đã hủy"}[self.value]
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """An action on a whole directive: from any of `sources` to `target`, and its Vietnamese verb."""
+
+    sources: frozenset[DirectiveState]
+    target: DirectiveState
+    verb: str
+
+
+# The actions on a directive's rollout, each always with a reason (rollout.actions.set_state).
+DIRECTIVE_CHANGES: dict[str, StateChange] = {
+    "hold": StateChange(frozenset({DirectiveState.ACTIVE}), DirectiveState.HELD, "tạm dừng"),
+    "resume": StateChange(frozenset({DirectiveState.HELD}), DirectiveState.ACTIVE, "tiếp tục"),
+    "abort": StateChange(frozenset({DirectiveState.ACTIVE, DirectiveState.HELD}), DirectiveState.ABORTED, "hủy"),
+}
+
+
+class PhaseState(StrEnum):
+    """A phase waits for its window and gate, is open, then closed when the next one opens (rollout.reconcile)."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OutboxStatus(StrEnum):
+    """A message of the outbox: waiting (or retrying), sent, failed for good, or cancelled because nothing it was
+    about is still owed when its turn came (notifications.dispatch)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 def values(statuses: Iterable[Status]) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, Table
+from sqlalchemy import JSON, DateTime, Enum, MetaData, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +44,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # Materialised paths compare byte-wise on every backend (PostgreSQL's default collation would not).
 PathString = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
+def state_type(states: type[StrEnum], name: str, length: int = 16) -> Enum:
+    """A state column: text holding one of the enum's values (read back as the enum), any other value refused on
+    both sides, by SQLAlchemy before it is sent and by the database's CHECK constraint `ck_<table>_<name>`."""
+    return Enum(states, name=name, length=length, native_enum=False, validate_strings=True, create_constraint=True,
+                values_callable=lambda members: [m.value for m in members])
 
 
 class Base(DeclarativeBase):

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from rollout.status import DirectiveState, OutboxStatus, PhaseState, Status
+from storage.base import Base, state_type
 
 
 class DirectiveRow(Base):
@@ -27,7 +28,7 @@ class DirectiveRow(Base):
     issued_at: Mapped[datetime]
     fingerprint: Mapped[str] = mapped_column(String(64))
     plan: Mapped[dict[str, Any]]
-    state: Mapped[str] = mapped_column(String(16), default="active")  # active | held | aborted | closed
+    state: Mapped[str] = mapped_column(state_type(DirectiveState, "state"), default=DirectiveState.ACTIVE)
     state_reason: Mapped[str | None] = mapped_column(Text)
     state_by: Mapped[str | None] = mapped_column(String(100))
     state_at: Mapped[datetime | None]
@@ -51,7 +52,7 @@ class PhaseRow(Base):
     gate_approval: Mapped[bool] = mapped_column(default=False)
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[datetime | None]
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | open | closed
+    state: Mapped[str] = mapped_column(state_type(PhaseState, "state"), default=PhaseState.PENDING)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
@@ -77,7 +78,7 @@ class ObligationRow(Base):
     level: Mapped[int] = mapped_column(Integer)
     opens_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(state_type(Status, "status"), default=Status.PENDING)
     submitted_at: Mapped[datetime | None]
     escalation_step: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[dict[str, Any] | None]
@@ -159,7 +160,7 @@ class OutboxRow(Base):
     template: Mapped[str] = mapped_column(String(64))
     recipients: Mapped[dict[str, Any]]  # {"to": [...], "cc": [...]}
     context: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    status: Mapped[str] = mapped_column(state_type(OutboxStatus, "status"), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, state_type
+
+
+class RunOutcome(StrEnum):
+    """How a run of the service stands: still running (or died without a word), completed, failed."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
 
 
 class ServiceRunRow(Base):
@@ -27,7 +36,7 @@ class ServiceRunRow(Base):
     host: Mapped[str] = mapped_column(String(120))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | failed
+    outcome: Mapped[str] = mapped_column(state_type(RunOutcome, "outcome"), default=RunOutcome.RUNNING)
     counts: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
 

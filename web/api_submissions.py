@@ -26,13 +26,12 @@ from errors import ConflictError, InputError, NotFound, Problem
 from rollout import actions
 from rollout.intake import hand_in
 from rollout.status import FINISHED, values
-from settings import get_settings
 from storage import UnitOfWork
 from storage.documents import DocumentIn
 from storage.models import IdempotentRequestRow, ObligationRow, UnitRow
 from storage.units import find_unit
 from web.accounts import Principal, Role
-from web.deps import api_principal, now, uow
+from web.deps import api_principal, now, services, uow
 
 router = APIRouter(prefix="/api", tags=["Nộp báo cáo"])
 
@@ -234,7 +233,7 @@ def api_submit(request: Request, body: SubmissionIn, principal: Principal = Depe
     def change() -> SubmissionOut:
         row = _obligation(work, principal, body)
         done = hand_in(work.session, row, data=body.data, document=_document(body.document), now=now(request),
-                       actor=principal.actor, files_dir=get_settings().effective_files_dir)
+                       actor=principal.actor, files_dir=services(request).settings.effective_files_dir)
         return _out(done.obligation, body, done.document.sha256 if done.document else None)
 
     return _record(request, work, principal, idempotency_key, digest, change)

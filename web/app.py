@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,8 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
 
+from bootstrap import Services
 from errors import TrienkhaiError
 from formats import number, percent
 from rollout.stored_plan import item_of, plan_of
@@ -24,7 +23,6 @@ from web.queries import kind_label
 from web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
-Clock = Callable[[], datetime]
 
 
 def _countdown(at: datetime | None, now: datetime) -> str:
@@ -81,8 +79,9 @@ def templates() -> Jinja2Templates:
     return t
 
 
-def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
-    """The dashboard over `engine`; `clock` gives "now" (tests pin it); weekly reports are read from the file store."""
+def create_app(services: Services) -> FastAPI:
+    """The dashboard over the services' database, by their clock (tests pin it); weekly reports are read from the
+    file store."""
     from web import (
         api_submissions,
         routes_accounts,
@@ -109,9 +108,8 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
         version="1",
         docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
     )
-    app.state.engine = engine
+    app.state.services = services
     app.state.figures = FigureCache()
-    app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -147,11 +145,13 @@ def create_app(engine: Engine, *, clock: Clock | None = None) -> FastAPI:
 def app_from_settings() -> FastAPI:
     """The app each uvicorn worker builds: the configured database; TRIENKHAI_WEB_AS_OF (ISO instant) pins
     the clock, to look at a rehearsal's database on its simulated day."""
+    import dataclasses
     import os
 
-    from settings import get_settings
-    from storage import open_database
+    from bootstrap import services
 
     as_of = os.environ.get("TRIENKHAI_WEB_AS_OF")
-    pinned = datetime.fromisoformat(as_of) if as_of else None
-    return create_app(open_database(get_settings().effective_database_url), clock=(lambda: pinned) if pinned else None)
+    if not as_of:
+        return create_app(services())
+    pinned = datetime.fromisoformat(as_of)
+    return create_app(dataclasses.replace(services(), clock=lambda: pinned))

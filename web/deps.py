@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from fastapi import Depends, Request
 from sqlalchemy import select
 
+from bootstrap import Services
 from storage import UnitOfWork
 from storage.models import SessionRow
 from web.accounts import Principal, Role, principal_for_token, principal_of, token_digest
@@ -27,15 +28,21 @@ class NotAuthenticated(Exception):
     """An API call came without a valid bearer token: 401."""
 
 
+def services(request: Request) -> Services:
+    """The app's services (`bootstrap`): settings, database, working calendar, channels, clock."""
+    wired: Services = request.app.state.services
+    return wired
+
+
 def uow(request: Request) -> Iterator[UnitOfWork]:
     """One unit of work per request; nothing is written unless the route commits."""
-    with UnitOfWork(request.app.state.engine) as work:
+    with UnitOfWork(services(request).engine) as work:
         yield work
 
 
 def now(request: Request) -> datetime:
     """The app's clock (tests pin it to a day of the scenario)."""
-    return request.app.state.clock()
+    return services(request).now()
 
 
 def _session_row(request: Request, work: UnitOfWork) -> SessionRow | None:

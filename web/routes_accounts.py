@@ -10,13 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from errors import InputError
 from rollout.links import LinkRefused
 from rollout.password_links import PATH_PREFIX, password_url, resolve_password_link
-from schedules import WorkingCalendar
-from settings import get_settings
 from storage import UnitOfWork
 from storage.models import AccountRow
 from web import account_admin as admin
 from web.accounts import Principal, Role
-from web.deps import check_csrf, now, page_principal, require_role, uow
+from web.deps import check_csrf, now, page_principal, require_role, services, uow
 from web.invitations import set_password
 from web.passwords import MIN_LENGTH
 from web.routes_directives import render
@@ -123,9 +121,10 @@ def reset(request: Request, account_id: int, csrf: str = Form(""), principal: Pr
           work: UnitOfWork = Depends(uow)) -> HTMLResponse | RedirectResponse:
     """A new invitation; for a unit without e-mail, the new link is shown here once, to hand over."""
     check_csrf(request, csrf)
-    settings = get_settings()
+    wired = services(request)
+    settings = wired.settings
     token = admin.reset(work.session, principal, account_id, now=now(request),
-                        calendar=WorkingCalendar.from_settings(settings), days=settings.password_link_days)
+                        calendar=wired.calendar, days=settings.password_link_days)
     account = work.session.get_one(AccountRow, account_id)
     work.commit()
     if token is None:

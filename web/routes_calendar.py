@@ -7,9 +7,8 @@ from fastapi.responses import PlainTextResponse, Response
 
 from errors import NotFound
 from rollout.calendar_feed import calendar_secret, directive_feed, read_feed_token, unit_feed
-from settings import get_settings
 from storage import UnitOfWork
-from web.deps import now, uow
+from web.deps import now, services, uow
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 def _secret(request: Request) -> str:
     state = request.app.state
     if not hasattr(state, "calendar_secret"):
-        settings = get_settings()
+        settings = services(request).settings
         state.calendar_secret = calendar_secret(settings.calendar_secret, settings.home)
     return str(state.calendar_secret)
 

@@ -28,7 +28,7 @@ from storage.files import check_name, list_folders, read_file, save_files
 from storage.models import DirectiveRow, UnitRow
 from web import queries as q
 from web.accounts import Principal, Role
-from web.deps import check_csrf, now, page_principal, require_role, uow
+from web.deps import check_csrf, now, page_principal, require_role, services, uow
 from web.intake_view import extracted_values, source_lines
 from web.routes_directives import render
 from web.routes_reports import SAFE_HEADERS, _disposition
@@ -138,7 +138,7 @@ async def check_or_issue(request: Request, key: str, principal: Principal = Depe
     require_role(principal, Role.ADMIN)
     plan_text = str(form.get("plan", "")).replace("\r\n", "\n")
     name, content = _uploaded(work, key)
-    calendar = WorkingCalendar.from_settings()
+    calendar = services(request).calendar
     try:
         if form.get("action") != "issue":
             prepared = prepare_stored(work.session, plan_text, calendar, name=_DRAFT_NAME)

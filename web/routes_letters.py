@@ -11,11 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from notifications.routing import channel_line
 from notifications.sent import eml_bytes, stored_envelope, stored_files
-from settings import get_settings
 from storage import UnitOfWork
 from storage.models import DirectiveRow, OutboxRow, UnitRow
 from web.accounts import Principal
-from web.deps import page_principal, uow
+from web.deps import page_principal, services, uow
 from web.queries import OutOfScope
 from web.routes_directives import LETTER_NAMES, render
 from web.routes_reports import SAFE_HEADERS, _disposition
@@ -70,6 +69,6 @@ def letter_eml(request: Request, letter_id: int, principal: Principal = Depends(
                else "được gửi trước khi hệ thống lưu thư đã gửi" if row.status == "sent" else "chưa được gửi")
         return render(request, "error.html", {"message": f"Thư số {letter_id} {why} nên không có bản .eml."},
                       status=404)
-    content = eml_bytes(envelope, get_settings().mail_from, row.sent_at)
+    content = eml_bytes(envelope, services(request).settings.mail_from, row.sent_at)
     headers = SAFE_HEADERS | {"Content-Disposition": _disposition("attachment", f"thu-{row.id}.eml")}
     return Response(content, media_type="message/rfc822", headers=headers)

@@ -21,12 +21,11 @@ from rollout import actions, links
 from rollout.intake import hand_in
 from rollout.status import Status
 from rollout.stored_plan import item_of, plan_of
-from settings import get_settings
 from storage import UnitOfWork
 from storage.documents import MAX_BYTES, DocumentIn
 from storage.models import DirectiveRow, ObligationRow, QuotaRow, SubmissionRow, UnitRow
 from web.app import typed_values
-from web.deps import now, uow
+from web.deps import now, services, uow
 from web.queries import corrected_history
 from web.routes_forms import form_data
 
@@ -206,7 +205,7 @@ async def link_submit(request: Request, token: str, obligation_id: int,
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
         document = await _document(form)
     data = form_data(_plan(work, obligation), obligation.key, values, skip=DOCUMENT_FIELDS)
-    settings = get_settings()
+    settings = services(request).settings
     try:
         handed = hand_in(work.session, obligation, data=data, document=document, now=now(request),
                          actor=f"link:{grant.link_id}:{grant.unit.code}", files_dir=settings.effective_files_dir)

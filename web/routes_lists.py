@@ -14,7 +14,7 @@ from storage import UnitOfWork
 from storage.models import DirectiveRow, UnitRow
 from web import export, lists, queries as q
 from web.accounts import Principal
-from web.deps import now, page_principal, uow
+from web.deps import now, page_principal, services, uow
 from web.routes_directives import render
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +65,7 @@ def _lines(
 ) -> tuple[DirectiveRow, UnitRow, lists.ListFilter, datetime, Iterator[lists.Line]]:
     """The export's rows, read in their own unit of work that lives as long as the stream."""
     at = now(request)
-    work = UnitOfWork(request.app.state.engine)
+    work = UnitOfWork(services(request).engine)
     work.__enter__()
     try:
         directive, anchor, f = _scope(work, principal, request)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from bootstrap import wall_clock
 from monitoring import ServiceHealth, service_health
 
 __all__ = ["service_status"]
@@ -41,8 +41,8 @@ class _Cached:
         if fresh or not self.lock.acquire(blocking=self.value is None):
             return self.value
         try:
-            with Session(request.app.state.engine) as session:
-                self.value = service_health(session, datetime.now(UTC))
+            with Session(request.app.state.services.engine) as session:
+                self.value = service_health(session, wall_clock())
             self.read_at = time.monotonic()
         finally:
             self.lock.release()

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from icalendar import Calendar
 
+from bootstrap import Services
 from rollout.calendar_feed import calendar_secret
 from storage import open_database
 from tests.web.conftest import serve
@@ -40,7 +41,7 @@ def test_a_subscribed_unit_calendar_sees_an_amended_deadline_move_with_the_same_
     assert path.startswith("/lich/") and path.endswith(".ics")
 
     engine = open_database(f"sqlite:///{tmp_path / 'trienkhai.db'}")
-    app = create_app(engine, clock=lambda: datetime(2017, 4, 10, 2, tzinfo=UTC))
+    app = create_app(Services.over(engine, lambda: datetime(2017, 4, 10, 2, tzinfo=UTC)))
     app.state.calendar_secret = calendar_secret(None, tmp_path)
     with serve(app) as base, httpx.Client(base_url=base) as client:
         _subscribe_and_amend(client, path, tmp_path)

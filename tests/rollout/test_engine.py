@@ -177,6 +177,8 @@ def test_hold_stops_advance_and_shows_who_and_why(issued) -> None:  # type: igno
     assert not run(engine, advance, at(2017, 4, 3)).changed
     with pytest.raises(InputError):
         run(engine, actions.set_state, NUMBER, "resume", reason=" ", now=at(2017, 4, 3), actor="vp")
+    with pytest.raises(ConflictError, match="đang ở trạng thái “tạm dừng”, không thể tạm dừng"):
+        run(engine, actions.set_state, NUMBER, "hold", reason="Lần nữa", now=at(2017, 4, 3), actor="vp")
     directive = run(engine, actions.set_state, NUMBER, "resume", reason="Đã có ý kiến", now=at(2017, 4, 4), actor="vp")
     assert (directive.state, directive.state_by, directive.state_reason) == ("active", "vp", "Đã có ý kiến")
     assert run(engine, advance, at(2017, 4, 4)).phases_opened == [f"{NUMBER}:pilot"]

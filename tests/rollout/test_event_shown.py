@@ -15,6 +15,7 @@ import yaml
 from icalendar import Calendar
 from sqlalchemy import select
 
+from bootstrap import Services
 from hierarchy.files import read_units
 from hierarchy.model import Contacts
 from notifications.compose import compose
@@ -124,7 +125,7 @@ def test_the_directive_page_shows_the_event_on_its_timeline(issued) -> None:  # 
     with UnitOfWork(issued) as uow:
         create_account(uow.session, "vp", "mat-khau-thu-nghiem", "admin", "TD-TV", now=local(2024, 6, 1), actor="t")
         uow.commit()
-    with serve(create_app(issued, clock=Clock(local(2024, 6, 24, 9)))) as url, login(url, "vp") as client:
+    with serve(create_app(Services.over(issued, Clock(local(2024, 6, 24, 9))))) as url, login(url, "vp") as client:
         page = client.get(f"/directives/{NUMBER}").text
         assert f"<h3>Sự kiện: {TITLE}</h3>" in page
         assert "<dt>Thời gian</dt><dd>14h00 ngày 27/6/2024</dd>" in page

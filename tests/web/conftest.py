@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from bootstrap import Services
 from hierarchy import Kind, Unit
 from hierarchy.generate import small_quang_tri_2017
 from rollout.reconcile import advance
@@ -110,7 +111,7 @@ def site(engine) -> Iterator[Site]:  # type: ignore[no-untyped-def]
         uow.commit()
         site_ids = (cell.code, obligation.id, obligation.directive_id)
     clock = Clock(local(2017, 6, 20))
-    app = create_app(engine, clock=clock)
+    app = create_app(Services.over(engine, clock))
     with serve(app) as url:
         yield Site(url, engine, app, clock, tokens, *site_ids)
 

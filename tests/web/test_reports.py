@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from bootstrap import Services
 from compliance.run import run_compliance_detailed
 from hierarchy.generate import small_quang_tri_2017
 from schedules import WorkingCalendar
@@ -74,7 +75,8 @@ def test_a_rehearsal_leaves_every_week_on_the_reports_page_of_its_database(tmp_p
     with UnitOfWork(rehearsal.engine) as uow:
         create_account(uow.session, "vp", PASSWORD, "admin", "TU-QT", now=local(2017, 4, 19), actor="test")
         uow.commit()
-    with serve(create_app(rehearsal.engine, clock=Clock(local(2017, 4, 19, 17)))) as url, login(url, "vp") as client:
+    app = create_app(Services.over(rehearsal.engine, Clock(local(2017, 4, 19, 17))))
+    with serve(app) as url, login(url, "vp") as client:
         page = client.get("/reports").text
         assert _days(page) == ["19/4/2017", "17/4/2017", "10/4/2017", "3/4/2017"]
         assert "bao-cao-tong-hop_47-KH-TU_2017-04-10.docx" in page
