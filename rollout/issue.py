@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from errors import ConflictError
 from plans.compiled import CompiledPlan
 from plans.numbers import number_key
+from rollout import summary
 from rollout.escalate import queue_messages
 from rollout.expand import insert_obligations, insert_rows, phase_opens, unit_ids
 from schedules import WorkingCalendar
@@ -91,6 +92,7 @@ def issue_directive(
     ])
     levels = {t.code: t.level for t in compiled.targets}
     count = insert_obligations(session, directive.id, compiled, ids, levels, calendar)
+    summary.rebuild(session, directive.id)
     refresh_statistics(session, "obligations")
     _announce(session, directive, compiled, ids, levels, now, calendar)
     session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",
