@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from plans.schema import Plan
@@ -17,7 +18,8 @@ from rollout.summary import NO_DUE, field_names
 from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow
 from storage.units import PATH_DIGITS, find_unit, subtree_bounds
 
-__all__ = ["ChildStatus", "CountLine", "Rollup", "children_status", "live_rollup", "rollup", "subtree_counts"]
+__all__ = ["ChildStatus", "CountLine", "Rollup", "children_status", "live_rollup", "rollup", "subtree_counts",
+           "subtree_totals"]
 
 SEGMENT = PATH_DIGITS + 1  # one unit's piece of a materialised path: its padded id and '.'
 MAX_LEVELS_BELOW = 12  # deeper than any hierarchy: Trung ương down to a chi bộ is six levels
@@ -108,10 +110,31 @@ def subtree_counts(session: Session, directive_id: int, unit_ids: list[int]) -> 
                             .where(RollupCountRow.directive_id == directive_id, RollupCountRow.unit_id.in_(unit_ids)))
     own_columns = (ObligationRow.unit_id, ObligationRow.key, ObligationRow.status, ObligationRow.due_at)
     own = session.execute(select(*own_columns, func.count())
-                          .where(ObligationRow.unit_id.in_(unit_ids), ObligationRow.directive_id == directive_id)
+                          .where(ObligationRow.unit_id.in_(unit_ids), ObligationRow.directive_id + 0 == directive_id)
                           .group_by(*own_columns))
     return [CountLine(u, k, s, None if due is None or due == NO_DUE else due, n)
             for rows in (below, own) for u, k, s, due, n in rows]
+
+
+def subtree_totals(session: Session, directive_id: int, unit_ids: list[int], by: tuple[str, ...],
+                   only: Callable[[Any], list[ColumnElement[bool]]] | None = None) -> dict[tuple[Any, ...], int]:
+    """Obligations of each listed unit's subtree counted by unit and the columns `by` ("key", "status"), only those
+    `only(table)` selects if given: summed in SQL from the kept roll-up and the units' own obligations."""
+    totals: dict[tuple[Any, ...], int] = {}
+    if not unit_ids:
+        return totals
+    # The units' own rows are found by unit: "+ 0" and a filter inside the sum, never in WHERE, keep SQLite from
+    # walking the directive's million obligations in key order (or by status and deadline) instead.
+    sources = ((RollupCountRow, RollupCountRow.n, RollupCountRow.directive_id),
+               (ObligationRow, literal(1), ObligationRow.directive_id + 0))
+    for table, one, directive in sources:
+        measure = func.sum(case((and_(*only(table)), one), else_=0) if only else one)
+        columns = [table.unit_id, *[getattr(table, name) for name in by]]
+        for *group, n in session.execute(select(*columns, measure).where(
+                table.unit_id.in_(unit_ids), directive == directive_id).group_by(*columns)):
+            if n:
+                totals[tuple(group)] = totals.get(tuple(group), 0) + int(n)
+    return totals
 
 
 def rollup(session: Session, number: str, unit_code: str, *, key: str | None = None) -> Rollup:
@@ -119,11 +142,9 @@ def rollup(session: Session, number: str, unit_code: str, *, key: str | None = N
     the kept roll-up: the unit's own report where it gave one, else what was consolidated below it."""
     directive = find_directive(session, number)
     unit = find_unit(session, unit_code)
-    counts: dict[str, int] = {}
-    for line in subtree_counts(session, directive.id, [unit.id]):
-        if key is None or line.key == key:
-            counts[line.status] = counts.get(line.status, 0) + line.n
-    return Rollup(unit.code, unit.name, {Status(s).value: n for s, n in counts.items()},
+    counts = subtree_totals(session, directive.id, [unit.id], ("status",),
+                            (lambda table: [table.key == key]) if key is not None else None)
+    return Rollup(unit.code, unit.name, {Status(s).value: n for (_u, s), n in counts.items()},
                   _stored_sums(session, directive, unit, key))
 
 

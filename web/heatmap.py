@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from rollout.rollup import subtree_counts
+from rollout.rollup import subtree_totals
 from rollout.status import Status
 from rollout.stored_plan import plan_of, titles
 from storage.models import DirectiveRow, ObligationRow, UnitRow
@@ -73,16 +73,14 @@ class HeatMap:
 def heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> HeatMap:
     """Per child of the anchor and obligation, overdue and due counts, read from the kept roll-ups."""
     children = list(session.scalars(select(UnitRow.id).where(UnitRow.parent_id == anchor.id)))
-    totals: dict[int, dict[str, list[int]]] = {}
-    for line in subtree_counts(session, directive.id, children):
-        overdue, due = totals.setdefault(line.unit_id, {}).setdefault(line.key, [0, 0])
-        if line.status == Status.OVERDUE.value:
-            overdue += line.n
-        if line.status in DUE_STATES and line.due_at is not None and line.due_at <= now:
-            due += line.n
-        totals[line.unit_id][line.key] = [overdue, due]
-    cells = {uid: {key: Cell(o, d) for key, (o, d) in keys.items() if d} for uid, keys in totals.items()}
-    return _heat_of(session, directive, {uid: c for uid, c in cells.items() if c})
+    overdue = subtree_totals(session, directive.id, children, ("key",),
+                             lambda table: [table.status == Status.OVERDUE.value])
+    due = subtree_totals(session, directive.id, children, ("key",),
+                         lambda table: [table.status.in_(DUE_STATES), table.due_at <= now])
+    cells: dict[int, dict[str, Cell]] = {}
+    for (unit_id, key), n in due.items():
+        cells.setdefault(unit_id, {})[key] = Cell(overdue.get((unit_id, key), 0), n)
+    return _heat_of(session, directive, cells)
 
 
 def live_heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> HeatMap:

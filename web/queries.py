@@ -14,7 +14,7 @@ from hierarchy import Kind
 from plans.peaks import title_of
 from rollout.actions import find_directive
 from rollout.event import EventView, QuotaLine, event_of, quota_lines
-from rollout.rollup import Rollup, rollup, subtree_counts
+from rollout.rollup import Rollup, rollup, subtree_counts, subtree_totals
 from rollout.status import Status, StatusCounts
 from rollout.stored_plan import plan_of, titles as plan_titles
 from storage.files import list_folders
@@ -101,9 +101,8 @@ def children_counts(session: Session, directive_id: int, anchor: UnitRow) -> lis
     """Counts by status of each direct child's subtree, read from the kept roll-ups."""
     children = {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.parent_id == anchor.id))}
     by_id: dict[int, dict[str, int]] = {}
-    for line in subtree_counts(session, directive_id, list(children)):
-        counts = by_id.setdefault(line.unit_id, {})
-        counts[line.status] = counts.get(line.status, 0) + line.n
+    for (unit_id, status), n in subtree_totals(session, directive_id, list(children), ("status",)).items():
+        by_id.setdefault(unit_id, {})[status] = n
     out = [ChildRow(u.code, u.name, u.kind, by_id[u.id]) for u in children.values() if u.id in by_id]
     return sorted(out, key=lambda c: c.code)
 
