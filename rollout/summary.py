@@ -201,7 +201,7 @@ def rebuild_touching(session: Session, unit_codes: Iterable[str]) -> None:
     touched: set[int] = set()
     for path in moved:
         touched.update(session.scalars(
-            select(ObligationRow.directive_id.distinct()).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-            .where(UnitRow.path >= path, UnitRow.path < path[:-1] + "/")))
+            select(ObligationRow.directive_id).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .where(UnitRow.path >= path, UnitRow.path < path[:-1] + "/").distinct()))
     for directive_id in sorted(touched):
         rebuild(session, directive_id)

@@ -1,10 +1,11 @@
 """The kept roll-ups never drift from the obligations: after every step of a rollout (issue, advance, reports,
-a correction, a waiver, a consolidation, a unit closed by a re-import) every kept row equals a count made from
-scratch, and every figure the pages read equals the live computation over the subtree, on both backends."""
+a correction, a waiver, a consolidation, a unit closed by a re-import, a unit moved) every kept row equals a count
+made from scratch, and every figure the pages read equals the live computation over the subtree, on both backends."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -14,7 +15,7 @@ from hierarchy.generate import small_quang_tri_2017
 from rollout import actions
 from rollout.reconcile import advance
 from rollout.rollup import live_rollup, rollup
-from rollout.summary import NO_DUE, ids_of
+from rollout.summary import NO_DUE, ids_of, rebuild_touching
 from storage import UnitOfWork
 from storage.models import DirectiveRow, ObligationRow, RollupCountRow, UnitRow
 from storage.units import apply_hierarchy
@@ -100,8 +101,19 @@ def test_kept_rollups_equal_the_live_ones_after_every_step(issued) -> None:  # t
             .where(UnitRow.kind == "chi_bo", ObligationRow.status.in_(["open", "overdue", "pending"]),
                    UnitRow.code.not_in([commune, *cells]))
             .order_by(UnitRow.code).limit(1)).one()
-    run(engine, apply_hierarchy, [u for u in small_quang_tri_2017() if u.code != closing], now=at(2018, 1, 10),
-        actor="vp")
+    remaining = [u for u in small_quang_tri_2017() if u.code != closing]
+    run(engine, apply_hierarchy, remaining, now=at(2018, 1, 10), actor="vp")
     result = run(engine, advance, at(2018, 1, 11), calendar=CAL)
     assert result.closed > 0
     check(engine, at(2018, 1, 11))
+
+    # A reported chi bộ moves to another grassroots committee: its figures and counts follow it (as `hierarchy
+    # import` does it).
+    other = next(u.code for u in remaining if u.kind.value == "dang_bo_co_so" and u.code != commune)
+    moved = [replace(u, parent_code=other) if u.code == cells[1] else u for u in remaining]
+    with UnitOfWork(engine) as uow:
+        imported = apply_hierarchy(uow.session, moved, now=at(2018, 1, 12), actor="vp")
+        assert imported.moved == [cells[1]]
+        rebuild_touching(uow.session, imported.moved)
+        uow.commit()
+    check(engine, at(2018, 1, 12))
