@@ -1,16 +1,18 @@
 """Benchmark: issue one directive to the whole national hierarchy, advance it, roll a province up.
 
 Targets (issue 4, SQLite, this 2-core machine): issuing (~300,000 units, about a million obligations)
-≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 3 s; a province's roll-up
-≤ 50 ms median. Also printed: two floors of the same rows, plain sqlite3 executemany in one transaction
+≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 3 s.
+Also printed: two floors of the same rows, plain sqlite3 executemany in one transaction
 and (issue 17) one `INSERT … SELECT` over the units table on the same database, checked identical row for
 row; issuing ÷ the INSERT … SELECT floor aims at ≤ 2 for the national directive and for one province on the
-national database. The naive design (one Prefect task per unit) at 1,000 units.
+national database. A province's roll-up is read from the kept roll-ups (issue 17: ≤ 5 ms median), printed beside
+the scan it replaces. The naive design (one Prefect task per unit) at 1,000 units.
 Run: .venv/bin/python bench/issue_national.py [--skip-prefect] [--postgres URL (an empty database)]
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import statistics
 import sys
@@ -23,8 +25,9 @@ from sqlalchemy import Connection, bindparam, select, text, update
 
 from hierarchy.generate import generate_national
 from rollout.reconcile import advance
-from rollout.rollup import rollup
+from rollout.rollup import live_rollup, rollup
 from rollout.service import issue_plan
+from rollout.summary import rebuild
 from schedules import WorkingCalendar
 from storage import UnitOfWork, make_engine, upgrade
 from storage.models import ObligationRow, UnitRow
@@ -132,6 +135,7 @@ def naive_prefect(units: int) -> float:
 
 
 def main() -> None:
+    line("load average (1 min) at start", f"{os.getloadavg()[0]:.2f}")
     postgres = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
     if postgres:
         engine, path = make_engine(postgres), None
@@ -205,6 +209,10 @@ def main() -> None:
     # Everyone but 1% reports; the next advance past the deadline changes only that 1%.
     with engine.begin() as conn:
         conn.execute(update(ObligationRow).where(ObligationRow.id % 100 != 0).values(status="done_on_time"))
+    with UnitOfWork(engine) as uow:  # that shortcut went around the engine: count the kept roll-ups again
+        rebuild_s, _ = timed(lambda: rebuild(uow.session, result.directive_id))
+        uow.commit()
+    line("kept roll-ups of the national directive counted again: seconds", f"{rebuild_s:.2f}")
     change_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 3, tzinfo=UTC)))
     line(f"advance in which 1% change ({r.overdue:,} become overdue): seconds", f"{change_s:.2f}", "target ≤ 3 s")
     again_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 4, tzinfo=UTC)))
@@ -213,8 +221,11 @@ def main() -> None:
     with UnitOfWork(engine) as uow:
         province = uow.session.scalar(select(UnitRow.code).where(UnitRow.kind == "tinh_uy").order_by(UnitRow.code))
         median, p95 = repeat(lambda: rollup(uow.session, "99-KH/BENCH", province), 30)
-    line(f"roll-up of one province ({province}): ms median", f"{median * 1000:.1f}", "target ≤ 50 ms")
+        live_median, _ = repeat(lambda: live_rollup(uow.session, "99-KH/BENCH", province), 10)
+    line(f"roll-up of one province ({province}), read: ms median", f"{median * 1000:.1f}", "target ≤ 5 ms")
     line("  p95: ms", f"{p95 * 1000:.1f}")
+    line("  the same computed from its obligations (scan): ms median", f"{live_median * 1000:.1f}",
+         f"{live_median / median:.0f}× the read")
 
     if "--skip-prefect" not in sys.argv:
         naive_s = naive_prefect(1000)

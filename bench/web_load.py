@@ -83,7 +83,7 @@ async def load(base: str, url: str, headers: dict[str, str], cookies: dict[str, 
 
 def report(label: str, samples: list[float], wall: float) -> None:
     p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
-    line(f"{label}: ms median", f"{statistics.median(samples) * 1000:.0f}")
+    line(f"{label}: ms median", f"{statistics.median(samples) * 1000:.0f}", f"load average {os.getloadavg()[0]:.2f}")
     line(f"{label}: ms p95", f"{p95 * 1000:.0f}", "target ≤ 150 ms")
     line(f"{label}: requests/s ({len(samples)} requests, {CLIENTS} clients)", f"{len(samples) / wall:.0f}")
 

@@ -27,6 +27,7 @@ class FileFormat(StrEnum):
 def _apply(units: list[Unit] | Path, source: str) -> None:
     """Apply units (or a hierarchy file, read against what is stored) in one unit of work."""
     from hierarchy.files import read_units
+    from rollout import summary
 
     with console.status("Đang đối chiếu và ghi vào cơ sở dữ liệu…"), unit_of_work(writer=True) as uow:
         existing = repo.load_units(uow.session)
@@ -35,6 +36,7 @@ def _apply(units: list[Unit] | Path, source: str) -> None:
             units, lines = read_units(units, existing=existing)
         result = repo.apply_hierarchy(uow.session, units, now=now_utc(), actor=actor(), source=source,
                                       lines=lines, existing=existing)
+        summary.rebuild_touching(uow.session, result.moved)  # roll-ups follow the units to their new parents
         uow.commit()
     if result.unchanged:
         console.print(f"Không có thay đổi: cơ sở dữ liệu đã khớp với {source}.")

@@ -228,8 +228,9 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     check_opened(row, now)
     clean = _check_fields(directive, key, data or {})
     check_quotas(session, directive, row, clean)
-    row.status = submitted_status(now, row.due_at).value
-    row.submitted_at, row.data = now, clean
+    status = submitted_status(now, row.due_at).value
+    summary.move(session, ObligationRow.id == row.id, status)
+    row.status, row.submitted_at, row.data = status, now, clean
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean))
     session.add(EventRow(directive_id=directive.id, obligation_id=row.id, kind="submitted", at=now,
                          dedup=f"submitted:{row.id}"))
@@ -237,6 +238,7 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
                                      subject=f"{directive.number}/{unit_code}/{key}/{row.period}",
                                      reason=None, details={"status": row.status, "data": clean}))
     session.flush()
+    summary.refresh_figures(session, directive, row)
     return row
 
 
@@ -284,6 +286,7 @@ def correct(session: Session, number: str, unit_code: str, key: str, *, data: di
                                      subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason,
                                      details={"data": clean, "before": _storable(before)}))
     session.flush()
+    summary.refresh_figures(session, directive, row)
     return row
 
 
@@ -301,6 +304,7 @@ def waive(session: Session, number: str, unit_code: str, key: str, *, reason: st
     waive = TRANSITIONS["waive"]
     if not waive.allows(row.status):
         raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
+    summary.move(session, ObligationRow.id == row.id, str(waive.target))
     row.status, row.note = str(waive.target), reason
     session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="waive", reason=reason))
     append_audit(session, AuditEntry(at=now, actor=actor, action="report.waive",
@@ -381,3 +385,7 @@ def set_state(session: Session, number: str, action: str, *, reason: str, now: d
                                      reason=reason, details={}))
     session.flush()
     return directive
+
+
+# Last: the kept roll-ups read report figures with `report_figure` above.
+from rollout import summary  # noqa: E402

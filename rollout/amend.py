@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from errors import InputError
 from plans.compiled import CompiledPlan
+from rollout import summary
 from rollout.actions import find_directive
 from rollout.expand import insert_obligations, insert_rows, periods, phase_opens, unit_ids
 from rollout.status import UNFINISHED, Status, values
@@ -83,6 +84,7 @@ def amend_directive(session: Session, compiled: CompiledPlan, *, plan_data: dict
                                       "amount": amount, "rule": q.rules_applied.get(code, "")}
                                      for q in compiled.quotas for code, amount in q.per_unit.items()])
     directive.plan, directive.fingerprint, directive.title = plan_data, fingerprint, compiled.directive.title
+    summary.rebuild(session, directive.id)
     append_audit(session, AuditEntry(at=now, actor=actor, action="directive.amend", subject=directive.number,
                                      reason=reason,
                                      details={"differences": result.differences, "rescheduled": result.rescheduled,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from errors import ConflictError
 from plans.compiled import CompiledPlan
 from plans.numbers import number_key
+from rollout import summary
 from rollout.escalate import queue_messages
 from rollout.expand import insert_obligations, insert_rows, phase_opens, unit_ids
 from rollout.expand_sql import Expanded, Sample, expand_in_database
@@ -87,6 +88,7 @@ def issue_directive(
     else:
         expanded = expand_in_database(session, directive.id, compiled, sample, calendar)
     count = expanded.obligations
+    summary.rebuild(session, directive.id)
     refresh_statistics(session, "obligations")
     _announce(session, directive, expanded.first_level, now, calendar)
     session.add(EventRow(directive_id=directive.id, kind="issued", at=now, dedup=f"issued:{directive.id}",

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, Select, String, and_, cast, func, insert, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from rollout import summary
 from rollout.escalate import escalate
 from rollout.status import CLOSED_REASON, TRANSITIONS, Status, values
 from schedules import WorkingCalendar
@@ -154,6 +155,7 @@ def _open_obligations(session: Session, directive_id: int, open_phases: Select, 
         or_(ObligationRow.phase.is_(None), ObligationRow.phase.in_(open_phases)),
         or_(ObligationRow.opens_at.is_(None), ObligationRow.opens_at <= now),
     )
+    summary.move(session, due_to_open, move.target)
     return rowcount(session.execute(
         update(ObligationRow).where(due_to_open).values(status=move.target).execution_options(synchronize_session=False)
     ))
@@ -175,6 +177,7 @@ def _waive_closed(session: Session, directive_id: int, now: datetime) -> int:
         ["obligation_id", "at", "actor", "action", "reason"],
         select(ObligationRow.id, literal(now, ObligationRow.due_at.type), literal("advance"), literal("waive"),
                literal(CLOSED_REASON)).where(owed)))
+    summary.move(session, owed, move.target)
     return rowcount(session.execute(
         update(ObligationRow).where(owed).values(status=move.target, note=CLOSED_REASON)
         .execution_options(synchronize_session=False)
@@ -194,6 +197,7 @@ def _mark_overdue(session: Session, directive_id: int, now: datetime) -> int:
         ObligationRow.directive_id, ObligationRow.id, literal("overdue"), literal(now, ObligationRow.due_at.type),
         literal("overdue:") + cast(ObligationRow.id, String),
     ).where(past_due))
+    summary.move(session, past_due, move.target)
     return rowcount(session.execute(
         update(ObligationRow).where(past_due).values(status=move.target).execution_options(synchronize_session=False)
     ))

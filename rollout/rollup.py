@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from plans.schema import Plan
 from rollout.actions import find_directive, report_figure
 from rollout.status import Status, StatusCounts
 from rollout.stored_plan import plan_of, summed_fields
-from storage.models import ObligationRow, UnitRow
+from rollout.summary import NO_DUE, field_names
+from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow
 from storage.units import PATH_DIGITS, find_unit, subtree_bounds
 
-__all__ = ["ChildStatus", "Rollup", "children_status", "rollup"]
+__all__ = ["ChildStatus", "CountLine", "Rollup", "children_status", "live_rollup", "rollup", "subtree_counts",
+           "subtree_totals"]
 
 SEGMENT = PATH_DIGITS + 1  # one unit's piece of a materialised path: its padded id and '.'
 MAX_LEVELS_BELOW = 12  # deeper than any hierarchy: Trung ương down to a chi bộ is six levels
@@ -55,8 +59,9 @@ def _own_unless_consolidated(name: str, anchor_path: str) -> ColumnElement[Any]:
     return case((own.is_(None), None), (consolidated, None), else_=own)
 
 
-def rollup(session: Session, number: str, unit_code: str, *, key: str | None = None) -> Rollup:
-    """Roll up a subtree (the unit and everything under it) for a directive, optionally for one obligation."""
+def live_rollup(session: Session, number: str, unit_code: str, *, key: str | None = None) -> Rollup:
+    """Roll up a subtree (the unit and everything under it) from its obligations: the reference `rollup` is
+    checked against, scanning the subtree."""
     directive = find_directive(session, number)
     unit = find_unit(session, unit_code)
     lo, hi = subtree_bounds(unit.path)
@@ -82,6 +87,92 @@ def rollup(session: Session, number: str, unit_code: str, *, key: str | None = N
         ).one()
         sums = dict(zip(fields, (float(v) for v in row), strict=True))
     return Rollup(unit.code, unit.name, {Status(s).value: n for s, n in counts.items()}, sums)
+
+
+@dataclass(frozen=True)
+class CountLine:
+    """Obligations of a unit's whole subtree (its own and all below) sharing an item, a status and a deadline."""
+
+    unit_id: int
+    key: str
+    status: str
+    due_at: datetime | None
+    n: int
+
+
+def subtree_counts(session: Session, directive_id: int, unit_ids: list[int]) -> list[CountLine]:
+    """Counts of each listed unit's subtree, read from the kept roll-up (what lies below) and the unit's own
+    obligations (a few rows by index), never by scanning the subtree."""
+    if not unit_ids:
+        return []
+    below = session.execute(select(RollupCountRow.unit_id, RollupCountRow.key, RollupCountRow.status,
+                                   RollupCountRow.due_at, RollupCountRow.n)
+                            .where(RollupCountRow.directive_id == directive_id, RollupCountRow.unit_id.in_(unit_ids)))
+    own_columns = (ObligationRow.unit_id, ObligationRow.key, ObligationRow.status, ObligationRow.due_at)
+    own = session.execute(select(*own_columns, func.count())
+                          .where(ObligationRow.unit_id.in_(unit_ids), ObligationRow.directive_id + 0 == directive_id)
+                          .group_by(*own_columns))
+    return [CountLine(u, k, s, None if due is None or due == NO_DUE else due, n)
+            for rows in (below, own) for u, k, s, due, n in rows]
+
+
+def subtree_totals(session: Session, directive_id: int, unit_ids: list[int], by: tuple[str, ...],
+                   only: Callable[[Any], list[ColumnElement[bool]]] | None = None) -> dict[tuple[Any, ...], int]:
+    """Obligations of each listed unit's subtree counted by unit and the columns `by` ("key", "status"), only those
+    `only(table)` selects if given: summed in SQL from the kept roll-up and the units' own obligations."""
+    totals: dict[tuple[Any, ...], int] = {}
+    if not unit_ids:
+        return totals
+    # The units' own rows are found by unit: "+ 0" and a filter inside the sum, never in WHERE, keep SQLite from
+    # walking the directive's million obligations in key order (or by status and deadline) instead.
+    sources = ((RollupCountRow, RollupCountRow.n, RollupCountRow.directive_id),
+               (ObligationRow, literal(1), ObligationRow.directive_id + 0))
+    for table, one, directive in sources:
+        measure = func.sum(case((and_(*only(table)), one), else_=0) if only else one)
+        columns = [table.unit_id, *[getattr(table, name) for name in by]]
+        for *group, n in session.execute(select(*columns, measure).where(
+                table.unit_id.in_(unit_ids), directive == directive_id).group_by(*columns)):
+            if n:
+                totals[tuple(group)] = totals.get(tuple(group), 0) + int(n)
+    return totals
+
+
+def rollup(session: Session, number: str, unit_code: str, *, key: str | None = None) -> Rollup:
+    """Roll up a subtree (the unit and everything under it) for a directive, optionally for one obligation, from
+    the kept roll-up: the unit's own report where it gave one, else what was consolidated below it."""
+    directive = find_directive(session, number)
+    unit = find_unit(session, unit_code)
+    counts = subtree_totals(session, directive.id, [unit.id], ("status",),
+                            (lambda table: [table.key == key]) if key is not None else None)
+    return Rollup(unit.code, unit.name, {Status(s).value: n for (_u, s), n in counts.items()},
+                  _stored_sums(session, directive, unit, key))
+
+
+def _stored_sums(session: Session, directive: DirectiveRow, unit: UnitRow, key: str | None) -> dict[str, float]:
+    fields = {k: names for k, names in field_names(directive).items() if key is None or k == key}
+    sums = dict.fromkeys(sorted({name for names in fields.values() for name in names}), 0.0)
+    if not sums:
+        return sums
+    scope = [RollupFigureRow.directive_id == directive.id, RollupFigureRow.unit_id == unit.id]
+    if key is not None:
+        scope.append(RollupFigureRow.key == key)
+    figures = {(k, p, f): v for k, p, f, v in session.execute(select(
+        RollupFigureRow.key, RollupFigureRow.period, RollupFigureRow.field, RollupFigureRow.below).where(*scope))}
+    for k, names in fields.items():
+        if not names:
+            continue
+        for period, *values in session.execute(
+            select(ObligationRow.period, *[report_figure(ObligationRow.data, f) for f in names])
+            .where(ObligationRow.unit_id == unit.id, ObligationRow.directive_id == directive.id,
+                   ObligationRow.key == k, ObligationRow.data.is_not(None))
+        ):
+            for name, value in zip(names, values, strict=True):
+                if value is not None:  # the unit's own report replaces what lies below it
+                    figures[(k, period, name)] = float(value)
+    for (_k, _p, name), value in figures.items():
+        if name in sums:
+            sums[name] += value
+    return sums
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ class UnitRow(Base):
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
 
-    __table_args__ = (Index("ix_units_kind_path", "kind", "path"),)
+    # parent_id: a unit's children, for its page and for consolidating figures one level at a time.
+    __table_args__ = (Index("ix_units_kind_path", "kind", "path"), Index("ix_units_parent_id", "parent_id"))
 
 
 class HierarchyChange(Base):
@@ -82,6 +83,8 @@ from storage.rollout_models import (  # noqa: E402,F401
     PhaseRow,
     PilotRow,
     QuotaRow,
+    RollupCountRow,
+    RollupFigureRow,
     SubmissionRow,
 )
 from storage.service_models import ServiceRunRow, StoredFileRow  # noqa: E402,F401

@@ -194,3 +194,36 @@ class OutboxFileRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (UniqueConstraint("outbox_id", "seq"),)
+
+
+class RollupCountRow(Base):
+    """How many obligations of a directive lie strictly below a unit, per item, status and deadline.
+
+    Kept by `rollout.summary` in the transaction of every change that moves a status or a deadline, so that a
+    page reads a province's counts instead of scanning its subtree. Only units with something below them have
+    rows; a unit's own obligations are read with it. `due_at` is NO_DUE (year 9999) where there is no deadline.
+    """
+
+    __tablename__ = "rollup_counts"
+
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class RollupFigureRow(Base):
+    """The consolidated figure of what lies strictly below a unit, per item, period and summed report field: the
+    sum over its children of each child's own figure, or, where a child gave none, of what lies below the child
+    (a report replaces the sum of its subtree, never both)."""
+
+    __tablename__ = "rollup_figures"
+
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    below: Mapped[float] = mapped_column(Float)

@@ -170,6 +170,7 @@ class ImportResult:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # changed units now under another parent
     batch: str | None = None
 
     @property
@@ -212,6 +213,8 @@ def apply_hierarchy(
     _insert_added(session, diff.added)
     for old, new, changed_fields in diff.changed:
         _apply_change(session, old, new)
+        if old.parent_code != new.parent_code:
+            result.moved.append(new.code)
         changes: dict[str, object] = {f: [_plain(getattr(old, f)), _plain(getattr(new, f))] for f in changed_fields}
         _record(session, result.batch, now, new.code, "changed", changes)
     if missing:

@@ -1,10 +1,11 @@
 """A subtree's figures for one directive, kept a few seconds in memory.
 
-A province's page scans tens of thousands of obligations; twenty clients looking at it at once would
-each pay for that scan. Figures are computed once per (directive, unit, minute, last audit entry) and kept
-for TTL seconds: every write by a person (dashboard, CLI) adds an audit entry, so it shows at once in every
-worker process; what the reconciler changes on its own shows within TTL seconds. Concurrent requests for
-the same figures wait for one computation instead of each starting their own.
+The counts and sums are read from the kept roll-ups (rollout.summary), a few rows per child of the anchor;
+twenty clients looking at one page at once still share one reading of them. Figures are read once per
+(directive, unit, minute, last audit entry) and kept for TTL seconds: every write by a person (dashboard, CLI)
+adds an audit entry, so it shows at once in every worker process; what the reconciler changes on its own shows
+within TTL seconds. Concurrent requests for the same figures wait for one reading instead of each starting their
+own.
 """
 
 from __future__ import annotations

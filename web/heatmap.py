@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from rollout.rollup import subtree_totals
 from rollout.status import Status
 from rollout.stored_plan import plan_of, titles
 from storage.models import DirectiveRow, ObligationRow, UnitRow
@@ -70,7 +71,20 @@ class HeatMap:
 
 
 def heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> HeatMap:
-    """One grouped range scan of the anchor's subtree: per child and obligation, overdue and due counts."""
+    """Per child of the anchor and obligation, overdue and due counts, read from the kept roll-ups."""
+    children = list(session.scalars(select(UnitRow.id).where(UnitRow.parent_id == anchor.id)))
+    overdue = subtree_totals(session, directive.id, children, ("key",),
+                             lambda table: [table.status == Status.OVERDUE.value])
+    due = subtree_totals(session, directive.id, children, ("key",),
+                         lambda table: [table.status.in_(DUE_STATES), table.due_at <= now])
+    cells: dict[int, dict[str, Cell]] = {}
+    for (unit_id, key), n in due.items():
+        cells.setdefault(unit_id, {})[key] = Cell(overdue.get((unit_id, key), 0), n)
+    return _heat_of(session, directive, cells)
+
+
+def live_heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> HeatMap:
+    """`heat_map` in one grouped range scan of the anchor's subtree: the reference it is checked against."""
     lo, hi = subtree_bounds(anchor.path)
     prefix = func.substr(UnitRow.path, 1, len(anchor.path) + SEGMENT)
     is_due = ObligationRow.status.in_(DUE_STATES) & (ObligationRow.due_at <= now)
@@ -86,6 +100,10 @@ def heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: da
     for path, key, overdue, due in rows:
         if due:
             cells.setdefault(int(path[-SEGMENT:-1]), {})[key] = Cell(int(overdue or 0), int(due))
+    return _heat_of(session, directive, cells)
+
+
+def _heat_of(session: Session, directive: DirectiveRow, cells: dict[int, dict[str, Cell]]) -> HeatMap:
     units = session.execute(select(UnitRow.id, UnitRow.code, UnitRow.name).where(UnitRow.id.in_(list(cells)))).all() \
         if cells else []
     heat_rows = [HeatRow(code, name, cells[uid]) for uid, code, name in units]

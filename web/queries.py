@@ -14,7 +14,7 @@ from hierarchy import Kind
 from plans.peaks import title_of
 from rollout.actions import find_directive
 from rollout.event import EventView, QuotaLine, event_of, quota_lines
-from rollout.rollup import Rollup, rollup
+from rollout.rollup import Rollup, rollup, subtree_counts, subtree_totals
 from rollout.status import Status, StatusCounts
 from rollout.stored_plan import plan_of, titles as plan_titles
 from storage.files import list_folders
@@ -98,7 +98,18 @@ class ChildRow(StatusCounts):
 
 
 def children_counts(session: Session, directive_id: int, anchor: UnitRow) -> list[ChildRow]:
-    """Counts by status of each direct child's subtree, in one grouped range scan of the anchor's subtree."""
+    """Counts by status of each direct child's subtree, read from the kept roll-ups."""
+    children = {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.parent_id == anchor.id))}
+    by_id: dict[int, dict[str, int]] = {}
+    for (unit_id, status), n in subtree_totals(session, directive_id, list(children), ("status",)).items():
+        by_id.setdefault(unit_id, {})[status] = n
+    out = [ChildRow(u.code, u.name, u.kind, by_id[u.id]) for u in children.values() if u.id in by_id]
+    return sorted(out, key=lambda c: c.code)
+
+
+def live_children_counts(session: Session, directive_id: int, anchor: UnitRow) -> list[ChildRow]:
+    """`children_counts` computed in one grouped range scan of the anchor's subtree: the reference it is checked
+    against."""
     lo, hi = subtree_bounds(anchor.path)
     prefix = func.substr(UnitRow.path, 1, len(anchor.path) + SEGMENT)
     rows = session.execute(
@@ -128,7 +139,21 @@ class KeyLine:
 
 
 def key_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> list[KeyLine]:
-    """Deadlines per obligation of the plan within the subtree (the timeline's milestones)."""
+    """Deadlines per obligation of the plan within the subtree (the timeline's milestones), from the kept roll-ups."""
+    spans: dict[str, tuple[datetime | None, datetime | None, datetime | None]] = {}
+    for line in subtree_counts(session, directive.id, [anchor.id]):
+        first, last, upcoming = spans.get(line.key, (None, None, None))
+        due = line.due_at
+        if due is not None:
+            first, last = min(first or due, due), max(last or due, due)
+            if line.status in OPEN_STATES and due > now:
+                upcoming = min(upcoming or due, due)
+        spans[line.key] = (first, last, upcoming)
+    return _key_lines_of(directive, [(key, *span) for key, span in spans.items()])
+
+
+def live_key_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> list[KeyLine]:
+    """`key_lines` computed by scanning the subtree: the reference it is checked against."""
     lo, hi = subtree_bounds(anchor.path)
     upcoming = case((ObligationRow.status.in_(OPEN_STATES) & (ObligationRow.due_at > now), ObligationRow.due_at))
     rows = session.execute(
@@ -137,6 +162,10 @@ def key_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, now: d
                UnitRow.path >= lo, UnitRow.path < hi)
         .group_by(ObligationRow.key)
     ).all()
+    return _key_lines_of(directive, [tuple(row) for row in rows])
+
+
+def _key_lines_of(directive: DirectiveRow, rows: list[tuple[Any, ...]]) -> list[KeyLine]:
     plan = plan_of(directive)
     specs = {o.key: o for o in plan.obligations}
     titles = plan_titles(plan)

@@ -29,7 +29,7 @@ def _fill(engine: Engine) -> None:
     """One row of each table with a state column, and rows that refer to them, written as SQL (any revision)."""
     with engine.begin() as c:
         c.execute(text("INSERT INTO units (id, code, name, kind, member_count, path, depth) "
-                       "VALUES (1, 'TU-QT', 'Tỉnh ủy Quảng Trị', 'tinh_uy', 0, '0000001.', 0)"))
+                       "VALUES (1, 'TU-QT', 'Tỉnh ủy Quảng Trị', 'tinh_uy', 0, '000000001.', 0)"))
         c.execute(text("INSERT INTO directives (id, number, number_key, kind, title, issuer_id, root_id, issued_at, "
                        f"fingerprint, plan, state, created_at) VALUES (1, '47-KH/TU', '47-KH/TU', 'KH', 'Kế hoạch', "
                        f"1, 1, {AT}, 'x', '{{}}', 'active', {AT})"))

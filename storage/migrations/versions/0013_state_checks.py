@@ -1,7 +1,7 @@
 """state columns hold only their known values: a CHECK constraint on each, on both backends
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 The statuses of obligations, the states of directives and phases, the status of outbox messages and the outcome of
 service runs were free text: a misspelt value written by hand or by a bug was stored and then matched no rule.
@@ -14,7 +14,7 @@ storage.migrate.upgrade).
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,207 @@
+"""Roll-ups kept per directive and subtree, refreshed in the transaction of every change that moves them.
+
+Counts (`rollup_counts`) change by difference: whoever moves obligations to another status, adds or removes them,
+first names the rows with the same WHERE clause as its own statement (`move`, `add`), and the difference is added
+at every unit above them, read from the rows' paths: proportional to what changes, never a scan of the directive.
+Figures (`rollup_figures`) follow the rule of `rollout.rollup`: a unit's report replaces the sum of its subtree,
+never both; after a report changes, the chain of units above it is consolidated again, each from its children.
+`rebuild` counts a whole directive again (issuing, amending, units moved to another parent).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from rollout.actions import report_figure
+from rollout.stored_plan import plan_of, summed_fields
+from storage.base import table_of
+from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow
+from storage.units import PATH_DIGITS
+
+__all__ = ["NO_DUE", "add", "field_names", "move", "rebuild", "rebuild_counts", "rebuild_figures", "rebuild_touching",
+           "refresh_figures"]
+
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)  # stands for "no deadline" in the key of rollup_counts
+SEGMENT = PATH_DIGITS + 1
+CountKey = tuple[int, int, str, str, datetime]  # directive, unit above, item, status, deadline
+_COUNT_KEY = ["directive_id", "unit_id", "key", "status", "due_at"]
+_FIGURE_KEY = ["directive_id", "unit_id", "key", "period", "field"]
+_CHUNK = 500
+
+
+def ids_of(path: str) -> list[int]:
+    """The ids a materialised path is made of, from the top down."""
+    return [int(path[i:i + PATH_DIGITS]) for i in range(0, len(path), SEGMENT)]
+
+
+def _grouped(session: Session, where: ColumnElement[bool]) -> list[Row[Any]]:
+    """The selected obligations grouped by the path of their unit's parent, item, status and deadline."""
+    parent = func.substr(UnitRow.path, 1, func.length(UnitRow.path) - SEGMENT)
+    columns = (ObligationRow.directive_id, ObligationRow.key, ObligationRow.status, ObligationRow.due_at)
+    return list(session.execute(
+        select(parent, *columns, func.count()).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+        .where(where).group_by(parent, *columns)
+    ).all())
+
+
+def _spread(rows: Iterable[Any], sign: int, target: str | None = None) -> Counter[CountKey]:
+    """Each group counted at every unit above it: taken from its status, and given to `target` when it moves."""
+    deltas: Counter[CountKey] = Counter()
+    for parent, directive_id, key, status, due, n in rows:
+        due = due or NO_DUE
+        for above in ids_of(parent or ""):
+            deltas[(directive_id, above, key, status, due)] += sign * n
+            if target is not None:
+                deltas[(directive_id, above, key, target, due)] -= sign * n
+    return deltas
+
+
+def add(session: Session, where: ColumnElement[bool], sign: int = 1) -> None:
+    """Count the selected obligations as they stand (sign 1, after inserting them) or stop counting them (-1,
+    before deleting them or changing their deadline)."""
+    _apply(session, _spread(_grouped(session, where), sign))
+
+
+def move(session: Session, where: ColumnElement[bool], target: str | None) -> None:
+    """Called before an UPDATE that sets `status = target` on the obligations `where` selects (the same clause);
+    None moves nothing."""
+    if target is not None:
+        status = str(target)
+        _apply(session, _spread(_grouped(session, where & (ObligationRow.status != status)), -1, status))
+
+
+def _upsert(session: Session, model: type[Any], keys: list[str], column: str, rows: list[dict[str, Any]]) -> None:
+    table = table_of(model)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    # Rows in key order: two transactions touching the same units lock them in the same order.
+    session.execute(stmt.on_conflict_do_update(index_elements=keys,
+                                               set_={column: table.c[column] + stmt.excluded[column]}), rows)
+
+
+def _apply(session: Session, deltas: Counter[CountKey]) -> None:
+    rows = [dict(zip(_COUNT_KEY, k, strict=True), n=n) for k, n in sorted(deltas.items()) if n]
+    if not rows:
+        return
+    _upsert(session, RollupCountRow, _COUNT_KEY, "n", rows)
+    emptied: dict[int, set[int]] = defaultdict(set)
+    for k, n in deltas.items():
+        if n < 0:
+            emptied[k[0]].add(k[1])
+    for directive_id, units in emptied.items():
+        ordered = sorted(units)
+        for i in range(0, len(ordered), _CHUNK):
+            session.execute(delete(RollupCountRow).where(
+                RollupCountRow.directive_id == directive_id, RollupCountRow.unit_id.in_(ordered[i:i + _CHUNK]),
+                RollupCountRow.n <= 0))
+
+
+def field_names(directive: DirectiveRow) -> dict[str, list[str]]:
+    """The summed report fields of each item of the directive's plan."""
+    return {o.key: sorted({f.name for f in summed_fields(o)}) for o in plan_of(directive).obligations}
+
+
+def rebuild(session: Session, directive_id: int) -> None:
+    """Count a directive's roll-ups again from its obligations, in one grouped scan (issuing, amending, moves)."""
+    rebuild_counts(session, directive_id)
+    rebuild_figures(session, session.get_one(DirectiveRow, directive_id))
+
+
+def rebuild_counts(session: Session, directive_id: int) -> None:
+    """The counts part of `rebuild`, which needs no plan."""
+    session.flush()
+    session.execute(delete(RollupCountRow).where(RollupCountRow.directive_id == directive_id))
+    deltas = _spread(_grouped(session, ObligationRow.directive_id == directive_id), 1)
+    rows = [dict(zip(_COUNT_KEY, k, strict=True), n=n) for k, n in deltas.items() if n]
+    if rows:
+        session.execute(insert(table_of(RollupCountRow)), rows)
+
+
+def rebuild_figures(session: Session, directive: DirectiveRow) -> None:
+    """The figures part of `rebuild`: consolidated bottom-up from every report given, by the plan's summed fields."""
+    session.execute(delete(RollupFigureRow).where(RollupFigureRow.directive_id == directive.id))
+    reported: dict[tuple[str, int, str], dict[str, float]] = defaultdict(dict)
+    for key, names in field_names(directive).items():
+        if not names:
+            continue
+        query = (select(UnitRow.path, ObligationRow.period, *[report_figure(ObligationRow.data, f) for f in names])
+                 .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+                 .where(ObligationRow.directive_id == directive.id, ObligationRow.key == key,
+                        ObligationRow.data.is_not(None)))
+        for path, period, *values in session.execute(query):
+            for name, value in zip(names, values, strict=True):
+                if value is not None:
+                    reported[(key, period, name)][path] = float(value)
+    rows = []
+    for (key, period, name), own in reported.items():
+        below: dict[str, float] = {}
+        nodes = {path[:end] for path in own for end in range(SEGMENT, len(path) + 1, SEGMENT)}
+        for path in sorted(nodes, key=len, reverse=True):  # children before their parents
+            figure = own.get(path, below.get(path))
+            if figure is not None and len(path) > SEGMENT:
+                parent = path[:-SEGMENT]
+                below[parent] = below.get(parent, 0.0) + figure
+        rows += [{"directive_id": directive.id, "unit_id": ids_of(path)[-1], "key": key, "period": period,
+                  "field": name, "below": value} for path, value in below.items()]
+    if rows:
+        session.execute(insert(table_of(RollupFigureRow)), rows)
+
+
+def refresh_figures(session: Session, directive: DirectiveRow, row: ObligationRow) -> None:
+    """After a report's figures changed: consolidate again each unit above it, from the bottom, from its children
+    (each child's own figure, or what lies below a child that gave none)."""
+    names = field_names(directive).get(row.key, [])
+    if not names:
+        return
+    session.flush()
+    unit = session.get_one(UnitRow, row.unit_id)
+    same = (RollupFigureRow.directive_id == directive.id, RollupFigureRow.key == row.key,
+            RollupFigureRow.period == row.period)
+    for above in reversed(ids_of(unit.path)[:-1]):
+        children = select(UnitRow.id).where(UnitRow.parent_id == above)
+        below = dict.fromkeys(names, None)
+        given: dict[int, dict[str, float]] = defaultdict(dict)
+        for child, *values in session.execute(
+            select(ObligationRow.unit_id, *[report_figure(ObligationRow.data, f) for f in names])
+            .where(ObligationRow.unit_id.in_(children), ObligationRow.directive_id == directive.id,
+                   ObligationRow.key == row.key, ObligationRow.period == row.period)
+        ):
+            given[child] = {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
+        for child, name, value in session.execute(
+            select(RollupFigureRow.unit_id, RollupFigureRow.field, RollupFigureRow.below)
+            .where(*same, RollupFigureRow.unit_id.in_(children))
+        ):
+            given[child].setdefault(name, value)  # the child's own figure, when it gave one, replaces this
+        totals: dict[str, float | None] = below
+        for figures in given.values():
+            for name, value in figures.items():
+                if name in totals:
+                    totals[name] = (totals[name] or 0.0) + value
+        session.execute(delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id == above))
+        rows = [{"directive_id": directive.id, "unit_id": above, "key": row.key, "period": row.period, "field": name,
+                 "below": value} for name, value in totals.items() if value is not None]
+        if rows:
+            session.execute(insert(table_of(RollupFigureRow)), rows)
+
+
+def rebuild_touching(session: Session, unit_codes: Iterable[str]) -> None:
+    """Rebuild every directive with obligations in the subtrees of these units (they moved to another parent)."""
+    codes = list(unit_codes)
+    if not codes:
+        return
+    session.flush()
+    moved = session.scalars(select(UnitRow.path).where(UnitRow.code.in_(codes))).all()
+    touched: set[int] = set()
+    for path in moved:
+        touched.update(session.scalars(
+            select(ObligationRow.directive_id).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .where(UnitRow.path >= path, UnitRow.path < path[:-1] + "/").distinct()))
+    for directive_id in sorted(touched):
+        rebuild(session, directive_id)
