@@ -1,9 +1,10 @@
 """Benchmark: issue one directive to the whole national hierarchy, advance it, roll a province up.
 
 Targets (issue 4, SQLite, this 2-core machine): issuing (~300,000 units, about a million obligations)
-≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 3 s; a province's roll-up
-≤ 50 ms median. Also printed: the floor (the same rows through plain sqlite3 executemany in one
-transaction) and issuing ÷ floor (aim ≤ 3); the naive design (one Prefect task per unit) at 1,000 units.
+≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 1 s and one with nothing to change
+≤ 0.1 s (issue 17); a province's roll-up ≤ 50 ms median. Also printed: the floor (the same rows through plain
+sqlite3 executemany in one transaction) and issuing ÷ floor (aim ≤ 3); the naive design (one Prefect task per
+unit) at 1,000 units.
 Run: .venv/bin/python bench/issue_national.py [--skip-prefect]
 """
 
@@ -98,6 +99,12 @@ def naive_prefect(units: int) -> float:
     return seconds
 
 
+def _against(seconds: float, target: float) -> str:
+    """“target ≤ 1 s: met”, or by how much it was missed."""
+    verdict = "met" if seconds <= target else f"missed by {seconds - target:.2f} s"
+    return f"target ≤ {target:g} s: {verdict}"
+
+
 def main() -> None:
     engine, path = fresh_sqlite("issue")
     units = generate_national()
@@ -150,9 +157,10 @@ def main() -> None:
     with engine.begin() as conn:
         conn.execute(update(ObligationRow).where(ObligationRow.id % 100 != 0).values(status="done_on_time"))
     change_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 3, tzinfo=UTC)))
-    line(f"advance in which 1% change ({r.overdue:,} become overdue): seconds", f"{change_s:.2f}", "target ≤ 3 s")
+    line(f"advance in which 1% change ({r.overdue:,} become overdue): seconds", f"{change_s:.2f}",
+         _against(change_s, 1.0))
     again_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 4, tzinfo=UTC)))
-    line(f"advance again, nothing to change ({r.overdue} changes): seconds", f"{again_s:.2f}")
+    line(f"advance again, nothing to change ({r.overdue} changes): seconds", f"{again_s:.3f}", _against(again_s, 0.1))
 
     with UnitOfWork(engine) as uow:
         province = uow.session.scalar(select(UnitRow.code).where(UnitRow.kind == "tinh_uy").order_by(UnitRow.code))
