@@ -1,5 +1,5 @@
 """indexes for an advance that costs what changes: obligations per directive by status and deadline, by status
-and opening, and the closed units
+and opening (replacing the index by status and deadline over all directives), and the closed units
 
 Revision ID: 0015
 Revises: 0011
@@ -16,6 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("obligations", schema=None) as batch_op:
+        batch_op.drop_index("ix_obligations_status_due")
         batch_op.create_index("ix_obligations_directive_due", ["directive_id", "status", "due_at", "escalation_step"],
                               unique=False)
         batch_op.create_index("ix_obligations_directive_opens", ["directive_id", "status", "opens_at"], unique=False)
@@ -31,3 +32,4 @@ def downgrade() -> None:
     with op.batch_alter_table("obligations", schema=None) as batch_op:
         batch_op.drop_index("ix_obligations_directive_opens")
         batch_op.drop_index("ix_obligations_directive_due")
+        batch_op.create_index("ix_obligations_status_due", ["status", "due_at"], unique=False)
