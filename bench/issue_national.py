@@ -1,8 +1,8 @@
 """Benchmark: issue one directive to the whole national hierarchy, advance it, roll a province up.
 
 Targets (issue 4, SQLite, this 2-core machine): issuing (~300,000 units, about a million obligations)
-≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 3 s.
-Also printed: two floors of the same rows, plain sqlite3 executemany in one transaction
+≤ 15 s and ≤ 1.5 GB peak; an advance in which 1% of obligations change ≤ 1 s and one with nothing to change
+≤ 0.1 s (issue 17). Also printed: two floors of the same rows, plain sqlite3 executemany in one transaction
 and (issue 17) one `INSERT … SELECT` over the units table on the same database, checked identical row for
 row; issuing ÷ the INSERT … SELECT floor aims at ≤ 2 for the national directive and for one province on the
 national database. A province's roll-up is read from the kept roll-ups (issue 17: ≤ 5 ms median), printed beside
@@ -134,6 +134,12 @@ def naive_prefect(units: int) -> float:
     return seconds
 
 
+def _against(seconds: float, target: float) -> str:
+    """“target ≤ 1 s: met”, or by how much it was missed."""
+    verdict = "met" if seconds <= target else f"missed by {seconds - target:.2f} s"
+    return f"target ≤ {target:g} s: {verdict}"
+
+
 def main() -> None:
     line("load average (1 min) at start", f"{os.getloadavg()[0]:.2f}")
     postgres = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
@@ -214,9 +220,10 @@ def main() -> None:
         uow.commit()
     line("kept roll-ups of the national directive counted again: seconds", f"{rebuild_s:.2f}")
     change_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 3, tzinfo=UTC)))
-    line(f"advance in which 1% change ({r.overdue:,} become overdue): seconds", f"{change_s:.2f}", "target ≤ 3 s")
+    line(f"advance in which 1% change ({r.overdue:,} become overdue): seconds", f"{change_s:.2f}",
+         _against(change_s, 1.0))
     again_s, r = timed(lambda: do_advance(datetime(2026, 9, 1, 4, tzinfo=UTC)))
-    line(f"advance again, nothing to change ({r.overdue} changes): seconds", f"{again_s:.2f}")
+    line(f"advance again, nothing to change ({r.overdue} changes): seconds", f"{again_s:.3f}", _against(again_s, 0.1))
 
     with UnitOfWork(engine) as uow:
         province = uow.session.scalar(select(UnitRow.code).where(UnitRow.kind == "tinh_uy").order_by(UnitRow.code))

@@ -26,7 +26,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
@@ -47,7 +47,7 @@ from notifications.zalo import ZaloRoute
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
 from storage.db import WRITE_LOCK
-from storage.models import OutboxRow, UnitRow
+from storage.models import DirectiveRow, OutboxRow, UnitRow
 
 __all__ = ["BATCH", "LEASE", "MAX_ATTEMPTS", "DispatchResult", "dispatch", "dispatcher_identity"]
 
@@ -186,6 +186,7 @@ def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now:
         rows = session.scalars(
             select(OutboxRow).where(OutboxRow.id.in_(held)).order_by(OutboxRow.id).execution_options(populate_existing=True)
         ).all()
+        _batch_rows = _load_related(session, rows)  # held for the batch: see _load_related
         for row in rows:
             # A row found taken over means the lease ran out while this pass was held up: check what it
             # still holds before sending anything else, not only at the half-way renewal.
@@ -210,6 +211,19 @@ def _send_batch(engine: Engine, session: Session, me: str, held: list[int], now:
         with suppress(SQLAlchemyError, StorageError):
             _release(engine, me, todo)
         raise
+
+
+def _load_related(session: Session, rows: Sequence[OutboxRow]) -> list[object]:
+    """The directives, recipients, issuers and superiors a batch's messages are composed from, read in three
+    queries. The session's identity map holds rows only while something refers to them: kept in the returned
+    list for the batch, they are found there by compose instead of being read (and the plan validated) again for
+    every message."""
+    directives = list(session.scalars(
+        select(DirectiveRow).where(DirectiveRow.id.in_({r.directive_id for r in rows if r.directive_id}))))
+    wanted = {r.unit_id for r in rows if r.unit_id} | {d.issuer_id for d in directives}
+    units = list(session.scalars(select(UnitRow).where(UnitRow.id.in_(wanted))))
+    parents = {u.parent_id for u in units if u.parent_id} - wanted
+    return [*directives, *units, *session.scalars(select(UnitRow).where(UnitRow.id.in_(parents)))]
 
 
 def _attempt(session: Session, row: OutboxRow, now: datetime, channel: Channel, calendar: WorkingCalendar,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 import unicodedata
 from collections.abc import Mapping
@@ -114,13 +115,18 @@ def _environment(override_dir: Path | None) -> Environment:
 
 def available_templates(override_dir: Path | None = None) -> list[str]:
     """Names of the messages that can be rendered: packaged ones plus any the province folder adds."""
-    folders = [PACKAGE_FOLDER]
+    names = set(_packaged_names())
     folder = _override_folder(override_dir)
     if folder is not None:
-        folders.append(folder)
-    return sorted(
-        {p.name.removesuffix(SUBJECT_SUFFIX) for f in folders for p in f.glob(f"*{SUBJECT_SUFFIX}")}
-    )
+        names.update(f.removesuffix(SUBJECT_SUFFIX) for f in os.listdir(folder)
+                     if f.endswith(SUBJECT_SUFFIX) and not f.startswith("."))
+    return sorted(names)
+
+
+@lru_cache(maxsize=1)
+def _packaged_names() -> tuple[str, ...]:
+    # The packaged folder does not change while the program runs; a dispatcher renders thousands of messages.
+    return tuple(p.name.removesuffix(SUBJECT_SUFFIX) for p in PACKAGE_FOLDER.glob(f"*{SUBJECT_SUFFIX}"))
 
 
 def _template_line(exc: BaseException) -> tuple[str | None, int | None]:

@@ -149,16 +149,22 @@ def _open_phases(session: Session, directive: DirectiveRow, now: datetime) -> li
 def _open_obligations(session: Session, directive_id: int, open_phases: Select, now: datetime) -> int:
     """Pending obligations of an opened phase (or of no phase) open when their window has started."""
     move = TRANSITIONS["open"]
-    due_to_open = and_(
-        ObligationRow.directive_id == directive_id,
-        ObligationRow.status.in_(values(move.sources)),
-        or_(ObligationRow.phase.is_(None), ObligationRow.phase.in_(open_phases)),
-        or_(ObligationRow.opens_at.is_(None), ObligationRow.opens_at <= now),
-    )
-    summary.move(session, due_to_open, move.target)
-    return rowcount(session.execute(
-        update(ObligationRow).where(due_to_open).values(status=move.target).execution_options(synchronize_session=False)
-    ))
+    opened = 0
+    # One statement per kind of window rather than `IS NULL OR <= now`, which SQLite cannot seek in the index:
+    # each reads only the rows it opens (and those still waiting for their phase), not every pending period.
+    for window_started in (ObligationRow.opens_at.is_(None), ObligationRow.opens_at <= now):
+        due_to_open = and_(
+            ObligationRow.directive_id == directive_id,
+            ObligationRow.status.in_(values(move.sources)),
+            or_(ObligationRow.phase.is_(None), ObligationRow.phase.in_(open_phases)),
+            window_started,
+        )
+        summary.move(session, due_to_open, move.target)
+        opened += rowcount(session.execute(
+            update(ObligationRow).where(due_to_open).values(status=move.target)
+            .execution_options(synchronize_session=False)
+        ))
+    return opened
 
 
 def _waive_closed(session: Session, directive_id: int, now: datetime) -> int:
@@ -166,6 +172,8 @@ def _waive_closed(session: Session, directive_id: int, now: datetime) -> int:
     with CLOSED_REASON, each with one event and its submission row: a unit that no longer exists is not chased."""
     today = to_local(now).date()
     closed_units = select(UnitRow.id).where(UnitRow.valid_to.is_not(None), UnitRow.valid_to <= today)
+    if session.scalar(closed_units.limit(1)) is None:  # the usual case, read from the index of closed units
+        return 0
     move = TRANSITIONS["waive"]
     owed = and_(ObligationRow.directive_id == directive_id, ObligationRow.status.in_(values(move.sources)),
                 ObligationRow.unit_id.in_(closed_units))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, PathString
@@ -39,8 +39,14 @@ class UnitRow(Base):
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
 
-    # parent_id: a unit's children, for its page and for consolidating figures one level at a time.
-    __table_args__ = (Index("ix_units_kind_path", "kind", "path"), Index("ix_units_parent_id", "parent_id"))
+    __table_args__ = (
+        Index("ix_units_kind_path", "kind", "path"),
+        # parent_id: a unit's children, for its page and for consolidating figures one level at a time.
+        Index("ix_units_parent_id", "parent_id"),
+        # Closed units only (a handful among 300,000): the reconciler asks at each advance whether any closed.
+        Index("ix_units_closed", "valid_to", sqlite_where=text("valid_to IS NOT NULL"),
+              postgresql_where=text("valid_to IS NOT NULL")),
+    )
 
 
 class HierarchyChange(Base):

@@ -86,8 +86,11 @@ class ObligationRow(Base):
 
     __table_args__ = (
         UniqueConstraint("directive_id", "key", "unit_id", "period"),
-        # The reconciler's scans: open what is due to open, mark what is past due.
-        Index("ix_obligations_status_due", "status", "due_at"),
+        # The reconciler's scans, per directive, so that an advance seeks the rows that change instead of reading
+        # a national directive's million: past due (status, due_at), a rung to climb (escalation_step after
+        # due_at), a window that started (opens_at). They replace an index on (status, due_at) over all directives.
+        Index("ix_obligations_directive_due", "directive_id", "status", "due_at", "escalation_step"),
+        Index("ix_obligations_directive_opens", "directive_id", "status", "opens_at"),
         Index("ix_obligations_unit", "unit_id", "directive_id"),
     )
 

@@ -13,7 +13,7 @@ from jinja2.sandbox import SecurityError
 from formats import number as format_number
 from notifications.context import DirectiveRef, ObligationLine, ReminderContext
 from notifications.preview import preview, sample_context
-from notifications.render import TemplateError, render_message
+from notifications.render import TemplateError, available_templates, render_message
 
 TEMPLATES = ["thong_bao_trien_khai", "nhac_han", "cong_van_don_doc", "leo_thang"]
 PLAN = DirectiveRef("47-KH/TU", "tổ chức Diễn đàn", date(2017, 3, 22), "Ban Thường vụ Tỉnh ủy")
@@ -139,6 +139,20 @@ def test_a_province_can_add_a_template_of_its_own(home: Path) -> None:
     message = render_message("moi_hop", {"unit": "Huyện đoàn <Gio Linh>"})
     assert message.subject == "Mời họp Huyện đoàn <Gio Linh>"
     assert message.html == "<p>Kính mời Huyện đoàn &lt;Gio Linh&gt; dự họp.</p>"
+
+
+def test_a_template_added_or_removed_while_messages_go_out_is_seen_at_the_next_message(home: Path) -> None:
+    # The list of templates is kept between messages; a change to the folder must still show at once.
+    folder = home / "templates"
+    folder.mkdir()
+    assert "moi_hop" not in available_templates()
+    for suffix, text in ((".subject.txt", "Mời họp"), (".txt", "Kính mời dự họp."), (".html", "<p>Kính mời</p>")):
+        (folder / f"moi_hop{suffix}").write_text(text, encoding="utf-8")
+    assert render_message("moi_hop", {}).subject == "Mời họp"
+    (folder / "moi_hop.subject.txt").unlink()
+    with pytest.raises(TemplateError) as caught:
+        render_message("moi_hop", {})
+    assert "không có mẫu thông báo “moi_hop”" in str(caught.value)
 
 
 @pytest.mark.parametrize(
