@@ -39,7 +39,8 @@ class UnitRow(Base):
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
 
-    __table_args__ = (Index("ix_units_kind_path", "kind", "path"),)
+    # Children of a unit (list pages, roll-ups, letters) by index rather than a scan of the whole hierarchy.
+    __table_args__ = (Index("ix_units_kind_path", "kind", "path"), Index("ix_units_parent", "parent_id"))
 
 
 class HierarchyChange(Base):
