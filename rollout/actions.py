@@ -243,8 +243,9 @@ def _check_submittable(row: ObligationRow, unit_code: str) -> None:
 def record_submission(session: Session, directive: DirectiveRow, row: ObligationRow, unit_code: str,
                       clean: dict[str, Any], *, now: datetime, actor: str) -> SubmissionRow:
     """Write a report checked by check_submission: the obligation's status (checked again, since another writer
-    may have moved it meanwhile: it is read again), the quotas, then the submission, its event and its audit row."""
-    session.refresh(row)
+    may have moved it meanwhile: it is read again, and locked on PostgreSQL), the quotas, then the submission, its
+    event and its audit row."""
+    session.refresh(row, with_for_update=True)
     _check_submittable(row, unit_code)
     check_quotas(session, directive, row, clean)
     row.status = submitted_status(now, row.due_at).value

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from errors import ConflictError, InputError, NotFound, Problem
@@ -210,6 +210,12 @@ def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | 
         raise AssertionError("a check changed a row before the write lock")
     work.session.commit()
     work.begin_writing()
+    if key and work.engine.dialect.name == "postgresql":
+        # PostgreSQL has no database-wide writer: copies of one request queue here until the first commits, and
+        # then find its answer.
+        slot = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+        work.session.execute(text("SELECT pg_advisory_xact_lock(:account, :slot)"),
+                             {"account": principal.account_id, "slot": slot})
     replayed = _replay(work, principal, key, digest)
     if replayed is not None:
         work.session.rollback()
