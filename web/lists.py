@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol, Unpack
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, Row, Select, func, select
@@ -139,7 +139,7 @@ def _where(directive_id: int, floor_path: str, f: ListFilter, now: datetime) -> 
     return where
 
 
-def _ordered(where: list[ColumnElement[bool]], f: ListFilter) -> Select[Unpack[tuple[Any, ...]]]:
+def _ordered(where: list[ColumnElement[bool]], f: ListFilter) -> Select[*tuple[Any, ...]]:
     column = {"bac": ObligationRow.escalation_step, "han": ObligationRow.due_at, "don-vi": UnitRow.path,
               "ten": UnitRow.name, "trang-thai": ObligationRow.status}[f.sort]
     first = column.desc() if f.desc else column.asc()
