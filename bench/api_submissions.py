@@ -14,35 +14,23 @@ Run: .venv/bin/python bench/api_submissions.py [--requests N] [--postgres URL]
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-from _common import fresh_sqlite, line, timed
-from issue_national import PLAN
+from _common import fresh_sqlite, line, national_rollout, percentiles, timed, web_server
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from hierarchy.generate import generate_national
-from rollout.reconcile import advance
-from rollout.service import issue_plan
-from schedules import WorkingCalendar
 from storage import UnitOfWork, make_engine, upgrade
 from storage.models import ObligationRow, SubmissionRow, UnitRow
-from storage.units import apply_hierarchy, subtree_bounds
+from storage.units import subtree_bounds
 from web.accounts import create_account, issue_token
 
 CLIENTS = 20
 NUMBER = "99-KH/BENCH"
-AS_OF = "2026-03-02T03:00:00+00:00"  # the report's period opened in February 2026
 PASSWORD = "mat-khau-do-tai"
 
 
@@ -66,22 +54,11 @@ def prepare(total: int, server: str | None) -> tuple[str, list[tuple[str, list[s
     else:
         engine, path = fresh_sqlite("api")
         url = f"sqlite:///{path}"
-    units = generate_national()
-    roots = sorted(u.code for u in units if u.kind.value == "tinh_uy")
-    plan = Path(tempfile.mkdtemp()) / "plan.yaml"
-    plan.write_text(PLAN.format(issuer=roots[0], roots=", ".join(roots)), encoding="utf-8")
-    with UnitOfWork(engine) as uow:
-        apply_hierarchy(uow.session, units, now=datetime(2026, 1, 2, tzinfo=UTC), actor="bench")
-        uow.commit()
-    del units
-    with UnitOfWork(engine) as uow:
-        issue_plan(uow.session, plan, now=datetime(2026, 1, 5, tzinfo=UTC), actor="bench", calendar=WorkingCalendar())
-        uow.commit()
+    roots = national_rollout(engine)
     per_client = -(-total // CLIENTS)
     clients = []
     with UnitOfWork(engine) as uow:
         s = uow.session
-        advance(s, datetime(2026, 2, 2, 3, tzinfo=UTC))
         for i, province in enumerate(roots[:CLIENTS]):
             lo, hi = subtree_bounds(s.scalar(select(UnitRow.path).where(UnitRow.code == province)) or "")
             cells = list(s.scalars(
@@ -126,30 +103,13 @@ def main() -> None:
     server = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
     setup_s, (url, clients) = timed(lambda: prepare(total, server))  # type: ignore[misc]
     line("setup (country, issue, open, accounts): seconds", f"{setup_s:.1f}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[1]), "TRIENKHAI_DATABASE_URL": url,
-                        "TRIENKHAI_HOME": tempfile.mkdtemp(prefix="trienkhai-bench-home-")}
-    server = subprocess.Popen([sys.executable, "-m", "cli.main", "web", "--port", str(port), "--workers", "2",
-                               "--as-of", AS_OF], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/login", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with web_server(url) as base:
         wall, (samples, created) = timed(lambda: asyncio.run(load(base, clients, total)))  # type: ignore[misc]
-    finally:
-        server.terminate()
-        server.wait(10)
     with UnitOfWork(make_engine(url)) as uow:
         stored = uow.session.scalar(select(func.count()).select_from(SubmissionRow)) or 0
-    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
+    p50, p95 = percentiles(samples)
     line(f"POST /api/submissions: answered 201 / recorded ({CLIENTS} clients)", f"{created:,} / {stored:,}")
-    line("POST /api/submissions: ms p50", f"{statistics.median(samples) * 1000:.0f}")
+    line("POST /api/submissions: ms p50", f"{p50 * 1000:.0f}")
     line("POST /api/submissions: ms p95", f"{p95 * 1000:.0f}", "target ≤ 150 ms")
     line("POST /api/submissions: ms max", f"{samples[-1] * 1000:.0f}")
     line("submissions per second", f"{len(samples) / wall:.0f}")

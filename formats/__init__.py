@@ -36,6 +36,10 @@ def number(value: int | float | Decimal | None, decimals: int | None = None) -> 
         return NOTHING
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise TypeError(f"number: expected a number, got {type(value).__name__}")
+    if isinstance(value, int) and not decimals:
+        # What Babel writes for an integer in Vietnamese, without its pattern machinery (a list page shows
+        # hundreds of numbers).
+        return f"{value:,}".replace(",", ".")
     if not math.isfinite(value):
         raise TypeError(f"number: expected a finite number, got {value!r}")
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "" if decimals == 0 else ".##")

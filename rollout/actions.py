@@ -36,8 +36,8 @@ from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, Ph
 from storage.units import find_unit
 
 __all__ = [
-    "approve_gate", "check_fields", "check_issuer_authority", "check_waiver_authority", "correct", "find_directive",
-    "report_figure", "set_state", "submit", "waive",
+    "approve_gate", "check_fields", "check_issuer_authority", "check_submission", "check_waiver_authority", "correct",
+    "find_directive", "record_submission", "report_figure", "set_state", "submit", "waive",
 ]
 
 def find_directive(session: Session, number: str) -> DirectiveRow:
@@ -223,23 +223,46 @@ def submit(session: Session, number: str, unit_code: str, key: str, *, data: dic
     """Record a report: on time when it arrives no later than its deadline, late otherwise; the ladder stops."""
     directive = find_directive(session, number)
     row = _obligation(session, directive, unit_code, key, period)
-    if not TRANSITIONS["submit"].allows(row.status):
-        raise ConflictError(f"Nghĩa vụ “{key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
+    clean = check_submission(directive, row, unit_code, data, now)
+    record_submission(session, directive, row, unit_code, clean, now=now, actor=actor)
+    return row
+
+
+def check_submission(directive: DirectiveRow, row: ObligationRow, unit_code: str, data: dict[str, Any] | None,
+                     now: datetime) -> dict[str, Any]:
+    """The report's figures as they will be kept, when the obligation may still be reported and its period has
+    opened; reads nothing more from the database, so it may run before the write lock is taken."""
+    _check_submittable(row, unit_code)
     check_opened(row, now)
-    clean = _check_fields(directive, key, data or {})
+    return _check_fields(directive, row.key, data or {})
+
+
+def _check_submittable(row: ObligationRow, unit_code: str) -> None:
+    if not TRANSITIONS["submit"].allows(row.status):
+        raise ConflictError(f"Nghĩa vụ “{row.key}” của {unit_code} đã ở trạng thái “{Status(row.status).label}”.")
+
+
+def record_submission(session: Session, directive: DirectiveRow, row: ObligationRow, unit_code: str,
+                      clean: dict[str, Any], *, now: datetime, actor: str) -> SubmissionRow:
+    """Write a report checked by check_submission: the obligation's status (checked again, since another writer
+    may have moved it meanwhile: it is read again, and locked on PostgreSQL), the quotas, then the submission, its
+    event and its audit row."""
+    session.refresh(row, with_for_update=True)
+    _check_submittable(row, unit_code)
     check_quotas(session, directive, row, clean)
     status = submitted_status(now, row.due_at).value
     summary.move(session, ObligationRow.id == row.id, status)
     row.status, row.submitted_at, row.data = status, now, clean
-    session.add(SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean))
+    submission = SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean)
+    session.add(submission)
     session.add(EventRow(directive_id=directive.id, obligation_id=row.id, kind="submitted", at=now,
                          dedup=f"submitted:{row.id}"))
     append_audit(session, AuditEntry(at=now, actor=actor, action="report.submit",
-                                     subject=f"{directive.number}/{unit_code}/{key}/{row.period}",
+                                     subject=f"{directive.number}/{unit_code}/{row.key}/{row.period}",
                                      reason=None, details={"status": row.status, "data": clean}))
     session.flush()
     summary.refresh_figures(session, directive, row)
-    return row
+    return submission
 
 
 def _storable(value: Any) -> Any:

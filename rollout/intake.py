@@ -17,7 +17,7 @@ from schedules.render import local_date
 from storage.documents import CheckedDocument, DocumentIn, check_document, store_document
 from storage.models import DirectiveRow, ObligationRow, SubmissionDocumentRow, SubmissionRow, UnitRow
 
-__all__ = ["HandedIn", "hand_in", "latest_documents"]
+__all__ = ["CheckedReport", "HandedIn", "check_report", "hand_in", "latest_documents", "record_report"]
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,22 @@ class HandedIn:
     document: SubmissionDocumentRow | None
 
 
-def hand_in(session: Session, obligation: ObligationRow, *, data: dict[str, Any], document: DocumentIn | None,
-            now: datetime, actor: str, files_dir: Path) -> HandedIn:
-    """Record a report with its document in the caller's transaction; every check runs before anything is written
-    (fields, period, quota, then the document), so a refusal leaves the database as it was."""
-    directive = session.get(DirectiveRow, obligation.directive_id)
-    unit = session.get(UnitRow, obligation.unit_id)
-    assert directive is not None and unit is not None
+@dataclass(frozen=True)
+class CheckedReport:
+    """A report that passed every check that needs no write lock, ready for `record_report`."""
+
+    obligation: ObligationRow
+    directive: DirectiveRow
+    unit_code: str
+    clean: dict[str, Any]
+    document: CheckedDocument | None
+
+
+def check_report(directive: DirectiveRow, unit: UnitRow, obligation: ObligationRow, *, data: dict[str, Any],
+                 document: DocumentIn | None, now: datetime) -> CheckedReport:
+    """Every check of a report that reads nothing more from the database (the item may be reported, its period
+    has opened, the fields, then the document), so that it runs before the write lock; mistakes in the fields and
+    in the document are reported together."""
     checked: CheckedDocument | None = None
     doc_error: InputError | None = None
     if document is not None:
@@ -50,20 +59,37 @@ def hand_in(session: Session, obligation: ObligationRow, *, data: dict[str, Any]
         except InputError as exc:
             raise InputError(exc.problems + doc_error.problems, title=exc.title) from exc
         raise doc_error
-    row = actions.submit(session, directive.number, unit.code, obligation.key, data=data, now=now, actor=actor,
-                         period=obligation.period)
-    submission_id = session.scalar(select(SubmissionRow.id).where(SubmissionRow.obligation_id == row.id)
-                                   .order_by(SubmissionRow.id.desc()).limit(1))
-    assert submission_id is not None
+    clean = actions.check_submission(directive, obligation, unit.code, data, now)
+    return CheckedReport(obligation, directive, unit.code, clean, checked)
+
+
+def record_report(session: Session, report: CheckedReport, *, now: datetime, actor: str,
+                  files_dir: Path) -> HandedIn:
+    """Write a checked report in the caller's transaction (which holds the write lock): the submission with its
+    quotas checked, then the document's file and row."""
+    submission = actions.record_submission(session, report.directive, report.obligation, report.unit_code,
+                                           report.clean, now=now, actor=actor)
     kept = None
+    checked = report.document
     if checked is not None:
         store_document(files_dir, checked)
-        kept = SubmissionDocumentRow(submission_id=submission_id, number=checked.number, signed_on=checked.signed_on,
+        kept = SubmissionDocumentRow(submission_id=submission.id, number=checked.number, signed_on=checked.signed_on,
                                      signer=checked.signer, file_name=checked.file_name, media_type=checked.media_type,
                                      size=checked.size, sha256=checked.sha256)
         session.add(kept)
         session.flush()
-    return HandedIn(row, submission_id, kept)
+    return HandedIn(report.obligation, submission.id, kept)
+
+
+def hand_in(session: Session, obligation: ObligationRow, *, data: dict[str, Any], document: DocumentIn | None,
+            now: datetime, actor: str, files_dir: Path) -> HandedIn:
+    """Record a report with its document in the caller's transaction; every check runs before anything is written
+    (fields, period, quota, then the document), so a refusal leaves the database as it was."""
+    directive = session.get(DirectiveRow, obligation.directive_id)
+    unit = session.get(UnitRow, obligation.unit_id)
+    assert directive is not None and unit is not None
+    report = check_report(directive, unit, obligation, data=data, document=document, now=now)
+    return record_report(session, report, now=now, actor=actor, files_dir=files_dir)
 
 
 def latest_documents(session: Session, obligation_ids: list[int]) -> dict[int, SubmissionDocumentRow]:

@@ -6,6 +6,7 @@ notifications, compliance and the web read it only through `plan_of`, by attribu
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -30,6 +31,11 @@ __all__ = [
 # Row instance -> (the stored JSON it was read from, the validated plan). Keyed weakly so that the cache lives
 # as long as the row; the stored JSON is compared by identity, so an amended plan is read again.
 _READ: WeakKeyDictionary[DirectiveRow, tuple[object, Plan]] = WeakKeyDictionary()
+# (directive id, fingerprint) -> (the stored JSON, the validated plan), for the whole process: each web request
+# reads its directive into a new row instance. The JSON is compared by value before the plan is reused, so a
+# plan changed in the database without a new fingerprint is read again.
+_BY_VERSION: dict[tuple[int, str], tuple[object, Plan]] = {}
+_VERSIONS_KEPT = 64
 
 
 def read_stored_plan(number: str, data: Any) -> Plan:
@@ -48,12 +54,21 @@ def read_stored_plan(number: str, data: Any) -> Plan:
 
 
 def plan_of(directive: DirectiveRow) -> Plan:
-    """The typed plan of an issued directive, validated once per row instance (again only after an amendment)."""
+    """The typed plan of an issued directive, validated once per process for each (id, fingerprint) and stored JSON
+    (again only after an amendment)."""
     stored = directive.plan
     cached = _READ.get(directive)
     if cached is not None and cached[0] is stored:
         return cached[1]
-    plan = read_stored_plan(directive.number, stored)
+    version = (directive.id, directive.fingerprint)
+    known = _BY_VERSION.get(version)
+    if known is not None and known[0] == stored:
+        plan = known[1]
+    else:
+        plan = read_stored_plan(directive.number, stored)
+        if len(_BY_VERSION) >= _VERSIONS_KEPT:
+            _BY_VERSION.clear()
+        _BY_VERSION[version] = (copy.deepcopy(stored), plan)
     _READ[directive] = (stored, plan)
     return plan
 

@@ -12,28 +12,30 @@ import binascii
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from errors import ConflictError, InputError, NotFound, Problem
 from rollout import actions
-from rollout.intake import hand_in
+from rollout.intake import check_report, record_report
 from rollout.status import FINISHED, values
 from storage import UnitOfWork
 from storage.documents import DocumentIn
-from storage.models import IdempotentRequestRow, ObligationRow, UnitRow
+from storage.models import DirectiveRow, IdempotentRequestRow, ObligationRow, UnitRow
 from storage.units import find_unit
 from web.accounts import Principal, Role
 from web.deps import api_principal, now, services, uow
 
 router = APIRouter(prefix="/api", tags=["Nộp báo cáo"])
+T = TypeVar("T")
 
 
 class DocumentPayload(BaseModel):
@@ -128,7 +130,8 @@ def _digest(path: str, body: BaseModel) -> str:
     return hashlib.sha256(json.dumps([path, body.model_dump(mode="json")], sort_keys=True).encode()).hexdigest()
 
 
-def _obligation(work: UnitOfWork, principal: Principal, body: SubmissionIn | WaiverIn) -> ObligationRow:
+def _obligation(work: UnitOfWork, principal: Principal,
+                body: SubmissionIn | WaiverIn) -> tuple[DirectiveRow, UnitRow, ObligationRow]:
     directive = actions.find_directive(work.session, body.directive)
     unit = find_unit(work.session, body.unit)
     if not principal.sees(unit.path):
@@ -141,7 +144,7 @@ def _obligation(work: UnitOfWork, principal: Principal, body: SubmissionIn | Wai
     row = work.session.scalars(query.order_by(ObligationRow.status.in_(values(FINISHED)), ObligationRow.period)).first()
     if row is None:
         raise NotFound(f"{unit.name} ({unit.code}) không có nội dung “{body.key}” theo văn bản {directive.number}.")
-    return row
+    return directive, unit, row
 
 
 def _document(payload: DocumentPayload | None) -> DocumentIn | None:
@@ -163,8 +166,32 @@ def _document(payload: DocumentPayload | None) -> DocumentIn | None:
 _SQLITE_WRITER = threading.Lock()
 
 
+def _refused(attempt: Callable[[], T]) -> T | JSONResponse:
+    """What `attempt` returns, or the refusal its error stands for (the caller rolls back)."""
+    try:
+        return attempt()
+    except PermissionError:
+        return _refusal(403, "Đơn vị này ngoài phạm vi của tài khoản.")
+    except InputError as exc:
+        return _refusal(exc.http_status, exc.title or "Dữ liệu không hợp lệ, chưa ghi nhận", exc.problems)
+    except (NotFound, ConflictError) as exc:
+        return _refusal(exc.http_status, str(exc))
+
+
+def _checked(work: UnitOfWork, principal: Principal, key: str | None, digest: str,
+             check: Callable[[], T]) -> T | JSONResponse:
+    """The checks of a request run before the write lock; a refusal is the answer unless a twin with the same key
+    was recorded meanwhile (what the checks saw, the twin's report, came with its recorded answer)."""
+    checked = _refused(check)
+    if isinstance(checked, JSONResponse):
+        replayed = _replay(work, principal, key, digest)
+        work.session.rollback()
+        return replayed or checked
+    return checked
+
+
 def _record(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
-            change: Any) -> JSONResponse:
+            change: Callable[[], SubmissionOut]) -> JSONResponse:
     """Run the change; on success record the answer under the key and commit both, or replay a racing twin's."""
     sqlite = work.engine.dialect.name == "sqlite"
     with _SQLITE_WRITER if sqlite else nullcontext():
@@ -172,27 +199,30 @@ def _record(request: Request, work: UnitOfWork, principal: Principal, key: str |
 
 
 def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
-           change: Any) -> JSONResponse:
+           change: Callable[[], SubmissionOut]) -> JSONResponse:
     # The token and the key were read in a deferred transaction, which SQLite cannot turn into a write while
     # another request writes ("database is locked" at once): start again holding the write lock, so that
-    # concurrent clients queue, and look again for a twin that committed meanwhile.
-    work.session.rollback()
+    # concurrent clients queue, and look again for a twin that committed meanwhile. Only that look, what the
+    # change must read again and its writes happen here: every other check ran before. The read transaction ends
+    # by a commit that writes nothing (the checks change no row), so the rows it loaded stay loaded.
+    if work.session.new or work.session.dirty or work.session.deleted:
+        raise AssertionError("a check changed a row before the write lock")
+    work.session.commit()
     work.begin_writing()
+    if key and work.engine.dialect.name == "postgresql":
+        # PostgreSQL has no database-wide writer: copies of one request queue here until the first commits, and
+        # then find its answer.
+        slot = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+        work.session.execute(text("SELECT pg_advisory_xact_lock(:account, :slot)"),
+                             {"account": principal.account_id, "slot": slot})
     replayed = _replay(work, principal, key, digest)
     if replayed is not None:
         work.session.rollback()
         return replayed
-    try:
-        answer = change()
-    except PermissionError:
+    answer = _refused(change)
+    if isinstance(answer, JSONResponse):
         work.session.rollback()
-        return _refusal(403, "Đơn vị này ngoài phạm vi của tài khoản.")
-    except InputError as exc:
-        work.session.rollback()
-        return _refusal(exc.http_status, exc.title or "Dữ liệu không hợp lệ, chưa ghi nhận", exc.problems)
-    except (NotFound, ConflictError) as exc:
-        work.session.rollback()
-        return _refusal(exc.http_status, str(exc))
+        return answer
     response = answer.model_dump(mode="json")
     if key:
         work.session.add(IdempotentRequestRow(account_id=principal.account_id, key=key, request_hash=digest,
@@ -230,10 +260,14 @@ def api_submit(request: Request, body: SubmissionIn, principal: Principal = Depe
     if principal.role not in (Role.ADMIN, Role.REPORTER):
         return _refusal(403, "Tài khoản chỉ xem, không nộp báo cáo được.")
 
+    report = _checked(work, principal, idempotency_key, digest, lambda: check_report(
+        *_obligation(work, principal, body), data=body.data, document=_document(body.document), now=now(request)))
+    if isinstance(report, JSONResponse):
+        return report
+
     def change() -> SubmissionOut:
-        row = _obligation(work, principal, body)
-        done = hand_in(work.session, row, data=body.data, document=_document(body.document), now=now(request),
-                       actor=principal.actor, files_dir=services(request).settings.effective_files_dir)
+        done = record_report(work.session, report, now=now(request), actor=principal.actor,
+                             files_dir=services(request).settings.effective_files_dir)
         return _out(done.obligation, body, done.document.sha256 if done.document else None)
 
     return _record(request, work, principal, idempotency_key, digest, change)
@@ -254,9 +288,7 @@ def api_waive(request: Request, body: WaiverIn, principal: Principal = Depends(a
         return _refusal(403, "Chỉ tài khoản quản trị văn phòng được miễn nội dung.")
 
     def change() -> SubmissionOut:
-        row = _obligation(work, principal, body)
-        unit = work.session.get(UnitRow, row.unit_id)
-        assert unit is not None
+        _directive, unit, row = _obligation(work, principal, body)
         done = actions.waive(work.session, body.directive, unit.code, row.key, reason=body.reason, now=now(request),
                              actor=principal.actor, period=row.period, by_unit=principal.unit_code)
         return _out(done, body)

@@ -20,7 +20,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from formats.spreadsheet import as_text, to_csv, write_only
-from rollout.status import STATUS_LABELS, Status
+from rollout.status import STATUS_LABELS
 from schedules.render import format_short, to_local
 from web.lists import Line
 from web.queries import kind_label
@@ -31,10 +31,22 @@ WIDTHS = [7, 40, 26, 30, 22, 46, 6, 18, 10, 24, 10, 18]
 CHUNK = 64 * 1024
 
 
+# Labels by code, looked up once per export rather than once per row (a province's list has tens of thousands).
+_KIND_LABELS: dict[str, str] = {}
+_STATUS_LABELS = {s.value: label for s, label in STATUS_LABELS.items()}
+
+
+def _kind(kind: str) -> str:
+    label = _KIND_LABELS.get(kind)
+    if label is None:
+        label = _KIND_LABELS[kind] = kind_label(kind)
+    return label
+
+
 def _values(rank: int, line: Line) -> list[object]:
     o, u = line.obligation, line.unit
-    return [rank, u.name, u.code, line.area, kind_label(u.kind), line.title, o.period or "", o.due_at,
-            line.days_late if line.days_late is not None else "", STATUS_LABELS[Status(o.status)], o.escalation_step,
+    return [rank, u.name, u.code, line.area, _kind(u.kind), line.title, o.period or "", o.due_at,
+            line.days_late if line.days_late is not None else "", _STATUS_LABELS[o.status], o.escalation_step,
             o.submitted_at]
 
 
@@ -44,9 +56,20 @@ def csv_chunks(lines: Iterable[Line]) -> Iterator[bytes]:
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(HEADERS)
+    shown: dict[datetime, str] = {}  # deadlines repeat: one per level and period
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            text = shown.get(value)
+            if text is None:
+                text = shown[value] = format_short(value)
+            return text
+        return to_csv(value)
+
     for rank, line in enumerate(lines, start=1):
-        writer.writerow([format_short(v) if isinstance(v, datetime) else ("" if v is None else to_csv(v))
-                         for v in _values(rank, line)])
+        writer.writerow([cell(v) for v in _values(rank, line)])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

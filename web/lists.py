@@ -6,20 +6,20 @@ exported is always the same set of rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from errors import InputError
 from plans.peaks import title_of
 from rollout.status import STATUS_LABELS, Status
 from rollout.stored_plan import plan_of, titles
-from storage.models import DirectiveRow, ObligationRow, UnitRow
+from storage.models import DirectiveRow, HierarchyChange, ObligationRow, UnitRow
 from storage.units import subtree_bounds
 from web.queries import SEGMENT, kind_label
 
@@ -93,40 +93,94 @@ def parse_filter(params: Mapping[str, str], keys: list[str]) -> ListFilter:
     )
 
 
-def _base(directive_id: int, floor_path: str, f: ListFilter, now: datetime) -> Select[ObligationRow, UnitRow]:
+class Owed(NamedTuple):
+    """What the list shows of an obligation (read as columns: a national export would not fit as ORM objects)."""
+
+    key: str
+    period: int
+    due_at: datetime | None
+    status: str
+    escalation_step: int
+    submitted_at: datetime | None
+
+
+class Owing(NamedTuple):
+    """What the list shows of the unit that owes."""
+
+    code: str
+    name: str
+    kind: str
+    path: str
+
+
+_OWED = (ObligationRow.key, ObligationRow.period, ObligationRow.due_at, ObligationRow.status,
+         ObligationRow.escalation_step, ObligationRow.submitted_at)
+_OWING = (UnitRow.code, UnitRow.name, UnitRow.kind, UnitRow.path)
+
+
+def _where(directive_id: int, floor_path: str, f: ListFilter, now: datetime) -> list[ColumnElement[bool]]:
+    # `+ 0` keeps the planner on the subtree's path range (then each unit's obligations by index) rather than on
+    # every obligation of a national directive.
     lo, hi = subtree_bounds(floor_path)
-    query = (select(ObligationRow, UnitRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-             .where(ObligationRow.directive_id + 0 == directive_id, UnitRow.path >= lo, UnitRow.path < hi))
+    where = [ObligationRow.unit_id == UnitRow.id, ObligationRow.directive_id + 0 == directive_id,
+             UnitRow.path >= lo, UnitRow.path < hi]
     if f.status:
-        query = query.where(ObligationRow.status == f.status)
+        where.append(ObligationRow.status == f.status)
     if f.level is not None:
-        query = query.where(ObligationRow.level == f.level)
+        where.append(ObligationRow.level == f.level)
     if f.kind:
-        query = query.where(UnitRow.kind == f.kind)
+        where.append(UnitRow.kind == f.kind)
     if f.key:
-        query = query.where(ObligationRow.key == f.key)
+        where.append(ObligationRow.key == f.key)
     if f.days is not None:
-        query = query.where(ObligationRow.due_at <= now - timedelta(days=f.days))
+        where.append(ObligationRow.due_at <= now - timedelta(days=f.days))
     if f.rung is not None:
-        query = query.where(ObligationRow.escalation_step >= f.rung)
-    return query
+        where.append(ObligationRow.escalation_step >= f.rung)
+    return where
 
 
-def _ordered(query: Select[ObligationRow, UnitRow], f: ListFilter) -> Select[ObligationRow, UnitRow]:
+def _ordered(where: list[ColumnElement[bool]], f: ListFilter) -> Select[*tuple[Any, ...]]:
     column = {"bac": ObligationRow.escalation_step, "han": ObligationRow.due_at, "don-vi": UnitRow.path,
               "ten": UnitRow.name, "trang-thai": ObligationRow.status}[f.sort]
     first = column.desc() if f.desc else column.asc()
     # Most escalated first also means longest overdue first among equals.
     then = [ObligationRow.due_at.asc()] if f.sort == "bac" else []
-    return query.order_by(first, *then, UnitRow.path, ObligationRow.key, ObligationRow.period)
+    return (select(*_OWED, *_OWING).select_from(ObligationRow).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+            .where(*where).order_by(first, *then, UnitRow.path, ObligationRow.key, ObligationRow.period))
+
+
+class ObligationLike(Protocol):
+    """The obligation's fields a line shows (an Owed, or a stored ObligationRow)."""
+
+    @property
+    def period(self) -> int: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def escalation_step(self) -> int: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+
+
+class UnitLike(Protocol):
+    """The unit's fields a line shows (an Owing, or a stored UnitRow)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True)
 class Line:
     """One row of the list, with labels instead of keys."""
 
-    obligation: ObligationRow
-    unit: UnitRow
+    obligation: ObligationLike
+    unit: UnitLike
     title: str
     area: str  # the unit directly under the anchor that this row falls in
     days_late: int | None
@@ -151,24 +205,34 @@ class Page:
         return 0 if not self.lines else (self.filter.page - 1) * self.filter.per + 1
 
 
+def children_of(session: Session, anchor: UnitRow) -> list[tuple[str, str, str]]:
+    """(code, name, path) of the anchor's direct children, by name."""
+    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.path).where(UnitRow.parent_id == anchor.id)
+                           .order_by(UnitRow.name)).all()
+    return [(code, name, path) for code, name, path in rows]
+
+
 class Labeller:
     """Turns rows into lines: obligation titles from the plan, the area name from the anchor's children."""
 
-    def __init__(self, session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> None:
+    def __init__(self, directive: DirectiveRow, anchor: UnitRow, children: list[tuple[str, str, str]],
+                 now: datetime) -> None:
         self.titles = titles(plan_of(directive))
         self.depth_chars = len(anchor.path) + SEGMENT
-        children = session.execute(select(UnitRow.path, UnitRow.name).where(UnitRow.parent_id == anchor.id)).all()
-        self.areas: dict[str, str] = {path: name for path, name in children}
+        self.areas: dict[str, str] = {path: name for _code, name, path in children}
         self.anchor_name = anchor.name
         self.now = now
+        self._title: dict[str, str] = {}
 
-    def line(self, obligation: ObligationRow, unit: UnitRow) -> Line:
+    def line(self, obligation: Owed, unit: Owing) -> Line:
         """The labelled line of one row."""
         late = None
         if obligation.due_at is not None and obligation.status == Status.OVERDUE.value:
             late = max(0, (self.now - obligation.due_at).days)
         area = self.areas.get(unit.path[:self.depth_chars], self.anchor_name)
-        title = title_of(self.titles, obligation.key)
+        title = self._title.get(obligation.key)
+        if title is None:
+            title = self._title[obligation.key] = title_of(self.titles, obligation.key)
         return Line(obligation, unit, title, area, late)
 
 
@@ -183,24 +247,32 @@ def scope_path(session: Session, anchor: UnitRow, f: ListFilter) -> str:
     return path
 
 
-def page_of(session: Session, directive: DirectiveRow, anchor: UnitRow, f: ListFilter, now: datetime) -> Page:
-    """One page of the filtered list (a page past the end shows the last one)."""
-    base = _base(directive.id, scope_path(session, anchor, f), f, now)
-    total = session.scalar(select(func.count()).select_from(base.with_only_columns(ObligationRow.id).subquery())) or 0
+def _lines(rows: Iterable[Row[Any]], labeller: Labeller) -> Iterator[Line]:
+    owed = len(_OWED)
+    for row in rows:
+        yield labeller.line(Owed(*row[:owed]), Owing(*row[owed:]))
+
+
+def page_of(session: Session, directive: DirectiveRow, anchor: UnitRow, f: ListFilter, now: datetime,
+            children: list[tuple[str, str, str]] | None = None) -> Page:
+    """One page of the filtered list (a page past the end shows the last one): a count and one query for the page's
+    rows, both over the subtree's path range."""
+    where = _where(directive.id, scope_path(session, anchor, f), f, now)
+    total = session.scalar(select(func.count()).select_from(ObligationRow)
+                           .join(UnitRow, UnitRow.id == ObligationRow.unit_id).where(*where)) or 0
     pages = max(1, -(-total // f.per))
     f = replace(f, page=min(f.page, pages))
-    rows = session.execute(_ordered(base, f).offset((f.page - 1) * f.per).limit(f.per)).all()
-    labeller = Labeller(session, directive, anchor, now)
-    return Page([labeller.line(o, u) for o, u in rows], total, f)
+    rows = session.execute(_ordered(where, f).offset((f.page - 1) * f.per).limit(f.per)).all()
+    labeller = Labeller(directive, anchor, children_of(session, anchor) if children is None else children, now)
+    return Page(list(_lines(rows, labeller)), total, f)
 
 
 def all_lines(session: Session, directive: DirectiveRow, anchor: UnitRow, f: ListFilter, now: datetime,
-              batch: int = 1000) -> Iterator[Line]:
-    """Every line of the filtered list in order, read in batches (exports)."""
-    base = _ordered(_base(directive.id, scope_path(session, anchor, f), f, now), f)
-    labeller = Labeller(session, directive, anchor, now)
-    for obligation, unit in session.execute(base.execution_options(yield_per=batch)):
-        yield labeller.line(obligation, unit)
+              batch: int = 2000) -> Iterator[Line]:
+    """Every line of the filtered list in order, from one query read in batches as they are written (exports)."""
+    query = _ordered(_where(directive.id, scope_path(session, anchor, f), f, now), f)
+    labeller = Labeller(directive, anchor, children_of(session, anchor), now)
+    yield from _lines(session.execute(query.execution_options(yield_per=batch)), labeller)
 
 
 @dataclass(frozen=True)
@@ -215,24 +287,41 @@ class Choices:
     sorts: dict[str, str]
 
 
-def choices(session: Session, directive: DirectiveRow, anchor: UnitRow) -> Choices:
-    """Options for the filters: the anchor's children, the levels and unit kinds present, the plan's obligations."""
+# (directive id, fingerprint, anchor's path, latest hierarchy change) -> (levels, kinds) present in the subtree.
+# Which levels a subtree holds changes only when the plan is amended (new fingerprint) or units change (a new
+# hierarchy change row); reading them means every obligation of the subtree, too much for each page.
+_PRESENT: dict[tuple[int, str, str, int], tuple[list[int], list[str]]] = {}
+_PRESENT_KEPT = 256
+
+
+def _present(session: Session, directive: DirectiveRow, anchor: UnitRow) -> tuple[list[int], list[str]]:
+    changed = session.scalar(select(func.max(HierarchyChange.id))) or 0
+    key = (directive.id, directive.fingerprint, anchor.path, changed)
+    known = _PRESENT.get(key)
+    if known is not None:
+        return known
     lo, hi = subtree_bounds(anchor.path)
-    areas = session.execute(select(UnitRow.code, UnitRow.name).where(UnitRow.parent_id == anchor.id)
-                            .order_by(UnitRow.name)).all()
-    # Levels present in the anchor's subtree, read from its units (by path range) rather than from every
-    # obligation of the directive: a national directive has a million of those.
     levels = session.scalars(
         select(ObligationRow.level).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
         .where(ObligationRow.directive_id + 0 == directive.id, UnitRow.path >= lo, UnitRow.path < hi)
         .distinct().order_by(ObligationRow.level)).all()
     kinds = session.scalars(select(UnitRow.kind).where(UnitRow.path >= lo, UnitRow.path < hi).distinct()).all()
-    keys = [(o.key, o.title) for o in plan_of(directive).obligations]
+    if len(_PRESENT) >= _PRESENT_KEPT:
+        _PRESENT.clear()
+    found = _PRESENT[key] = (list(levels), list(kinds))
+    return found
+
+
+def choices(session: Session, directive: DirectiveRow, anchor: UnitRow,
+            children: list[tuple[str, str, str]] | None = None) -> Choices:
+    """Options for the filters: the anchor's children, the levels and unit kinds present, the plan's obligations."""
+    levels, kinds = _present(session, directive, anchor)
+    areas = children_of(session, anchor) if children is None else children
     return Choices(
         statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
-        areas=[(c, n) for c, n in areas],
-        levels=list(levels),
+        areas=[(code, name) for code, name, _path in areas],
+        levels=levels,
         kinds=sorted(((k, kind_label(k)) for k in kinds), key=lambda k: k[1]),
-        keys=keys,
+        keys=[(o.key, o.title) for o in plan_of(directive).obligations],
         sorts=SORTS,
     )

@@ -39,11 +39,13 @@ def list_page(request: Request, principal: Principal = Depends(page_principal),
     """Obligations of a directive in the anchor's subtree, filtered, sorted and paged in the database."""
     at = now(request)
     directive, anchor, f = _scope(work, principal, request)
-    page = lists.page_of(work.session, directive, anchor, f, at)
+    children = lists.children_of(work.session, anchor)
+    page = lists.page_of(work.session, directive, anchor, f, at, children)
     base = f"directive={q_(directive.number)}&unit={q_(anchor.code)}"
     return render(request, "list.html", {
         "directive": directive, "anchor": anchor, "page": page, "f": page.filter, "base": base,
-        "choices": lists.choices(work.session, directive, anchor), "title": _title(directive, anchor, page.filter),
+        "choices": lists.choices(work.session, directive, anchor, children),
+        "title": _title(directive, anchor, page.filter),
         "labels": {s.value: s.label for s in Status},
     })
 

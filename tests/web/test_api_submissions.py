@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import func, select
 
 from storage import UnitOfWork
+from storage.audit import verify
 from storage.models import IdempotentRequestRow, ObligationRow, SubmissionDocumentRow, SubmissionRow
 from tests.web.conftest import NUMBER, Site
 
@@ -48,6 +50,23 @@ def test_the_same_post_twice_with_one_key_records_one_submission(site: Site) -> 
         twice = client.post("/api/submissions", json=_body(site))
     assert twice.status_code == 409 and "hoàn thành quá hạn" in twice.json()["detail"]
     assert _count(site, SubmissionRow) == 1
+
+
+def test_copies_of_one_request_sent_at_once_record_one_submission_and_get_one_answer(site: Site) -> None:
+    # An e-office system that times out and retries several times at once: the copies race through the checks
+    # (made before the write lock) and the lock; one is recorded and every copy gets its answer.
+    def post(_: int) -> httpx.Response:
+        with _client(site, "giolinh") as client:
+            return client.post("/api/submissions", json=_body(site), headers={"Idempotency-Key": "vpdt-dong-thoi"})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(post, range(8)))
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers if a.status_code != 201]
+    assert len({a.text for a in answers}) == 1
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 7
+    assert _count(site, SubmissionRow) == 1 and _count(site, IdempotentRequestRow) == 1
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        assert verify(uow.session).broken_id is None
 
 
 def test_refusals_carry_the_forms_messages_and_write_nothing(site: Site) -> None:

@@ -7,7 +7,10 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.web.conftest import NUMBER, Site, login
+from hierarchy import Kind, Unit
+from storage import UnitOfWork
+from storage.units import apply_hierarchy
+from tests.web.conftest import NUMBER, Site, _hierarchy, local, login
 from web.search import fold
 
 
@@ -52,3 +55,18 @@ def test_overdue_list_filters_pages_and_exports_the_same_rows(site: Site) -> Non
         assert table[0][1] == "Đơn vị" and len(table) > 1 and all(r[3] == "Huyện ủy Gio Linh" for r in table[1:])
         bad = client.get("/list", params=base | {"days": "-3"})
         assert bad.status_code == 422 and "Số ngày quá hạn" in bad.text  # a mistyped filter is input, not a conflict
+
+
+def test_the_filter_choices_follow_a_change_of_the_hierarchy(site: Site) -> None:
+    # The kinds and levels a subtree holds are kept between requests; a re-import that adds a kind shows it.
+    params = {"directive": NUMBER, "unit": "TU-QT", "status": ""}
+    with login(site, "vp") as client:
+        before = client.get("/list", params=params)
+        assert before.status_code == 200 and '<option value="chi_bo"' in before.text
+        assert '<option value="dang_uy_xa"' not in before.text
+        with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+            added = Unit(code="QT-DUX-MOI", name="Đảng ủy xã Mới", kind=Kind.DANG_UY_XA, parent_code="TU-QT")
+            apply_hierarchy(uow.session, [*_hierarchy(), added], now=local(2017, 6, 19), actor="test")
+            uow.commit()
+        after = client.get("/list", params=params)
+    assert after.status_code == 200 and '<option value="dang_uy_xa">Đảng ủy xã/phường</option>' in after.text
