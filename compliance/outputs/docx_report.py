@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from typing import Any
 from xml.sax.saxutils import escape
 
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
@@ -232,9 +233,10 @@ def _signature(doc: DocumentObject, report: ComplianceReport) -> None:
         _text(_paragraph(right), report.signer_name, bold=True)
 
 
-def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
-    """Overdue units grouped by district on pages of their own, as one table written in one piece of XML:
-    python-docx adds a row in ~1 ms, and a province has thousands of late units."""
+def _appendix(doc: DocumentObject, report: ComplianceReport) -> str | None:
+    """Overdue units grouped by district on pages of their own. The table is returned as XML text and put in
+    place of a marker paragraph after saving (`_splice`): python-docx adds a row in ~1 ms and parsing the
+    text back costs as much again, while a national directive has 50,000 late units."""
     words = _words(report)
     title = _paragraph(doc)
     title.paragraph_format.page_break_before = True
@@ -243,7 +245,7 @@ def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
           size=12, italic=True)
     if not report.overdue:
         _body_paragraph(doc, f"Không có {words.organisation} nào quá hạn chưa hoàn thành.")
-        return
+        return None
     by_district: dict[str, list[OverdueUnit]] = {}
     for unit in report.overdue:
         by_district.setdefault(unit.district or report.issuer_name, []).append(unit)
@@ -255,14 +257,33 @@ def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
         rows.extend(_row([str(i), u.name, u.parent or "", number(u.overdue), format_day(u.overdue_since),
                           number(u.days_overdue)], widths) for i, u in enumerate(units, 1))
     grid = "".join(f'<w:gridCol w:w="{_twips(w)}"/>' for w in widths)
-    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
-           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
-           f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
-    doc.element.body.append(parse_xml(xml))
-    # A table may not be the last element of the body before the section properties.
+    # A table may not be the last element of the body before the section properties: the marker is followed
+    # by an empty paragraph.
+    doc.add_paragraph(_MARKER)
     doc.add_paragraph()
-    body = doc.element.body
-    body.append(body.find(qn("w:sectPr")))
+    return ('<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+            '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+
+
+_MARKER = "trienkhai-appendix-table"
+
+
+def _splice(package: bytes, xml: str) -> bytes:
+    """The .docx with `xml` in place of the marker paragraph of word/document.xml, every other part copied."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                at = text.index(_MARKER)
+                start = max(text.rfind("<w:p>", 0, at), text.rfind("<w:p ", 0, at))
+                end = text.index("</w:p>", at) + len("</w:p>")
+                data = (text[:start] + xml + text[end:]).encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
 
 
 def _twips(cm: float) -> int:
@@ -298,7 +319,7 @@ def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> byte
     _assessment(doc, report)
     _proposal(doc, report)
     _signature(doc, report)
-    _appendix(doc, report)
+    table = _appendix(doc, report)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue() if table is None else _splice(buffer.getvalue(), table)
