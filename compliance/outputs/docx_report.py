@@ -41,7 +41,8 @@ def _text(paragraph: Paragraph, text: str, **kwargs: Any) -> None:
 
 
 def _body_paragraph(doc: DocumentObject, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
-    paragraph = _paragraph(doc, WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # A section heading that wraps is not stretched across the line as body text is.
+    paragraph = _paragraph(doc, WD_ALIGN_PARAGRAPH.LEFT if bold else WD_ALIGN_PARAGRAPH.JUSTIFY)
     paragraph.paragraph_format.first_line_indent = Cm(1.0) if indent else None
     paragraph.paragraph_format.space_after = Pt(6)
     if text:
@@ -57,8 +58,10 @@ def _repeat_header(row: _Row) -> None:
 
 
 def _table(
-    doc: DocumentObject, headers: list[str], rows: list[list[str]], widths: list[float], *, size: int = 11
+    doc: DocumentObject, headers: list[str], rows: list[list[str]], widths: list[float], *, size: int = 11,
+    names: int | None = 1,
 ) -> None:
+    """A grid table; the column of names (`names`, none if None) is aligned left, figures are centred."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -69,7 +72,7 @@ def _table(
     for values in rows:
         cells = table.add_row().cells
         for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.LEFT if index == 1 else WD_ALIGN_PARAGRAPH.CENTER
+            align = WD_ALIGN_PARAGRAPH.LEFT if index == names else WD_ALIGN_PARAGRAPH.CENTER
             _line(_paragraph(cell, align, first=True), text, size=size)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
@@ -86,7 +89,9 @@ def _count_sentence(counts: Counts) -> str:
     labels = [(Status.DONE_ON_TIME, counts.done_on_time), (Status.DONE_LATE, counts.done_late),
               (Status.OVERDUE, counts.overdue), (Status.OPEN, counts.open), (Status.PENDING, counts.pending),
               (Status.WAIVED, counts.waived)]
-    return "; ".join(f"{status.label} {number(n)}" for status, n in labels)
+    # Nothing waived and nothing not yet due are left out: a clerk would strike "miễn 0" from the draft.
+    return "; ".join(f"{status.label} {number(n)}" for status, n in labels
+                     if n or status not in (Status.WAIVED, Status.PENDING))
 
 
 def _header(doc: DocumentObject, report: ComplianceReport) -> None:
@@ -147,7 +152,7 @@ def _general(doc: DocumentObject, report: ComplianceReport) -> None:
            [[str(lv.level), number(lv.units), number(lv.counts.done_on_time), number(lv.counts.done_late),
              number(lv.counts.overdue), number(lv.counts.open), number(lv.counts.pending),
              percent(lv.counts.share_on_time)] for lv in report.levels],
-           [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9])
+           [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9], names=None)
 
 
 def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes | None) -> None:
@@ -156,7 +161,7 @@ def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes |
            [[str(i), d.name, number(d.counts.done_on_time), number(d.counts.done_late), number(d.counts.overdue),
              number(d.counts.open), percent(d.counts.share_on_time), points(d.share_change)]
             for i, d in enumerate(report.districts, 1)],
-           [1.1, 4.6, 1.6, 1.6, 1.6, 1.6, 2.0, 1.9], size=11)
+           [1.3, 4.4, 1.6, 1.6, 1.6, 1.6, 2.0, 1.9], size=11)
     _body_paragraph(doc, "(Cột “So với tuần trước”: thay đổi của tỷ lệ đúng hạn, tính bằng điểm phần trăm.)")
     if chart_png:
         picture = _paragraph(doc)
