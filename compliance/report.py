@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -29,6 +29,7 @@ from rollout.stored_plan import collecting_office, plan_of, summed_fields
 from schedules import WorkingCalendar
 from schedules.render import format_day, local_date
 from storage.models import ComplianceSnapshotRow as Snap, DirectiveRow, PhaseRow, UnitRow
+from storage.units import path_segment
 
 __all__ = ["build_report", "snapshot_weeks"]
 
@@ -48,17 +49,27 @@ def _counts(row: Snap | Row[Any]) -> Counts:
     return Counts(**{name: int(getattr(row, name) or 0) for name in COUNT_COLUMNS})
 
 
+def _districts(session: Session, directive_id: int) -> dict[str, tuple[str, str]]:
+    """The units the body reports on, by path: the level-1 units, or their parents when those are several (a
+    directive to the whole country groups its thousands of communes by province)."""
+    first = session.execute(
+        select(UnitRow.path, UnitRow.parent_id).join(Snap, Snap.unit_id == UnitRow.id)
+        .where(Snap.directive_id == directive_id, Snap.level == 1).group_by(UnitRow.path, UnitRow.parent_id)
+    ).all()
+    if len({row.parent_id for row in first}) > 1:
+        # Paths are fixed-width segments: a parent's path is its child's without the last one.
+        paths = {row.path[: -len(path_segment(0))] for row in first}
+    else:
+        paths = {row.path for row in first}
+    return {row.path: (row.code, row.name) for row in session.execute(
+        select(UnitRow.path, UnitRow.code, UnitRow.name).where(UnitRow.path.in_(list(paths))))}
+
+
 def _district_rows(
-    session: Session, directive_id: int, weeks: list[date]
+    session: Session, directive_id: int, weeks: list[date], districts: dict[str, tuple[str, str]]
 ) -> Iterator[tuple[date, str, str, Row[Any]]]:
-    """Each level-1 unit's subtree added up per week, in one pass over the snapshots: a unit belongs to the
-    level-1 unit whose path is the prefix of its own, so grouping by that prefix is the subtree sum."""
-    districts = dict(session.execute(
-        select(UnitRow.path, UnitRow.id).join(Snap, Snap.unit_id == UnitRow.id)
-        .where(Snap.directive_id == directive_id, Snap.level == 1).group_by(UnitRow.path, UnitRow.id)
-    ).all())
-    names = {row.id: (row.code, row.name) for row in session.execute(
-        select(UnitRow.id, UnitRow.code, UnitRow.name).where(UnitRow.id.in_(list(districts.values()))))}
+    """Each district's subtree added up per week, in one pass over the snapshots: a unit belongs to the
+    district whose path is the prefix of its own, so grouping by that prefix is the subtree sum."""
     for length in sorted({len(p) for p in districts}):
         prefix = func.substr(UnitRow.path, 1, length).label("prefix")
         rows = session.execute(
@@ -68,9 +79,9 @@ def _district_rows(
             .group_by(Snap.week, prefix)
         )
         for row in rows:
-            unit_id = districts.get(row.prefix)
-            if unit_id is not None:
-                yield row.week, *names[unit_id], row
+            named = districts.get(row.prefix)
+            if named is not None:
+                yield row.week, *named, row
 
 
 def _levels(session: Session, directive_id: int, week: date) -> list[LevelTotals]:
@@ -102,13 +113,19 @@ def _phases(session: Session, directive_id: int) -> list[PhaseWindow]:
     return windows
 
 
-def _district_of(path: str, districts: dict[str, str]) -> str | None:
-    """The name of the level-1 unit whose path is a prefix of `path` (all level-1 paths share one length)."""
-    for length in {len(p) for p in districts}:
-        name = districts.get(path[:length])
-        if name is not None:
-            return name
-    return None
+def _district_finder(districts: dict[str, tuple[str, str]]) -> Callable[[str], str | None]:
+    """The name of the district whose path is a prefix of a unit's path, found by one look-up per length."""
+    lengths = sorted({len(p) for p in districts})
+    names = {path: name for path, (_code, name) in districts.items()}
+
+    def district_of(path: str) -> str | None:
+        for length in lengths:
+            name = names.get(path[:length])
+            if name is not None:
+                return name
+        return None
+
+    return district_of
 
 
 def build_report(
@@ -132,8 +149,9 @@ def build_report(
     if as_of is None:  # cannot happen: the week is one of the kept snapshots
         raise NotFound(f"Chưa có số liệu tuần {format_day(week)} của văn bản {number}.")
 
+    grouping = _districts(session, directive.id)
     per_week: dict[date, dict[str, tuple[str, int, Counts]]] = {}
-    for week_of_row, code, name, row in _district_rows(session, directive.id, weeks):
+    for week_of_row, code, name, row in _district_rows(session, directive.id, weeks, grouping):
         per_week.setdefault(week_of_row, {})[code] = (name, row.units, _counts(row))
     before = per_week.get(previous, {}) if previous else {}
     districts = [
@@ -145,29 +163,25 @@ def build_report(
         for _code, (name, _units, counts) in sorted(per_week.get(w, {}).items()):
             series.setdefault(name, []).append((w, counts.completion))
 
-    paths = dict(session.execute(
-        select(UnitRow.path, UnitRow.name).join(Snap, Snap.unit_id == UnitRow.id)
-        .where(Snap.directive_id == directive.id, Snap.week == week, Snap.level == 1)
-    ).all())
+    district_of = _district_finder(grouping)
     parent = aliased(UnitRow)
+    # Columns, not the mapped snapshot rows: a national directive reads 300,000 of them.
     rows = session.execute(
-        select(Snap, UnitRow.code, UnitRow.name, UnitRow.path, parent.name)
+        select(Snap.level, Snap.escalation_step, Snap.overdue_since, *(getattr(Snap, c) for c in COUNT_COLUMNS),
+               UnitRow.code, UnitRow.name, UnitRow.path, parent.name.label("parent_name"))
         .join(UnitRow, UnitRow.id == Snap.unit_id)
         .outerjoin(parent, parent.id == UnitRow.parent_id)
         .where(Snap.directive_id == directive.id, Snap.week == week).order_by(Snap.level, UnitRow.path)
     ).all()
-    units = [
-        UnitLine(snap.level, code, name, _district_of(path, paths), _counts(snap), snap.escalation_step)
-        for snap, code, name, path, _parent in rows
-    ]
+    units = [UnitLine(r.level, r.code, r.name, district_of(r.path), _counts(r), r.escalation_step) for r in rows]
     working_days = lru_cache(maxsize=None)(cal.working_days_between)
     today = local_date(as_of)
     overdue = [
         OverdueUnit(
-            snap.level, code, name, _district_of(path, paths), parent_name, snap.overdue, snap.escalation_step,
-            local_date(snap.overdue_since), working_days(local_date(snap.overdue_since), today),
+            r.level, r.code, r.name, district_of(r.path), r.parent_name, r.overdue, r.escalation_step,
+            local_date(r.overdue_since), working_days(local_date(r.overdue_since), today),
         )
-        for snap, code, name, path, parent_name in rows if snap.overdue and snap.overdue_since is not None
+        for r in rows if r.overdue and r.overdue_since is not None
     ]
     overdue.sort(key=lambda u: (u.level, -u.days_overdue, -u.escalation_step, u.code))
     levels = _levels(session, directive.id, week)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from typing import Any
 from xml.sax.saxutils import escape
 
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
@@ -40,7 +41,8 @@ def _text(paragraph: Paragraph, text: str, **kwargs: Any) -> None:
 
 
 def _body_paragraph(doc: DocumentObject, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
-    paragraph = _paragraph(doc, WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # A section heading that wraps is not stretched across the line as body text is.
+    paragraph = _paragraph(doc, WD_ALIGN_PARAGRAPH.LEFT if bold else WD_ALIGN_PARAGRAPH.JUSTIFY)
     paragraph.paragraph_format.first_line_indent = Cm(1.0) if indent else None
     paragraph.paragraph_format.space_after = Pt(6)
     if text:
@@ -56,8 +58,10 @@ def _repeat_header(row: _Row) -> None:
 
 
 def _table(
-    doc: DocumentObject, headers: list[str], rows: list[list[str]], widths: list[float], *, size: int = 11
+    doc: DocumentObject, headers: list[str], rows: list[list[str]], widths: list[float], *, size: int = 11,
+    names: int | None = 1,
 ) -> None:
+    """A grid table; the column of names (`names`, none if None) is aligned left, figures are centred."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -68,7 +72,7 @@ def _table(
     for values in rows:
         cells = table.add_row().cells
         for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.LEFT if index == 1 else WD_ALIGN_PARAGRAPH.CENTER
+            align = WD_ALIGN_PARAGRAPH.LEFT if index == names else WD_ALIGN_PARAGRAPH.CENTER
             _line(_paragraph(cell, align, first=True), text, size=size)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
@@ -85,7 +89,9 @@ def _count_sentence(counts: Counts) -> str:
     labels = [(Status.DONE_ON_TIME, counts.done_on_time), (Status.DONE_LATE, counts.done_late),
               (Status.OVERDUE, counts.overdue), (Status.OPEN, counts.open), (Status.PENDING, counts.pending),
               (Status.WAIVED, counts.waived)]
-    return "; ".join(f"{status.label} {number(n)}" for status, n in labels)
+    # Nothing waived and nothing not yet due are left out: a clerk would strike "miễn 0" from the draft.
+    return "; ".join(f"{status.label} {number(n)}" for status, n in labels
+                     if n or status not in (Status.WAIVED, Status.PENDING))
 
 
 def _header(doc: DocumentObject, report: ComplianceReport) -> None:
@@ -146,7 +152,7 @@ def _general(doc: DocumentObject, report: ComplianceReport) -> None:
            [[str(lv.level), number(lv.units), number(lv.counts.done_on_time), number(lv.counts.done_late),
              number(lv.counts.overdue), number(lv.counts.open), number(lv.counts.pending),
              percent(lv.counts.share_on_time)] for lv in report.levels],
-           [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9])
+           [1.2, 2.0, 1.9, 1.9, 1.9, 1.9, 2.2, 2.9], names=None)
 
 
 def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes | None) -> None:
@@ -155,7 +161,7 @@ def _districts(doc: DocumentObject, report: ComplianceReport, chart_png: bytes |
            [[str(i), d.name, number(d.counts.done_on_time), number(d.counts.done_late), number(d.counts.overdue),
              number(d.counts.open), percent(d.counts.share_on_time), points(d.share_change)]
             for i, d in enumerate(report.districts, 1)],
-           [1.1, 4.6, 1.6, 1.6, 1.6, 1.6, 2.0, 1.9], size=11)
+           [1.3, 4.4, 1.6, 1.6, 1.6, 1.6, 2.0, 1.9], size=11)
     _body_paragraph(doc, "(Cột “So với tuần trước”: thay đổi của tỷ lệ đúng hạn, tính bằng điểm phần trăm.)")
     if chart_png:
         picture = _paragraph(doc)
@@ -232,9 +238,10 @@ def _signature(doc: DocumentObject, report: ComplianceReport) -> None:
         _text(_paragraph(right), report.signer_name, bold=True)
 
 
-def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
-    """Overdue units grouped by district on pages of their own, as one table written in one piece of XML:
-    python-docx adds a row in ~1 ms, and a province has thousands of late units."""
+def _appendix(doc: DocumentObject, report: ComplianceReport) -> str | None:
+    """Overdue units grouped by district on pages of their own. The table is returned as XML text and put in
+    place of a marker paragraph after saving (`_splice`): python-docx adds a row in ~1 ms and parsing the
+    text back costs as much again, while a national directive has 50,000 late units."""
     words = _words(report)
     title = _paragraph(doc)
     title.paragraph_format.page_break_before = True
@@ -243,7 +250,7 @@ def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
           size=12, italic=True)
     if not report.overdue:
         _body_paragraph(doc, f"Không có {words.organisation} nào quá hạn chưa hoàn thành.")
-        return
+        return None
     by_district: dict[str, list[OverdueUnit]] = {}
     for unit in report.overdue:
         by_district.setdefault(unit.district or report.issuer_name, []).append(unit)
@@ -255,14 +262,33 @@ def _appendix(doc: DocumentObject, report: ComplianceReport) -> None:
         rows.extend(_row([str(i), u.name, u.parent or "", number(u.overdue), format_day(u.overdue_since),
                           number(u.days_overdue)], widths) for i, u in enumerate(units, 1))
     grid = "".join(f'<w:gridCol w:w="{_twips(w)}"/>' for w in widths)
-    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
-           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
-           f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
-    doc.element.body.append(parse_xml(xml))
-    # A table may not be the last element of the body before the section properties.
+    # A table may not be the last element of the body before the section properties: the marker is followed
+    # by an empty paragraph.
+    doc.add_paragraph(_MARKER)
     doc.add_paragraph()
-    body = doc.element.body
-    body.append(body.find(qn("w:sectPr")))
+    return ('<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+            '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+
+
+_MARKER = "trienkhai-appendix-table"
+
+
+def _splice(package: bytes, xml: str) -> bytes:
+    """The .docx with `xml` in place of the marker paragraph of word/document.xml, every other part copied."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                at = text.index(_MARKER)
+                start = max(text.rfind("<w:p>", 0, at), text.rfind("<w:p ", 0, at))
+                end = text.index("</w:p>", at) + len("</w:p>")
+                data = (text[:start] + xml + text[end:]).encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
 
 
 def _twips(cm: float) -> int:
@@ -298,7 +324,7 @@ def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> byte
     _assessment(doc, report)
     _proposal(doc, report)
     _signature(doc, report)
-    _appendix(doc, report)
+    table = _appendix(doc, report)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue() if table is None else _splice(buffer.getvalue(), table)

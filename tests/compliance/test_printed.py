@@ -1,6 +1,7 @@
 """The weekly report and the đôn đốc letter as printed: converted to PDF by LibreOffice, page 1 read back by poppler.
 
-The PNG of each first page is kept in the test's tmp folder (pytest keeps the last runs) for a person to look at.
+The PNG of each first page is kept in test-artifacts/printed/ at the root of the checkout (git-ignored, left after
+the run, CI keeps it) for a person to look at: the letter and the report of a Party and of a Đoàn issuer.
 """
 
 from __future__ import annotations
@@ -42,38 +43,49 @@ def _page_text(pdf: Path, page: int) -> str:
                           check=True, capture_output=True, text=True).stdout
 
 
-def _first_page(pdf: Path) -> list[str]:
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "printed"
+
+
+def _first_page(pdf: Path, keep_as: str) -> list[str]:
+    """Page 1's lines of text; its picture is kept as test-artifacts/printed/<keep_as>.png."""
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
                           check=True, capture_output=True, text=True).stdout
-    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "80", "-png", str(pdf), str(pdf.with_suffix(""))],
-                   check=True, timeout=60)
+    (ARTIFACTS / f"{keep_as}.png").unlink(missing_ok=True)  # a picture left by an earlier run proves nothing
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "100", "-singlefile", "-png", str(pdf),
+                    str(ARTIFACTS / keep_as)], check=True, timeout=60)
+    print(f"page 1 kept as {ARTIFACTS / keep_as}.png")
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(autouse=True)
+def _artifacts_folder() -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
 
 @SQLITE_ONLY
 def test_weekly_report_prints_with_the_header_on_top_and_late_units_in_the_appendix(followed, tmp_path) -> None:  # type: ignore[no-untyped-def]
     paths = {p.suffix: p for p in run_compliance(followed, at(2017, 6, 30, 15), tmp_path / "out")}
     pdf = _pdf(paths[".docx"])
-    lines = _first_page(pdf)
+    lines = _first_page(pdf, "bao-cao-dang")
     assert lines[0].startswith("TỈNH ỦY QUẢNG TRỊ") and "ĐẢNG CỘNG SẢN VIỆT NAM" in lines[0]
     assert any(line == "BÁO CÁO" for line in lines)
     assert 2 <= _pages(pdf) <= 7
-    assert any(tmp_path.glob("out/*-1.png"))
+    assert (ARTIFACTS / "bao-cao-dang.png").stat().st_size > 10_000
     sheet = load_workbook(paths[".xlsx"]).worksheets[0]
     assert sheet.auto_filter.ref and sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$1:$2"
 
 
-@pytest.mark.parametrize(("name", "kind", "root", "national"), [
-    ("Tỉnh ủy Quảng Trị", "tinh_uy", None, "ĐẢNG CỘNG SẢN VIỆT NAM"),
-    ("Đoàn Khối các cơ quan tỉnh", "doan_khoi", "Tỉnh đoàn Quảng Trị", "ĐOÀN TNCS HỒ CHÍ MINH"),
+@pytest.mark.parametrize(("name", "kind", "root", "national", "keep_as"), [
+    ("Tỉnh ủy Quảng Trị", "tinh_uy", None, "ĐẢNG CỘNG SẢN VIỆT NAM", "cong-van-dang"),
+    ("Đoàn Khối các cơ quan tỉnh", "doan_khoi", "Tỉnh đoàn Quảng Trị", "ĐOÀN TNCS HỒ CHÍ MINH", "cong-van-doan"),
 ])
-def test_letter_prints_on_one_page_plus_its_list(name, kind, root, national, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_letter_prints_on_one_page_plus_its_list(name, kind, root, national, keep_as, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, context = _letter_for(name, kind, root, "Ban Thường vụ Huyện ủy Gio Linh")
     letter = tmp_path / "letter.docx"
     letter.write_bytes(build_letter(context))
     pdf = _pdf(letter)
-    lines = _first_page(pdf)
+    lines = _first_page(pdf, keep_as)
     assert national in lines[0]
     pages = [_page_text(pdf, n) for n in range(1, _pages(pdf) + 1)]
     assert 2 <= len(pages) <= 3
@@ -83,7 +95,7 @@ def test_letter_prints_on_one_page_plus_its_list(name, kind, root, national, tmp
     plain = tmp_path / "plain.docx"
     plain.write_bytes(build_letter(replace(sample_context("cong_van_don_doc"))))
     assert _pages(_pdf(plain)) == 1
-    assert (tmp_path / "letter-1.png").exists()
+    assert (ARTIFACTS / f"{keep_as}.png").stat().st_size > 10_000
 
 
 def test_doan_report_speaks_as_the_doan(tmp_path: Path) -> None:
@@ -121,7 +133,7 @@ def test_doan_report_speaks_as_the_doan(tmp_path: Path) -> None:
     assert "Trần Trí Cường" in signature.cell(0, 1).text
     assert "- Thường trực Tỉnh đoàn (b/c)," in signature.cell(0, 0).text
     pdf = _pdf(path)
-    assert _first_page(pdf)[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
+    assert _first_page(pdf, "bao-cao-doan")[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
     # 1.500 late chi đoàn sit in the appendix, not in the body: the body stays short.
     appendix = next(n for n in range(1, _pages(pdf) + 1) if "PHỤ LỤC" in _page_text(pdf, n))
     assert appendix <= 4
