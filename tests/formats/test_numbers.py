@@ -17,3 +17,7 @@ def test_an_integer_is_grouped_by_dots_as_babel_writes_it_for_vietnamese(value: 
 def test_thousands_take_a_dot_and_decimals_a_comma() -> None:
     assert formats.number(3542) == "3.542" and formats.number(1_234_567) == "1.234.567"
     assert formats.number(2.5) == "2,5" and formats.number(7, decimals=1) == "7,0" and formats.number(None) == "–"
+
+
+def test_counts_of_a_national_report() -> None:
+    assert [formats.number(n) for n in (0, 999, 1000, 53472, -1234567)] == ["0", "999", "1.000", "53.472", "-1.234.567"]
