@@ -29,6 +29,7 @@ SCRIPTS: list[tuple[str, list[str]]] = [
     ("notifications_dispatch", []),
     ("delivery_window", []),
     ("web_load", []),
+    ("api_submissions", []),
     ("service", []),
 ]
 
