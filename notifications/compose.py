@@ -240,7 +240,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
     order (T/L) by the head of its office; Nơi nhận by convention: Như trên, the issuer's standing body (để b/c)
     unless the standing committee signs itself (T/M),
     the department in charge (để theo dõi), the recipient's own superior when it is not the issuer (để chỉ đạo),
-    Lưu VP."""
+    the file copy of the issuer's office ("Lưu Văn phòng Tỉnh ủy")."""
     plan = plan_of(directive)
     data = plan.directive
     form = issuer_form(session, issuer)
@@ -269,7 +269,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         overdue=own,
         signature=signature,
         copies=copies,
-        filing="Lưu VP",
+        filing=form.filing,
         requester=form.standing_committee,
         report_to=report_to,
         family=form.family,

@@ -176,6 +176,8 @@ def test_doan_letter_as_a_huyen_doan_receives_it(doan_plan, tmp_path: Path) -> N
     # The plan names no office signer: the letter goes by order (TL.) of the Ban Thường vụ, for the Chánh Văn phòng.
     lines = _check_letter(_pdf(letter), "ĐOÀN TNCS HỒ CHÍ MINH", "CHÁNH VĂN PHÒNG", "cong-van-doan")
     assert lines[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
+    # The number is never broken across lines in the trích yếu (pdftotext would drop a hyphen at a line end).
+    assert "Công văn số 412-CV/TĐTN-PT" in " ".join(lines).replace("\u2011", "-")
 
 
 @SQLITE_ONLY
