@@ -299,7 +299,9 @@ def _report_to(session: Session, directive: DirectiveRow) -> str | None:
     for o in plan_of(directive).obligations:
         via = session.scalar(select(UnitRow.name).where(UnitRow.code == o.route_via)) if o.route_via else None
         if o.report_to or via:
-            return f"{o.report_to or via}{f' (qua {via})' if via and o.report_to else ''}"
+            # "(qua …)" only when the department that collects is not the addressee itself.
+            through = via and o.report_to and via != o.report_to
+            return f"{o.report_to or via}{f' (qua {via})' if through else ''}"
     return None
 
 

@@ -173,6 +173,9 @@ def test_doan_letter_as_a_huyen_doan_receives_it(doan_plan, tmp_path: Path) -> N
     words = "\n".join(p.text for p in Document(str(letter)).paragraphs)
     assert "Huyện đoàn Càng Long" in words and "412-CV/TĐTN-PT" in words
     assert "Huyện ủy" not in words and "Tỉnh ủy" not in words and "tổ chức đảng" not in words
+    # The công văn's title opens with "Về việc" and names the conference: neither is said twice.
+    assert "về về" not in words.lower() and words.count("Hội nghị đối thoại giữa lãnh đạo tỉnh") == 1
+    assert "gửi kết quả về Ban Phong trào Tỉnh đoàn trong thời gian sớm nhất" in words
     # The plan names no office signer: the letter goes by order (TL.) of the Ban Thường vụ, for the Chánh Văn phòng.
     lines = _check_letter(_pdf(letter), "ĐOÀN TNCS HỒ CHÍ MINH", "CHÁNH VĂN PHÒNG", "cong-van-doan")
     assert lines[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
