@@ -23,7 +23,7 @@ from docx.text.run import Run
 from formats import number
 from notifications.channels import Attachment
 from notifications.context import LetterContext
-from notifications.forms import header_lines
+from notifications.forms import HEADER_CHARS, header_lines
 from notifications.render import SUBJECT_SUFFIX, format_due, render_template
 from schedules.render import format_day, format_day_long
 
@@ -168,7 +168,12 @@ def _footer(doc, ctx: LetterContext, override_dir: Path | None) -> None:
     # The distribution list and the signature stay on one page: a signature alone on a page is not signed.
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     signature = ctx.signature
-    _line(_paragraph(right, first=True), f"{signature.form} {signature.collective.upper()}", bold=True)
+    collective = f"{signature.form} {signature.collective.upper()}"
+    if len(collective) > HEADER_CHARS:
+        # "TL. BAN THƯỜNG VỤ TỈNH ĐOÀN" is too wide for the column: the committee's name goes on its own line
+        # rather than the printer leaving "ĐOÀN" alone.
+        collective = collective.replace(" BAN THƯỜNG VỤ ", " BAN THƯỜNG VỤ\n", 1)
+    _line(_paragraph(right, first=True), collective, bold=True)
     _line(_paragraph(right), signature.title.upper(), bold=True)
     # Room for the handwritten signature and the seal.
     for _ in range(3):

@@ -16,6 +16,7 @@ from hierarchy.model import DOAN_KINDS, Kind
 
 __all__ = [
     "DOAN",
+    "HEADER_CHARS",
     "PARTY",
     "Family",
     "OrganisationForm",

@@ -51,7 +51,7 @@ def _letter_for(name: str, kind: str, root: str | None, recipient: str):  # type
          ["T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đảng"),
         ("Đoàn Khối các cơ quan tỉnh", "doan_khoi", "Tỉnh đoàn Quảng Trị", "Đoàn cơ sở Sở Y tế",
          ["TỈNH ĐOÀN QUẢNG TRỊ", "BCH ĐOÀN KHỐI\nCÁC CƠ QUAN TỈNH", "***"], "ĐOÀN TNCS HỒ CHÍ MINH",
-         ["TL. BAN THƯỜNG VỤ ĐOÀN KHỐI", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đoàn"),
+         ["TL. BAN THƯỜNG VỤ\nĐOÀN KHỐI", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đoàn"),
     ],
 )
 def test_letter_speaks_in_the_form_of_its_issuer(name, kind, root, recipient, header, national, signer, word) -> None:  # type: ignore[no-untyped-def]
