@@ -240,7 +240,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
     order (T/L) by the head of its office; Nơi nhận by convention: Như trên, the issuer's standing body (để b/c)
     unless the standing committee signs itself (T/M),
     the department in charge (để theo dõi), the recipient's own superior when it is not the issuer (để chỉ đạo),
-    Lưu VP."""
+    the file copy of the issuer's office ("Lưu Văn phòng Tỉnh ủy")."""
     plan = plan_of(directive)
     data = plan.directive
     form = issuer_form(session, issuer)
@@ -269,7 +269,7 @@ def _letter(session: Session, directive: DirectiveRow, issuer: UnitRow, recipien
         overdue=own,
         signature=signature,
         copies=copies,
-        filing="Lưu VP",
+        filing=form.filing,
         requester=form.standing_committee,
         report_to=report_to,
         family=form.family,
@@ -299,7 +299,9 @@ def _report_to(session: Session, directive: DirectiveRow) -> str | None:
     for o in plan_of(directive).obligations:
         via = session.scalar(select(UnitRow.name).where(UnitRow.code == o.route_via)) if o.route_via else None
         if o.report_to or via:
-            return f"{o.report_to or via}{f' (qua {via})' if via and o.report_to else ''}"
+            # "(qua …)" only when the department that collects is not the addressee itself.
+            through = via and o.report_to and via != o.report_to
+            return f"{o.report_to or via}{f' (qua {via})' if through else ''}"
     return None
 
 

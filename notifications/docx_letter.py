@@ -14,13 +14,16 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.run import _RunContentAppender
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from formats import number
 from notifications.channels import Attachment
 from notifications.context import LetterContext
+from notifications.forms import HEADER_CHARS, header_lines
 from notifications.render import SUBJECT_SUFFIX, format_due, render_template
 from schedules.render import format_day, format_day_long
 
@@ -44,11 +47,35 @@ def _set_font(style_or_run, size: Pt) -> None:
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
 
 
+# A document number ("47-KH/TU", "412-CV/TĐTN-PT", "30/2020/NĐ-CP"): a word holding both a slash and a hyphen.
+_DOCUMENT_NUMBER = re.compile(r"[^\s/]*/\S*-\S*|\S*-[^\s/]*/\S*")
+
+
+def _add_text(run: Run, text: str) -> None:
+    """Text into a run, the hyphens of document numbers as Word's non-breaking hyphen (U+2011, stored as
+    w:noBreakHyphen), so "47-" never ends a line with "KH/TU" on the next; text extraction still reads "-"."""
+    chunks: list[str | None] = []  # None: a non-breaking hyphen
+    start = 0
+    for match in _DOCUMENT_NUMBER.finditer(text):
+        chunks.append(text[start:match.start()])
+        for index, part in enumerate(match.group().split("-")):
+            chunks += [None, part] if index else [part]
+        start = match.end()
+    chunks.append(text[start:])
+    for chunk in chunks:
+        if chunk is None:
+            run._r.append(OxmlElement("w:noBreakHyphen"))
+        elif chunk:
+            # The appender turns line breaks and tabs into their elements, as run.text does.
+            _RunContentAppender.append_to_run_from_text(run._r, chunk)
+
+
 def _line(
     paragraph: Paragraph, text: str, *, size: int = 14, bold: bool = False,
     italic: bool = False, underline: bool = False,
 ) -> None:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run()
+    _add_text(run, text)
     run.font.size = Pt(size)
     run.bold = bold
     run.italic = italic
@@ -101,9 +128,9 @@ def _header(doc, ctx: LetterContext, subject: str) -> None:
     right: _Cell = table.cell(0, 1)
     first = True
     if ctx.issuer.parent:
-        _line(_paragraph(left, first=True), ctx.issuer.parent.upper())
+        _line(_paragraph(left, first=True), "\n".join(header_lines(ctx.issuer.parent.upper())))
         first = False
-    _line(_paragraph(left, first=first), ctx.issuer.name.upper(), bold=True)
+    _line(_paragraph(left, first=first), "\n".join(header_lines(ctx.issuer.name.upper())), bold=True)
     _line(_paragraph(left), ctx.family.star)
     _line(_paragraph(left), ctx.number_text)
     # The trích yếu says what the letter is about; the recipient and deadline that tell e-mails apart stay in
@@ -141,7 +168,12 @@ def _footer(doc, ctx: LetterContext, override_dir: Path | None) -> None:
     # The distribution list and the signature stay on one page: a signature alone on a page is not signed.
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     signature = ctx.signature
-    _line(_paragraph(right, first=True), f"{signature.form} {signature.collective.upper()}", bold=True)
+    collective = f"{signature.form} {signature.collective.upper()}"
+    if len(collective) > HEADER_CHARS:
+        # "TL. BAN THƯỜNG VỤ TỈNH ĐOÀN" is too wide for the column: the committee's name goes on its own line
+        # rather than the printer leaving "ĐOÀN" alone.
+        collective = collective.replace(" BAN THƯỜNG VỤ ", " BAN THƯỜNG VỤ\n", 1)
+    _line(_paragraph(right, first=True), collective, bold=True)
     _line(_paragraph(right), signature.title.upper(), bold=True)
     # Room for the handwritten signature and the seal.
     for _ in range(3):

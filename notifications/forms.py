@@ -16,10 +16,12 @@ from hierarchy.model import DOAN_KINDS, Kind
 
 __all__ = [
     "DOAN",
+    "HEADER_CHARS",
     "PARTY",
     "Family",
     "OrganisationForm",
     "family_of",
+    "header_lines",
     "organisation_form",
     "lower_units_phrase",
     "short_name",
@@ -130,6 +132,42 @@ def lower_units_phrase(kinds: Iterable[Kind | str]) -> str:
     return "các " + ", ".join(words) if words else "các đơn vị trực thuộc"
 
 
+# Upper-case characters of Times New Roman 14 bold that fit the header's left column (7,8 cm less the cell margins):
+# "BAN TUYÊN GIÁO VÀ DÂN VẬN" (25, 7,4 cm) fits; "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH" (29, 8,0 cm) does not.
+HEADER_CHARS = 25
+
+
+# Words that open the second part of a unit's name, where an office breaks a long header: "CÁC CƠ QUAN TỈNH" first,
+# then "CƠ QUAN …", "ỦY BAN …", "TRƯỜNG …", "ĐẠI HỌC …", "SỞ …", "BỆNH VIỆN …", "CÔNG TY …".
+_BREAKS_BEFORE = (("CÁC",), ("CƠ", "QUAN"), ("ỦY", "BAN"), ("TRƯỜNG",), ("ĐẠI", "HỌC"), ("SỞ",), ("BỆNH", "VIỆN"),
+                  ("CÔNG", "TY"))
+
+
+def header_lines(name: str, limit: int = HEADER_CHARS) -> list[str]:
+    """A header name too long for its column, broken between words where an office breaks it: before "CÁC"
+    ("BCH ĐOÀN KHỐI" / "CÁC CƠ QUAN TỈNH"), else before the phrase that opens the rest of the name ("ĐẢNG ỦY CƠ
+    QUAN" / "ỦY BAN NHÂN DÂN TỈNH"), else where the lines come out most even; a name that fits stays whole."""
+    words = name.split()
+    if len(name) <= limit or len(words) < 2:
+        return [name]
+
+    def opens(cut: int, phrase: tuple[str, ...]) -> bool:
+        return tuple(w.upper() for w in words[cut:cut + len(phrase)]) == phrase
+
+    def uneven(cut: int) -> int:
+        return abs(len(" ".join(words[:cut])) - len(" ".join(words[cut:])))
+
+    fitting = [c for c in range(1, len(words)) if len(" ".join(words[:c])) <= limit]
+    for preferred in ([c for c in fitting if opens(c, ("CÁC",))],
+                      [c for c in fitting if any(opens(c, phrase) for phrase in _BREAKS_BEFORE)
+                       and len(" ".join(words[c:])) <= limit],
+                      fitting or list(range(1, len(words)))):
+        if preferred:
+            cut = min(preferred, key=uneven)
+            return [" ".join(words[:cut]), *header_lines(" ".join(words[cut:]), limit)]
+    return [name]
+
+
 def _doan_header(name: str) -> str:
     # "Tỉnh đoàn Trà Vinh" signs as its executive committee: "BCH ĐOÀN TỈNH TRÀ VINH".
     words = name.split()
@@ -178,6 +216,14 @@ class OrganisationForm:
     def office(self) -> str:
         """"Văn phòng Tỉnh ủy": the office that follows up, keeps the file and signs routine letters by order."""
         return f"Văn phòng {self.short}"
+
+    @property
+    def filing(self) -> str:
+        """The file copy's line in Nơi nhận: "Lưu Văn phòng Tỉnh ủy" as Party offices write it, "Lưu VP Tỉnh đoàn"
+        as the Đoàn abbreviates its Nơi nhận, and a department keeps its own ("Lưu Ban Tuyên giáo")."""
+        if self.kind == Kind.BAN:
+            return f"Lưu {self.short}"
+        return f"Lưu {'Văn phòng' if self.family is PARTY else 'VP'} {self.short}"
 
     def collective(self, body: str | None = None) -> str:
         """The collective after T/M or T/L, upper case: Party forms omit the committee ("BAN THƯỜNG VỤ"), the Đoàn

@@ -9,17 +9,39 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import replace
+from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+import yaml
+from docx import Document
 from openpyxl import load_workbook
 
 from compliance.run import run_compliance
+from compliance.snapshot import take_snapshot
+from hierarchy.files import read_units
+from hierarchy.model import Contacts
+from notifications.channels import OutboxFolderChannel
+from notifications.dispatch import dispatch
 from notifications.docx_letter import build_letter
 from notifications.preview import sample_context
+from rollout import actions
+from rollout.reconcile import advance
+from rollout.service import issue_plan
+from storage import UnitOfWork
+from storage.units import apply_hierarchy
 from tests.notifications.test_letter_forms import _letter_for
 
-from compliance_scenario import at
+from compliance_scenario import CAL, at, run
+
+# The Trà Vinh dialogue conference (412-CV/TĐTN-PT): questions are due from the grassroots Đoàn on 18/6/2024 and
+# from the district Đoàn at 16h00 on 19/6/2024; the Tỉnh đoàn chases and reports the week after.
+DOAN_PLAN = Path(__file__).parents[2] / "examples" / "doi-thoai-thanh-nien-2024.yaml"
+DOAN_NUMBER = "412-CV/TĐTN-PT"
+# On time: the whole of Thành đoàn Trà Vinh and one unit of Huyện đoàn Càng Long; everyone else stays late.
+ON_TIME = ["TD-TV-TP-P1", "TD-TV-TP-P7", "TD-TV-TP-DHTV", "TD-TV-TP", "TD-TV-CL-TT"]
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -62,6 +84,48 @@ def _artifacts_folder() -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture
+def doan_plan(engine, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The dialogue plan issued by Tỉnh đoàn Trà Vinh on 5/6/2024 and followed as the engine does: a weekly run
+    on 17/6, reports from the units in ON_TIME, the reconciler past the deadline, the dispatcher writing .eml files."""
+    plan = yaml.safe_load(DOAN_PLAN.read_text(encoding="utf-8"))
+    hierarchy = DOAN_PLAN.parent / plan["hierarchy"]["file"]
+    plan["hierarchy"]["file"] = str(hierarchy)
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    # Every unit has an address, as a province's list has before it sends anything.
+    units = [replace(u, contacts=Contacts(email=u.contacts.email or f"{u.code.lower()}@travinh.doanthanhnien.vn"))
+             for u in read_units(hierarchy)[0]]
+    with UnitOfWork(engine) as uow:
+        apply_hierarchy(uow.session, units, now=at(2024, 6, 1), actor="test")
+        issue_plan(uow.session, path, now=at(2024, 6, 5), actor="vp", calendar=CAL)
+        uow.commit()
+    run(engine, advance, at(2024, 6, 10))
+    run(engine, take_snapshot, at(2024, 6, 17))
+    for code in ON_TIME:
+        run(engine, actions.submit, DOAN_NUMBER, code, "cau-hoi", now=at(2024, 6, 18, 10), actor="test",
+            data={"so_cau_hoi": 12, "cau_hoi": ["Việc làm cho thanh niên nông thôn"], "so_doan_vien_tham_gia": 40})
+    outbox = tmp_path / "outbox"
+    day = at(2024, 6, 20)
+    while not list(outbox.glob("*.eml")) or not _letters(outbox):
+        assert day < at(2024, 7, 5), "no đôn đốc letter in the two weeks after the deadline"
+        run(engine, advance, day, calendar=CAL)
+        dispatch(engine, day, channel=OutboxFolderChannel(outbox, "vanphong@travinh.doanthanhnien.vn"), calendar=CAL)
+        day += timedelta(days=1)
+    return engine, outbox
+
+
+def _letters(outbox: Path) -> dict[str, bytes]:
+    """The .docx letters attached to the đôn đốc e-mails of an outbox, by addressee (the e-mail's To)."""
+    letters = {}
+    for eml in sorted(outbox.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+        for part in message.iter_attachments():
+            if part.get_filename("").endswith(".docx"):
+                letters[str(message["To"])] = part.get_payload(decode=True)
+    return letters
+
+
 @SQLITE_ONLY
 def test_weekly_report_prints_with_the_header_on_top_and_late_units_in_the_appendix(followed, tmp_path) -> None:  # type: ignore[no-untyped-def]
     paths = {p.suffix: p for p in run_compliance(followed, at(2017, 6, 30, 15), tmp_path / "out")}
@@ -76,32 +140,74 @@ def test_weekly_report_prints_with_the_header_on_top_and_late_units_in_the_appen
     assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$1:$2"
 
 
-@pytest.mark.parametrize(("name", "kind", "root", "national", "keep_as"), [
-    ("Tỉnh ủy Quảng Trị", "tinh_uy", None, "ĐẢNG CỘNG SẢN VIỆT NAM", "cong-van-dang"),
-    ("Đoàn Khối các cơ quan tỉnh", "doan_khoi", "Tỉnh đoàn Quảng Trị", "ĐOÀN TNCS HỒ CHÍ MINH", "cong-van-doan"),
-])
-def test_letter_prints_on_one_page_plus_its_list(name, kind, root, national, keep_as, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _, context = _letter_for(name, kind, root, "Ban Thường vụ Huyện ủy Gio Linh")
-    letter = tmp_path / "letter.docx"
-    letter.write_bytes(build_letter(context))
-    pdf = _pdf(letter)
+def _check_letter(pdf: Path, national: str, signer: str, keep_as: str) -> list[str]:
+    """Page 1 opens with the national line; Nơi nhận and the signature are never split apart; the list of late
+    units opens its own page. Returns page 1's lines."""
     lines = _first_page(pdf, keep_as)
     assert national in lines[0]
     pages = [_page_text(pdf, n) for n in range(1, _pages(pdf) + 1)]
     assert 2 <= len(pages) <= 3
-    # Nơi nhận and the signature are never split apart; the list of late units opens its own page.
     signed = next(i for i, text in enumerate(pages) if "Nơi nhận:" in text)
-    assert "Lê Văn B" in pages[signed] and pages[-1].lstrip().startswith("DANH SÁCH")
+    assert signer in pages[signed] and pages[-1].lstrip().startswith("DANH SÁCH")
+    assert (ARTIFACTS / f"{keep_as}.png").stat().st_size > 10_000
+    return lines
+
+
+def test_party_letter_prints_on_one_page_plus_its_list(tmp_path: Path) -> None:
+    _, context = _letter_for("Tỉnh ủy Quảng Trị", "tinh_uy", None, "Ban Thường vụ Huyện ủy Gio Linh")
+    letter = tmp_path / "letter.docx"
+    letter.write_bytes(build_letter(context))
+    _check_letter(_pdf(letter), "ĐẢNG CỘNG SẢN VIỆT NAM", "Lê Văn B", "cong-van-dang")
     plain = tmp_path / "plain.docx"
     plain.write_bytes(build_letter(replace(sample_context("cong_van_don_doc"))))
     assert _pages(_pdf(plain)) == 1
-    assert (ARTIFACTS / f"{keep_as}.png").stat().st_size > 10_000
 
 
-def test_doan_report_speaks_as_the_doan(tmp_path: Path) -> None:
+@SQLITE_ONLY
+def test_doan_letter_as_a_huyen_doan_receives_it(doan_plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, outbox = doan_plan
+    letters = _letters(outbox)
+    # Huyện đoàn Càng Long is late itself and two of its three units are: the letter lists them.
+    letter = tmp_path / "letter.docx"
+    letter.write_bytes(letters["td-tv-cl@travinh.doanthanhnien.vn"])
+    words = "\n".join(p.text for p in Document(str(letter)).paragraphs)
+    assert "Huyện đoàn Càng Long" in words and "412-CV/TĐTN-PT" in words
+    assert "Huyện ủy" not in words and "Tỉnh ủy" not in words and "tổ chức đảng" not in words
+    # The công văn's title opens with "Về việc" and names the conference: neither is said twice.
+    assert "về về" not in words.lower() and words.count("Hội nghị đối thoại giữa lãnh đạo tỉnh") == 1
+    assert "gửi kết quả về Ban Phong trào Tỉnh đoàn trong thời gian sớm nhất" in words
+    # The plan names no office signer: the letter goes by order (TL.) of the Ban Thường vụ, for the Chánh Văn phòng.
+    lines = _check_letter(_pdf(letter), "ĐOÀN TNCS HỒ CHÍ MINH", "CHÁNH VĂN PHÒNG", "cong-van-doan")
+    assert lines[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
+    # The number is never broken across lines in the trích yếu (pdftotext would drop a hyphen at a line end).
+    assert "Công văn số 412-CV/TĐTN-PT" in " ".join(lines).replace("\u2011", "-")
+
+
+@SQLITE_ONLY
+def test_doan_weekly_report_speaks_as_the_doan(doan_plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = doan_plan
+    paths = {p.suffix: p for p in run_compliance(engine, at(2024, 6, 24, 15), tmp_path / "out")}
+    doc = Document(str(paths[".docx"]))
+    # The department that collects the questions (route_via) compiles the report under the Tỉnh đoàn's name.
+    header = doc.tables[0]
+    assert header.cell(0, 0).text.splitlines()[:3] == ["BCH ĐOÀN TỈNH TRÀ VINH", "BAN PHONG TRÀO", "***"]
+    assert header.cell(0, 1).text.splitlines()[0] == "ĐOÀN TNCS HỒ CHÍ MINH"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "24 tổ chức đoàn" in text and "tổ chức đảng" not in text and "thành ủy" not in text
+    assert "số câu hỏi: 24; số đoàn viên tham gia góp ý: 80" in text
+    signature = [t for t in doc.tables if "Nơi nhận:" in t.cell(0, 0).text][0]
+    assert signature.cell(0, 1).text.split("\n")[0] == "TRƯỞNG BAN"
+    assert "- Thường trực Tỉnh đoàn (b/c)," in signature.cell(0, 0).text
+    pdf = _pdf(paths[".docx"])
+    lines = _first_page(pdf, "bao-cao-doan")
+    assert lines[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH") and "ĐOÀN TNCS HỒ CHÍ MINH" in lines[0]
+    assert lines[1].startswith("BAN PHONG TRÀO") and any(line == "BÁO CÁO" for line in lines)
+    assert 2 <= _pages(pdf) <= 7
+    assert (ARTIFACTS / "bao-cao-doan.png").stat().st_size > 10_000
+
+
+def test_doan_report_keeps_1500_late_units_in_the_appendix(tmp_path: Path) -> None:
     from datetime import UTC, date, datetime
-
-    from docx import Document
 
     from compliance.model import ComplianceReport, Counts, DistrictLine, LevelTotals, OverdueUnit
     from compliance.outputs.docx_report import build_docx
@@ -133,7 +239,6 @@ def test_doan_report_speaks_as_the_doan(tmp_path: Path) -> None:
     assert "Trần Trí Cường" in signature.cell(0, 1).text
     assert "- Thường trực Tỉnh đoàn (b/c)," in signature.cell(0, 0).text
     pdf = _pdf(path)
-    assert _first_page(pdf, "bao-cao-doan")[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH")
     # 1.500 late chi đoàn sit in the appendix, not in the body: the body stays short.
     appendix = next(n for n in range(1, _pages(pdf) + 1) if "PHỤ LỤC" in _page_text(pdf, n))
     assert appendix <= 4

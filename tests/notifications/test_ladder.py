@@ -136,7 +136,7 @@ def test_letters_go_through_the_line_with_the_late_units_listed(engine, tmp_path
         attachment = next(p for p in message.iter_attachments() if p.get_filename().endswith(".docx"))
         document = docx.Document(io.BytesIO(attachment.get_content()))
         copies = [p.text for p in document.tables[1].cell(0, 0).paragraphs if p.text]
-        assert copies[1] == "- Như trên," and copies[-1] == "- Lưu VP."
+        assert copies[1] == "- Như trên," and copies[-1] == "- Lưu Văn phòng Tỉnh ủy."
         assert "- Thường trực Tỉnh ủy (để b/c)," in copies
         assert not any("Tỉnh ủy Quảng Trị (để b/c)" in line for line in copies)  # never reports to itself
         assert [p.text for p in document.tables[1].cell(0, 1).paragraphs if p.text][:2] == [

@@ -14,7 +14,7 @@ import pytest
 from notifications.channels import Envelope, build_email
 from notifications.context import ContactLine, CopyRecipient, EventLine, Issuer, ObligationLine, OverdueUnit, Signature
 from notifications.docx_letter import build_letter
-from notifications.forms import DOAN, PARTY, lower_units_phrase, organisation_form
+from notifications.forms import DOAN, PARTY, header_lines, lower_units_phrase, organisation_form
 from notifications.preview import sample_context
 from notifications.render import available_templates, render_message
 
@@ -35,7 +35,7 @@ def _letter_for(name: str, kind: str, root: str | None, recipient: str):  # type
         base, issuer=Issuer(form.header_name, form.header_above, "X"), recipient=recipient, overdue=[line],
         family=form.family, requester=form.standing_committee, late_units=late, first_due=date(2017, 6, 30),
         signature=Signature("Chánh Văn phòng", "Lê Văn B", form.family.form("T/L"), form.collective()),
-        copies=[CopyRecipient(form.standing, "để b/c")], filing="Lưu VP",
+        copies=[CopyRecipient(form.standing, "để b/c")], filing=form.filing,
         contact=ContactLine("Lê Văn C", "Chuyên viên", "0233 3852 345"),
         event=EventLine("Diễn đàn cấp tỉnh", "14 giờ 00, thứ Năm, ngày 27/6/2024", "Hội trường"),
     )
@@ -47,11 +47,11 @@ def _letter_for(name: str, kind: str, root: str | None, recipient: str):  # type
         ("Tỉnh ủy Quảng Trị", "tinh_uy", None, "Huyện ủy Hải Lăng", ["TỈNH ỦY QUẢNG TRỊ", "*"],
          "ĐẢNG CỘNG SẢN VIỆT NAM", ["T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đảng"),
         ("Đảng ủy Khối các cơ quan tỉnh", "dang_uy_truc_thuoc", "Tỉnh ủy Quảng Trị", "Đảng bộ Sở Tài chính",
-         ["ĐẢNG BỘ TỈNH QUẢNG TRỊ", "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "*"], "ĐẢNG CỘNG SẢN VIỆT NAM",
+         ["ĐẢNG BỘ TỈNH QUẢNG TRỊ", "ĐẢNG ỦY KHỐI\nCÁC CƠ QUAN TỈNH", "*"], "ĐẢNG CỘNG SẢN VIỆT NAM",
          ["T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đảng"),
         ("Đoàn Khối các cơ quan tỉnh", "doan_khoi", "Tỉnh đoàn Quảng Trị", "Đoàn cơ sở Sở Y tế",
-         ["TỈNH ĐOÀN QUẢNG TRỊ", "BCH ĐOÀN KHỐI CÁC CƠ QUAN TỈNH", "***"], "ĐOÀN TNCS HỒ CHÍ MINH",
-         ["TL. BAN THƯỜNG VỤ ĐOÀN KHỐI", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đoàn"),
+         ["TỈNH ĐOÀN QUẢNG TRỊ", "BCH ĐOÀN KHỐI\nCÁC CƠ QUAN TỈNH", "***"], "ĐOÀN TNCS HỒ CHÍ MINH",
+         ["TL. BAN THƯỜNG VỤ\nĐOÀN KHỐI", "CHÁNH VĂN PHÒNG", "Lê Văn B"], "tổ chức đoàn"),
     ],
 )
 def test_letter_speaks_in_the_form_of_its_issuer(name, kind, root, recipient, header, national, signer, word) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +63,7 @@ def test_letter_speaks_in_the_form_of_its_issuer(name, kind, root, recipient, he
     assert _cell_lines(letter, 0, 1)[0] == national
     assert _cell_lines(letter, 1, 1) == signer
     copies = _cell_lines(letter, 1, 0)
-    assert copies[1] == "- Như trên," and copies[-1] == "- Lưu VP."
+    assert copies[1] == "- Như trên," and copies[-1] == f"- {form.filing}."
     assert not any(name in line and "b/c" in line for line in copies)  # the issuer never reports to itself
     text = "\n".join(p.text for p in letter.paragraphs)
     assert f"DANH SÁCH CÁC {word.upper()} CHƯA HOÀN THÀNH NHIỆM VỤ" in text
@@ -72,6 +72,26 @@ def test_letter_speaks_in_the_form_of_its_issuer(name, kind, root, recipient, he
         assert "đảng" not in text.replace("Đảng", "").split("Thực hiện", 1)[1].split("“")[0]
     assert context.first_due is not None
     assert "(hạn 30/6/2017)" in render_message("cong_van_don_doc", context).subject
+
+
+def test_header_names_break_between_words_and_the_file_copy_names_the_office() -> None:
+    assert header_lines("BCH ĐOÀN KHỐI CÁC CƠ QUAN TỈNH") == ["BCH ĐOÀN KHỐI", "CÁC CƠ QUAN TỈNH"]
+    assert header_lines("BCH ĐOÀN TỈNH TRÀ VINH") == ["BCH ĐOÀN TỈNH TRÀ VINH"]
+    assert header_lines("ĐẢNG ỦY CƠ QUAN ỦY BAN NHÂN DÂN TỈNH") == ["ĐẢNG ỦY CƠ QUAN", "ỦY BAN NHÂN DÂN TỈNH"]
+    assert header_lines("BCH ĐOÀN TRƯỜNG ĐẠI HỌC TRÀ VINH") == ["BCH ĐOÀN TRƯỜNG", "ĐẠI HỌC TRÀ VINH"]
+    assert organisation_form("Tỉnh ủy Quảng Trị", "tinh_uy").filing == "Lưu Văn phòng Tỉnh ủy"
+    assert organisation_form("Tỉnh đoàn Trà Vinh", "tinh_doan").filing == "Lưu VP Tỉnh đoàn"
+    department = organisation_form("Ban Tuyên giáo Tỉnh ủy Quảng Trị", "ban", committee="Tỉnh ủy Quảng Trị")
+    assert department.filing == "Lưu Ban Tuyên giáo"
+
+
+def test_directive_numbers_never_break_in_the_letter() -> None:
+    _, context = _letter_for("Tỉnh ủy Quảng Trị", "tinh_uy", None, "Huyện ủy Hải Lăng")
+    letter = docx.Document(io.BytesIO(build_letter(context)))
+    subject = next(p for p in letter.tables[0].cell(0, 0).paragraphs if p.text.startswith("V/v"))
+    # Word's non-breaking hyphen (U+2011) between "47" and "KH/TU"; text extraction reads it back as "-".
+    assert "47-KH/TU" in subject.text
+    assert subject._p.xpath(".//w:noBreakHyphen") and "47-" not in "".join(subject._p.xpath(".//w:t/text()"))
 
 
 def test_vocabulary_of_the_two_families() -> None:

@@ -125,9 +125,10 @@ def test_each_rung_signs_and_routes_as_the_plan_says(engine, tmp_path: Path) -> 
     # direct, it is copied to the chi bộ's own superior.
     for message in direct:
         copies = _copies(message)
-        assert copies[:2] == ["Nơi nhận:", "- Như trên,"] and copies[-1] == "- Lưu VP."
+        assert copies[:2] == ["Nơi nhận:", "- Như trên,"] and copies[-1] == "- Lưu Văn phòng Tỉnh ủy."
         assert len(copies) == 4 and copies[2].endswith("(để chỉ đạo),") and "Tỉnh ủy" not in copies[2]
-    assert _copies(letters[0]) == ["Nơi nhận:", "- Như trên,", "- Thường trực Tỉnh ủy (để b/c),", "- Lưu VP."]
+    assert _copies(letters[0]) == ["Nơi nhận:", "- Như trên,", "- Thường trực Tỉnh ủy (để b/c),",
+                                  "- Lưu Văn phòng Tỉnh ủy."]
 
     # +10, no signer given: the escalation to the issuer is signed with the sender's name, as before.
     assert [_to(m) for m in escalations] == [emails["TU-QT"]]
