@@ -143,6 +143,7 @@ class ComplianceReport:
     phases: list[PhaseWindow] = field(default_factory=list)
     # The issuer's form (see notifications.forms): "dang" or "doan", its header lines and the words of its family.
     family: str = "dang"
+    kind_name: str = "Kế hoạch"  # how a sentence names the directive: "Kế hoạch số …", "Công văn số …"
     header_above: str | None = None
     header_name: str = ""
     standing: str = ""

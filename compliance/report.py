@@ -22,7 +22,7 @@ from compliance.model import (
 from compliance.snapshot import COUNT_COLUMNS
 from errors import NotFound
 from notifications.compose import issuer_form
-from notifications.forms import lower_units_phrase
+from notifications.forms import kind_name, lower_units_phrase
 from rollout.actions import find_directive
 from rollout.rollup import rollup
 from rollout.stored_plan import collecting_office, plan_of, summed_fields
@@ -198,7 +198,7 @@ def build_report(
         issuer_name=issuer.name if issuer else "", department_name=_department(session, directive),
         place=data.place or "", week=week, as_of=as_of, previous_week=previous, totals=totals,
         levels=levels, districts=districts, overdue=overdue, units=units, series=series,
-        phases=_phases(session, directive.id),
+        phases=_phases(session, directive.id), kind_name=kind_name(directive.kind),
     )
     if form is not None:
         report.family, report.header_above, report.header_name = form.family.key, form.header_above, form.header_name

@@ -121,7 +121,7 @@ def markdown_summary(result: RunResult) -> str:
     for r in result.reports:
         overdue = r.overdue_by_level()
         by_level = ", ".join(f"cấp {lv}: {len(units)}" for lv, units in overdue.items()) or "không có"
-        lines += [f"## Kế hoạch số {r.number}", "",
+        lines += [f"## {r.kind_name} số {r.number}", "",
                   f"- Tỷ lệ hoàn thành đúng hạn: **{percent(r.totals.share_on_time)}**",
                   f"- Đúng hạn {r.totals.done_on_time}, trễ hạn {r.totals.done_late}, quá hạn {r.totals.overdue}, "
                   f"đang thực hiện {r.totals.open}, chưa đến hạn {r.totals.pending}, miễn {r.totals.waived}",

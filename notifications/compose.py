@@ -32,7 +32,7 @@ from notifications.context import (
     as_mapping,
 )
 from notifications.docx_letter import letter_attachment
-from notifications.forms import OrganisationForm, organisation_form
+from notifications.forms import OrganisationForm, kind_name, organisation_form
 from notifications.render import render_message
 from plans.peaks import title_of
 from plans.schema import Signer
@@ -49,10 +49,6 @@ from storage.web_models import ROLE_LABELS
 
 __all__ = ["Composed", "compose"]
 
-KIND_NAMES = {"KH": "Kế hoạch", "KHLT": "Kế hoạch liên tịch", "KHPH": "Kế hoạch phối hợp", "NQ": "Nghị quyết",
-              "CT": "Chỉ thị", "KL": "Kết luận", "HD": "Hướng dẫn", "CV": "Công văn", "TB": "Thông báo"}
-
-
 @dataclass(frozen=True)
 class Composed:
     """A message ready for a channel, or the reason it cannot (or need not) be sent."""
@@ -66,7 +62,7 @@ class Composed:
 def _ref(directive: DirectiveRow, issuer: UnitRow) -> DirectiveRef:
     return DirectiveRef(number=directive.number, title=directive.title,
                         issued_on=to_local(directive.issued_at).date(), issuer=issuer.name,
-                        kind_name=KIND_NAMES.get(directive.kind, "Văn bản"))
+                        kind_name=kind_name(directive.kind))
 
 
 def compose(session: Session, row: OutboxRow, now: datetime, calendar: WorkingCalendar) -> Composed:

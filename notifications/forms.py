@@ -17,11 +17,14 @@ from hierarchy.model import DOAN_KINDS, Kind
 __all__ = [
     "DOAN",
     "HEADER_CHARS",
+    "KIND_NAMES",
     "PARTY",
     "Family",
     "OrganisationForm",
+    "about",
     "family_of",
     "header_lines",
+    "kind_name",
     "organisation_form",
     "lower_units_phrase",
     "short_name",
@@ -47,6 +50,7 @@ class Family:
     grassroots: str
     whole: str
     above_word: str
+    committees: str  # who leads the units below: "cấp ủy" for the Party, "cấp bộ đoàn" for the Đoàn
 
     def form(self, form: str) -> str:
         """A signature form as this family prints it ("T/M" → "TM." for the Đoàn); unknown forms pass as given."""
@@ -67,6 +71,7 @@ PARTY = Family(
     grassroots="tổ chức cơ sở đảng",
     whole="Toàn Đảng bộ",
     above_word="Đảng bộ",
+    committees="cấp ủy",
 )
 
 DOAN = Family(
@@ -83,7 +88,24 @@ DOAN = Family(
     grassroots="cơ sở đoàn",
     whole="Toàn Đoàn",
     above_word="Đoàn",
+    committees="cấp bộ đoàn",
 )
+
+# A directive's kind (the code in its number) as its name is written in a sentence: "Kế hoạch số 47-KH/TU".
+KIND_NAMES = {"KH": "Kế hoạch", "KHLT": "Kế hoạch liên tịch", "KHPH": "Kế hoạch phối hợp", "NQ": "Nghị quyết",
+              "CT": "Chỉ thị", "KL": "Kết luận", "HD": "Hướng dẫn", "CV": "Công văn", "TB": "Thông báo"}
+
+
+def kind_name(kind: str) -> str:
+    """The name a sentence gives a directive of this kind ("CV" → "Công văn"); "Văn bản" when unknown."""
+    return KIND_NAMES.get(kind, "Văn bản")
+
+
+def about(title: str) -> str:
+    """The trích yếu as it follows "… của <issuer>": "về <title>", and no second "về" when the title itself opens
+    with "Về việc" (a công văn's)."""
+    subject = title[:1].lower() + title[1:]
+    return subject if subject.startswith("về ") else f"về {subject}"
 
 # How the units of a kind are named as a group in "Kính gửi" and "Nơi nhận" ("các huyện, thị, thành ủy").
 _GROUP_WORDS: dict[Kind, str] = {

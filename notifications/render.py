@@ -29,6 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from errors import InputError, Problem
 from formats import number
 from notifications.context import as_mapping
+from notifications.forms import about
 from schedules.render import format_day, format_day_long, format_instant
 from settings import get_settings
 
@@ -76,6 +77,7 @@ def _configure(env: Environment) -> Environment:
         ngay=format_day,
         so=number,
         han=format_due,
+        ve=about,
     )
     return env
 

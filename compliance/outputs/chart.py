@@ -72,7 +72,8 @@ def render_chart(report: ComplianceReport) -> bytes:
     axes.set_ylabel("Tỷ lệ nghĩa vụ đã hoàn thành")
     axes.set_xlabel("Tuần (ngày thứ Hai)")
     figure.suptitle(
-        f"Tỷ lệ hoàn thành theo đơn vị cấp huyện – Kế hoạch số {report.number} (đến ngày {format_day(report.week)})",
+        f"Tỷ lệ hoàn thành theo đơn vị cấp huyện – {report.kind_name} số {report.number} "
+        f"(đến ngày {format_day(report.week)})",
         fontsize=11, fontweight="bold",
     )
     if axes.get_lines():

@@ -21,7 +21,7 @@ from compliance.model import ComplianceReport, Counts, OverdueUnit
 from compliance.outputs.text import short_department
 from formats import number, percent, points
 from notifications.docx_letter import _HEADER_LEFT, _PAGE_WIDTH, _borderless, _line, _paragraph, new_document
-from notifications.forms import DOAN, PARTY, Family
+from notifications.forms import DOAN, PARTY, Family, about
 from rollout.status import Status
 from schedules.render import format_day, format_day_long, format_time, local_date
 
@@ -120,9 +120,8 @@ def _title(doc: DocumentObject, report: ComplianceReport) -> None:
     heading = _paragraph(doc)
     heading.paragraph_format.space_before = Pt(24)
     _text(heading, "BÁO CÁO", size=15, bold=True)
-    subject = report.title[:1].lower() + report.title[1:]
-    _text(_paragraph(doc), f"tổng hợp tình hình triển khai Kế hoạch số {report.number} ngày "
-          f"{format_day(report.issued_on)} của {report.issuer_name} về {subject}", bold=True)
+    _text(_paragraph(doc), f"tổng hợp tình hình triển khai {report.kind_name} số {report.number} ngày "
+          f"{format_day(report.issued_on)} của {report.issuer_name} {about(report.title)}", bold=True)
     as_of = _paragraph(doc)
     _text(as_of, f"(số liệu đến {format_time(report.as_of)} ngày {format_day(local_date(report.as_of))})", italic=True)
     rule = _paragraph(doc)
@@ -199,7 +198,7 @@ def _assessment(doc: DocumentObject, report: ComplianceReport) -> None:
     chased = sum(1 for u in report.overdue if u.escalation_step >= 2)
     _body_paragraph(doc, f"3. Nguyên nhân: {number(chased)} {words.organisation} đã được đôn đốc bằng văn bản "
                     "nhưng chưa "
-                    "hoàn thành; một số cấp ủy chưa chỉ đạo, kiểm tra sát việc triển khai ở cấp dưới "
+                    f"hoàn thành; một số {words.committees} chưa chỉ đạo, kiểm tra sát việc triển khai ở cấp dưới "
                     "(văn phòng bổ sung nguyên nhân cụ thể).")
 
 
@@ -246,7 +245,7 @@ def _appendix(doc: DocumentObject, report: ComplianceReport) -> str | None:
     title = _paragraph(doc)
     title.paragraph_format.page_break_before = True
     _text(title, f"PHỤ LỤC: DANH SÁCH {words.organisations.upper()} QUÁ HẠN CHƯA HOÀN THÀNH", bold=True)
-    _line(_paragraph(doc), f"(Kèm theo Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number})",
+    _line(_paragraph(doc), f"(Kèm theo Báo cáo tổng hợp tình hình triển khai {report.kind_name} số {report.number})",
           size=12, italic=True)
     if not report.overdue:
         _body_paragraph(doc, f"Không có {words.organisation} nào quá hạn chưa hoàn thành.")
@@ -313,7 +312,7 @@ def build_docx(report: ComplianceReport, chart_png: bytes | None = None) -> byte
     signature, then the overdue units in an appendix grouped by district."""
     doc = new_document()
     doc.core_properties.title = re.sub(
-        r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai Kế hoạch số {report.number}")
+        r"\s+", " ", f"Báo cáo tổng hợp tình hình triển khai {report.kind_name} số {report.number}")
     doc.core_properties.author = report.department_name or report.issuer_name
     doc.core_properties.language = "vi-VN"
     _header(doc, report)

@@ -10,7 +10,7 @@ from compliance.model import ComplianceReport
 from compliance.outputs.docx_report import report_number
 from compliance.outputs.text import short_department
 from formats import percent, points
-from notifications.forms import DOAN, PARTY
+from notifications.forms import DOAN, PARTY, about
 from schedules.render import format_day, format_day_long, format_time, local_date
 
 __all__ = ["build_html"]
@@ -22,7 +22,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(ngay=format_day, ngay_dai=format_day_long)
+_ENV.filters.update(ngay=format_day, ngay_dai=format_day_long, ve=about)
 
 
 def build_html(report: ComplianceReport, chart_png: bytes) -> str:

@@ -101,7 +101,7 @@ def _summary(sheet: Sheet, report: ComplianceReport) -> None:
             for i, d in enumerate(report.districts, 1)]
     whole = DOAN.whole if report.family == DOAN.key else PARTY.whole
     rows.append(["", whole, sum(lv.units for lv in report.levels), *_counts(report.totals), None, None, None])
-    title = f"Kế hoạch số {report.number} – số liệu tuần {format_day(report.week)}"
+    title = f"{report.kind_name} số {report.number} – số liệu tuần {format_day(report.week)}"
     _write(sheet, title, headers, rows, [6, 36, 10, 10, 10, 10, 12, 12, 8, 10, 12, 14, 12, 12], {11, 12},
            bold_last=True)
 
@@ -113,7 +113,7 @@ def _level(sheet: Sheet, report: ComplianceReport, level: int) -> None:
     rows = [[u.code, u.name, u.district or "", *_counts(u.counts), u.escalation_step,
              overdue[u.code].days_overdue if u.code in overdue else None] for u in units]
     words = DOAN if report.family == DOAN.key else PARTY
-    title = f"Kế hoạch số {report.number} – {words.organisations} cấp {level}, tuần {format_day(report.week)}"
+    title = f"{report.kind_name} số {report.number} – {words.organisations} cấp {level}, tuần {format_day(report.week)}"
     _write(sheet, title, headers, rows, [26, 40, 30, 10, 10, 10, 12, 12, 8, 10, 12, 10, 12], {11})
 
 

@@ -195,6 +195,10 @@ def test_doan_weekly_report_speaks_as_the_doan(doan_plan, tmp_path: Path) -> Non
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "24 tổ chức đoàn" in text and "tổ chức đảng" not in text and "thành ủy" not in text
     assert "số câu hỏi: 24; số đoàn viên tham gia góp ý: 80" in text
+    # A công văn is named as one, its "Về việc" title is not preceded by a second "về", and the causes speak of
+    # the Đoàn's own committees.
+    assert "triển khai Công văn số 412-CV/TĐTN-PT" in text and "Kế hoạch số" not in text
+    assert "về về" not in text.lower() and "cấp ủy" not in text and "một số cấp bộ đoàn" in text
     signature = [t for t in doc.tables if "Nơi nhận:" in t.cell(0, 0).text][0]
     assert signature.cell(0, 1).text.split("\n")[0] == "TRƯỞNG BAN"
     assert "- Thường trực Tỉnh đoàn (b/c)," in signature.cell(0, 0).text
