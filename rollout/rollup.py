@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from plans.schema import Plan
-from rollout.actions import find_directive, report_figure
+from rollout.actions import find_directive
+from rollout.fields import report_figure
 from rollout.status import Status, StatusCounts
 from rollout.stored_plan import plan_of, summed_fields
 from rollout.summary import NO_DUE, field_names

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Row, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from rollout.actions import report_figure
+from rollout.fields import report_figure
 from rollout.stored_plan import plan_of, summed_fields
 from storage.base import table_of
 from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from errors import InputError
 from hierarchy.generate import small_quang_tri_2017
 from plans.schema import FieldDef
-from rollout import actions
+from rollout import actions, fields
 from rollout.reconcile import advance
 from rollout.rollup import rollup
 from rollout.service import issue_plan
@@ -102,7 +102,7 @@ def test_odd_text_is_refused_with_the_field(pilot_cell: tuple[Engine, str], fiel
 
 
 def _check(field_type: str, value: Any) -> Any:
-    return actions.check_fields([FieldDef(name="x", label="X", type=field_type)], {"x": value})["x"]
+    return fields.check_fields([FieldDef(name="x", label="X", type=field_type)], {"x": value})["x"]
 
 
 @pytest.mark.parametrize(("text", "number"), [
