@@ -29,10 +29,14 @@ __all__ = ["build_docx", "report_number"]
 
 
 def report_number(report: ComplianceReport) -> str:
-    """"Số      -BC/BTGTU": the serial is left blank for the office to fill in when it registers the report."""
+    """"Số      -BC/BTGTU" (a Party department joins its initials to the committee's code), "Số      -BC/TĐTN-BPT"
+    (the Đoàn puts the department after a hyphen); the serial is left blank for the office to fill in."""
     body = report.number.split("/")[-1] if "/" in report.number else ""
     department = short_department(report.department_name or "", report.issuer_name)
     initials = "".join(word[0].upper() for word in department.split()) if report.department_name else ""
+    if report.family == DOAN.key:
+        issuer = body.split("-")[0]
+        return f"Số       -BC/{issuer}" + (f"-{initials}" if initials else "")
     return f"Số       -BC/{initials}{body}"
 
 
@@ -219,12 +223,13 @@ def _signature(doc: DocumentObject, report: ComplianceReport) -> None:
     left, right = table.cell(0, 0), table.cell(0, 1)
     _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT, first=True), "Nơi nhận:", size=12, bold=True, italic=True,
           underline=True)
+    # The file copy is kept by whoever compiled the report, written out as the letters write it ("Lưu Ban Tuyên
+    # giáo"): initials ("Lưu BPT") are read by nobody outside that office.
     keeper = short_department(report.department_name, report.issuer_name) if report.department_name else "Văn phòng"
-    initials = "".join(w[0].upper() for w in keeper.split())
     above = [f"- {name} (b/c)," for name in report.report_to_above]
     standing = report.standing or f"Thường trực {report.issuer_name}"
     for text in (*above, f"- {standing} (b/c),", f"- {report.lower_units[:1].upper()}{report.lower_units[1:]},",
-                 f"- Lưu {initials}."):
+                 f"- Lưu {keeper}."):
         _line(_paragraph(left, WD_ALIGN_PARAGRAPH.LEFT), text, size=12)
     first = True
     for line in (report.signer_form, report.signer_title or "TRƯỞNG BAN"):

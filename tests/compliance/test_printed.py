@@ -6,6 +6,7 @@ the run, CI keeps it) for a person to look at: the letter and the report of a Pa
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -192,6 +193,8 @@ def test_doan_weekly_report_speaks_as_the_doan(doan_plan, tmp_path: Path) -> Non
     header = doc.tables[0]
     assert header.cell(0, 0).text.splitlines()[:3] == ["BCH ĐOÀN TỈNH TRÀ VINH", "BAN PHONG TRÀO", "***"]
     assert header.cell(0, 1).text.splitlines()[0] == "ĐOÀN TNCS HỒ CHÍ MINH"
+    # The Đoàn's ký hiệu: the Tỉnh đoàn's code, then the compiling department's after a hyphen.
+    assert re.fullmatch(r"Số:\s+-BC/TĐTN-BPT", header.cell(0, 0).text.splitlines()[3])
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "24 tổ chức đoàn" in text and "tổ chức đảng" not in text and "thành ủy" not in text
     assert "số câu hỏi: 24; số đoàn viên tham gia góp ý: 80" in text
@@ -202,6 +205,7 @@ def test_doan_weekly_report_speaks_as_the_doan(doan_plan, tmp_path: Path) -> Non
     signature = [t for t in doc.tables if "Nơi nhận:" in t.cell(0, 0).text][0]
     assert signature.cell(0, 1).text.split("\n")[0] == "TRƯỞNG BAN"
     assert "- Thường trực Tỉnh đoàn (b/c)," in signature.cell(0, 0).text
+    assert signature.cell(0, 0).text.splitlines()[-1] == "- Lưu Ban Phong trào."
     pdf = _pdf(paths[".docx"])
     lines = _first_page(pdf, "bao-cao-doan")
     assert lines[0].startswith("BCH ĐOÀN TỈNH TRÀ VINH") and "ĐOÀN TNCS HỒ CHÍ MINH" in lines[0]
