@@ -19,6 +19,7 @@ from schedules import (
     to_utc,
     weekday_name,
 )
+from schedules.meanings import KIND_LABELS
 from schedules.render import LOCAL_TZ
 
 app = typer.Typer(no_args_is_help=True, help="Lịch làm việc và cách đọc hạn.")
@@ -122,7 +123,7 @@ def parse(
     cal = _calendar()
     deadline = parse_deadline(text, issued_on=issued, upper_deadline=upper_dt, event=event_dt, calendar=cal)
     console = _console()
-    console.print(f"Loại: {deadline.kind}")
+    console.print(f"Loại: {KIND_LABELS.get(deadline.kind, 'khác')}")
     if deadline.due is not None:
         console.print(f"Hạn: {format_instant(deadline.due)} ({_iso_utc(deadline.due)})")
     if deadline.opens is not None:

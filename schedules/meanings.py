@@ -18,6 +18,7 @@ from schedules.phrases import weekday_mismatch
 from schedules.render import format_day, format_instant, local_date, to_local
 
 __all__ = [
+    "KIND_LABELS",
     "Deadline",
     "Unreadable",
     "check_weekday",
@@ -53,6 +54,19 @@ class Deadline:
     source: str
     until: date | None = None  # a recurring deadline has no occurrence after this day (a bounded campaign)
     warnings: tuple[str, ...] = ()  # what looks misprinted, in Vietnamese; the deadline is still read
+
+
+# What `calendar parse` calls each kind of deadline, for the clerk who reads it (the kinds stay code names).
+KIND_LABELS = {
+    "instant": "thời điểm cụ thể", "day": "ngày", "before_day": "trước một ngày", "day_range": "khoảng ngày",
+    "from": "bắt đầu từ", "from_day": "bắt đầu từ ngày", "from_month": "bắt đầu từ tháng",
+    "from_part": "bắt đầu từ một phần của tháng", "before_part": "trước một phần của tháng", "month": "tháng",
+    "month_end": "cuối tháng", "month_range": "khoảng tháng", "month_third": "thượng, trung hoặc hạ tuần",
+    "quarter": "quý", "half_year": "nửa năm", "yearly": "hằng năm", "monthly": "hằng tháng", "quarterly": "hằng quý",
+    "half_yearly": "6 tháng một lần", "issue_day": "ngày ban hành", "relative": "tính từ một mốc",
+    "relative_day": "tính từ một ngày", "relative_event": "tính từ sự kiện", "relative_issued": "tính từ ngày ban hành",
+    "relative_upper": "tính từ hạn của cấp trên",
+}
 
 
 class Unreadable(Exception):

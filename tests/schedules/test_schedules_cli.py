@@ -59,7 +59,7 @@ def test_add_prints_the_day_in_both_forms(invoke) -> None:
 def test_parse_prints_kind_instants_and_meaning(invoke) -> None:
     result = invoke("parse", "16h00 ngày 19/6/2024")
     assert result.exit_code == 0, result.output
-    assert "Loại: instant" in result.output
+    assert "Loại: thời điểm cụ thể" in result.output
     assert "Hạn: 16 giờ 00, thứ Tư, ngày 19/6/2024 (2024-06-19T09:00:00Z)" in result.output
     assert "Ý nghĩa: Hạn là 16 giờ 00, thứ Tư, ngày 19/6/2024." in result.output
 

@@ -34,7 +34,7 @@ def invoke() -> Callable[..., Result]:
 def test_parse_a_lead_in_phrase_against_its_issue_day(invoke: Callable[..., Result]) -> None:
     result = invoke("parse", "Thời hạn gửi báo cáo chậm nhất là ngày 15/11/2021", "--issued-on", "2021-10-25")
     assert result.exit_code == 0, result.output
-    assert "Loại: day" in result.output
+    assert "Loại: ngày" in result.output
     assert "Hạn: 17 giờ 00, thứ Hai, ngày 15/11/2021 (2021-11-15T10:00:00Z)" in result.output
 
 
@@ -48,14 +48,14 @@ def test_parse_from_now_until_a_day_without_year(invoke: Callable[..., Result]) 
 def test_parse_an_hour_with_a_weekday(invoke: Callable[..., Result]) -> None:
     result = invoke("parse", "8h00, thứ hai, ngày 12/8/2024", "--issued-on", "2024-07-30")
     assert result.exit_code == 0, result.output
-    assert "Loại: instant" in result.output
+    assert "Loại: thời điểm cụ thể" in result.output
     assert "Hạn: 8 giờ 00, thứ Hai, ngày 12/8/2024 (2024-08-12T01:00:00Z)" in result.output
 
 
 def test_parse_a_month_range_prints_its_opening_and_its_due(invoke: Callable[..., Result]) -> None:
     result = invoke("parse", "từ tháng 02 đến cuối tháng 04 năm 2020", "--issued-on", "2020-01-06")
     assert result.exit_code == 0, result.output
-    assert "Loại: month_range" in result.output
+    assert "Loại: khoảng tháng" in result.output
     assert "Hạn: 17 giờ 00, thứ Tư, ngày 29/4/2020 (2020-04-29T10:00:00Z)" in result.output
     assert "Bắt đầu: 7 giờ 30, thứ Hai, ngày 3/2/2020 (2020-02-03T00:30:00Z)" in result.output
 
@@ -63,7 +63,7 @@ def test_parse_a_month_range_prints_its_opening_and_its_due(invoke: Callable[...
 def test_parse_end_of_month(invoke: Callable[..., Result]) -> None:
     result = invoke("parse", "cuối tháng 6/2024")
     assert result.exit_code == 0, result.output
-    assert "Loại: month_end" in result.output
+    assert "Loại: cuối tháng" in result.output
     assert "Hạn: 17 giờ 00, thứ Sáu, ngày 28/6/2024 (2024-06-28T10:00:00Z)" in result.output
     assert "Bắt đầu:" not in result.output
 
@@ -111,3 +111,12 @@ def test_the_installed_command_says_which_words_it_did_not_understand(tmp_path: 
     said = " ".join(done.stderr.split())  # the console wraps long lines
     assert "Không đọc được hạn “Gửi về Ban Tuyên giáo trước ngày 30/6/2017”" in said
     assert "không hiểu “về Ban Tuyên giáo” đứng trước “trước ngày 30/6/2017”" in said
+
+
+def test_every_kind_of_deadline_is_named_in_vietnamese() -> None:
+    # `calendar parse` prints the kind for the clerk: no form of the grammar may fall back to a code name.
+    from schedules.grammar import FORMS
+    from schedules.meanings import KIND_LABELS
+
+    kinds = {name for name, _ in FORMS} | {"from_day", "from_month", "issue_day", "relative", "before_day"}
+    assert kinds <= KIND_LABELS.keys()
