@@ -27,8 +27,6 @@ from plans.compiled import (
     DirectiveSpec,
     EventSpec,
     FieldSpec,
-    GateSpec,
-    MilestoneSpec,
     ObligationSpec,
     ParentSpec,
     PhaseSpec,
@@ -36,23 +34,16 @@ from plans.compiled import (
     SignerSpec,
     TargetUnit,
 )
-from plans.deadlines import parse as _parse
+from plans.deadlines import parse as _parse, start
 from plans.quotas import QuotaAllocation, QuotaRuleSpec, allocate
-from plans.schema import PHASE_LABELS, Obligation, Plan, QuotaDef, UnitFilter
+from plans.schema import Obligation, Plan, QuotaDef, UnitFilter
 from plans.selection import PilotChoice, UnitIndex, select_pilot, unit_predicate
-from schedules.render import format_instant
+from plans.timeline import compile_event, compile_milestones, compile_phases
 
 if TYPE_CHECKING:
-    from schedules import Deadline, WorkingCalendar
+    from schedules import WorkingCalendar
 
 __all__ = ["compile_plan"]
-
-
-def _start(deadline: Deadline | None) -> datetime | None:
-    # A window's start: the open start of "từ tháng 7/2017", else the instant of a plain date.
-    if deadline is None:
-        return None
-    return deadline.opens or deadline.due
 
 
 def _directive(plan: Plan, calendar: WorkingCalendar) -> DirectiveSpec:
@@ -120,8 +111,8 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -
         )
         warnings += pilot_warnings
 
-    phases = _phases(plan, calendar, warnings)
-    event = _event(plan, calendar)
+    phases = compile_phases(plan, calendar, warnings)
+    event = compile_event(plan, calendar)
     context = _Context(plan, calendar, index, target_codes, pilot, {p.name: p for p in phases}, event, warnings)
     obligations = [context.obligation(o) for o in plan.obligations]
     obligations += [
@@ -130,7 +121,7 @@ def compile_plan(plan: Plan, units: Sequence[Unit], calendar: WorkingCalendar) -
         for peak in peak_obligations(spec, start_day(spec, d.issued_on), {level[c] for c in spec.unit_codes},
                                      calendar, warnings)
     ]
-    milestones = _milestones(plan, calendar, index, event, warnings)
+    milestones = compile_milestones(plan, calendar, event, warnings)
     obligations += [
         ObligationSpec(
             key=m.key, kind="milestone", title=m.title, phase=None, unit_codes=(m.assignee_code,),
@@ -201,61 +192,6 @@ def _unknown_codes(plan: Plan, roots: list[str], index: UnitIndex) -> list[Probl
     ]
 
 
-def _phases(plan: Plan, calendar: WorkingCalendar, warnings: list[str]) -> list[PhaseSpec]:
-    out = []
-    for phase in plan.phases:
-        gate = phase.gate
-        where = f"Giai đoạn “{phase.name}”"
-        after = _parse(gate.after, plan, calendar, where=f"{where} (gate.after)", warnings=warnings)
-        due = _parse(phase.due, plan, calendar, where=f"{where} (due)", warnings=warnings)
-        spec = PhaseSpec(
-            name=phase.name,
-            label_vi=phase.label or PHASE_LABELS[phase.name],
-            opens=_start(_parse(phase.opens, plan, calendar, where=f"{where} (opens)", warnings=warnings)),
-            due=due.due if due else None,
-            gate=GateSpec(_start(after), gate.share, gate.approval, gate.counts),
-        )
-        if spec.opens is not None and spec.due is not None and spec.due < spec.opens:
-            warnings.append(f"{where}: kết thúc ({format_instant(spec.due)}) trước khi bắt đầu "
-                            f"({format_instant(spec.opens)}); có thể in nhầm ngày")
-        out.append(spec)
-    return out
-
-
-def _event(plan: Plan, calendar: WorkingCalendar) -> EventSpec | None:
-    e = plan.event
-    if e is None:
-        return None
-    at = _parse(e.at, plan, calendar)
-    when = at.due or at.opens
-    if when is None:  # every deadline expression has a due or an opening instant
-        raise PlanError([Problem(f"“{e.at}” không chỉ một thời điểm tổ chức", field="event.at")])
-    return EventSpec(e.title, when, e.place, e.host, e.delegates, tuple(sorted(e.awards.items())))
-
-
-def _milestones(
-    plan: Plan, calendar: WorkingCalendar, index: UnitIndex, event: EventSpec | None, warnings: list[str]
-) -> list[MilestoneSpec]:
-    out: list[MilestoneSpec] = []
-    by_key: dict[str, MilestoneSpec] = {}
-    for i, m in enumerate(plan.milestones):
-        event_at = event.at if event else None
-        due = _parse(m.due, plan, calendar, upper=event_at, event=event_at,
-                     where=f"Mốc “{m.key}” (due)", warnings=warnings).due
-        if due is None:  # "từ tháng …" opens a window and names no deadline
-            raise PlanError([Problem(f"mốc “{m.key}”: “{m.due}” không có hạn chót; hãy ghi hạn, "
-                                     "ví dụ “chậm nhất ngày 21/5/2021”", field=f"milestones[{i}].due")])
-        spec = MilestoneSpec(m.key, m.title, m.assignee, due, m.after)
-        before = by_key.get(m.after) if m.after else None
-        if before is not None and due < before.due:
-            warnings.append(f"Mốc “{m.key}” có hạn trước mốc “{before.key}” mà nó phải làm sau")
-        if event is not None and due > event.at:
-            warnings.append(f"Mốc “{m.key}” có hạn sau thời điểm tổ chức {event.title}")
-        out.append(spec)
-        by_key[m.key] = spec
-    return out
-
-
 class _Context:
     """State shared while compiling obligations: unit sets are computed once per distinct filter."""
 
@@ -319,7 +255,7 @@ class _Context:
                         where=f"{where} (due)", warnings=self.warnings)
         # A campaign's own window ("từ tháng 5 đến tháng 9/2023 hằng tháng") opens it.
         campaign = due_dl.opens if due_dl is not None and due_dl.recurrence else None
-        opens = _start(opens_dl) or campaign or (phase.opens if phase else None)
+        opens = start(opens_dl) or campaign or (phase.opens if phase else None)
         due_dl = first_in_campaign(due_dl, opens, self.calendar)
         due_by_level: dict[int, datetime] = {}
         if levels and o.within_working_days is not None:

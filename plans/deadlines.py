@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from plans.schema import Plan
     from schedules import Deadline, WorkingCalendar
 
-__all__ = ["parse"]
+__all__ = ["parse", "start"]
 
 
 @overload
@@ -41,3 +41,10 @@ def parse(
     if warnings is not None:
         warnings += [f"{where}: {w}" for w in found.warnings]
     return found
+
+
+def start(deadline: Deadline | None) -> datetime | None:
+    """A window's start: the opening of "từ tháng 7/2017", else the instant of a plain date; None without one."""
+    if deadline is None:
+        return None
+    return deadline.opens or deadline.due
