@@ -236,7 +236,7 @@ def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | 
         if replayed is None:
             raise
         return replayed
-    request.app.state.figures.clear()
+    request.app.state.readings.clear()
     return JSONResponse(response, status_code=201)
 
 

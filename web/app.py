@@ -18,8 +18,8 @@ from formats import number, percent
 from rollout.stored_plan import item_of, plan_of
 from schedules.render import format_day, format_short, to_local
 from web.deps import LoginRequired, NotAuthenticated
-from web.figures import FigureCache
 from web.queries import kind_label
+from web.readings import Readings
 from web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -109,7 +109,7 @@ def create_app(services: Services) -> FastAPI:
         docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
     )
     app.state.services = services
-    app.state.figures = FigureCache()
+    app.state.readings = Readings()
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

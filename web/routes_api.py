@@ -126,7 +126,7 @@ def api_directive(request: Request, number: str, unit: str | None = None, princi
     directive, root = q.directive_in_scope(session, principal, number)
     anchor = q.anchor_for(session, principal, root, unit)
     phase_rows = q.phases(session, directive.id)
-    figures = subtree_figures(request.app.state.figures, session, directive, anchor, at)
+    figures = subtree_figures(request.app.state.readings, session, directive, anchor, at)
     current, nxt = q.current_phase(phase_rows), q.next_step(phase_rows, figures.keys, at)
     return DirectiveDetail(
         number=directive.number, title=directive.title, state=directive.state, state_reason=directive.state_reason,

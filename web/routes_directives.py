@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,8 @@ from storage.models import UnitRow
 from web import queries as q
 from web.accounts import Principal, Role
 from web.deps import now, page_principal, uow
-from web.figures import FigureCache, subtree_figures
+from web.figures import subtree_figures
+from web.readings import Readings, version_at
 from web.service_status import service_status
 from web.timeline import timeline_svg
 
@@ -26,11 +29,33 @@ LETTER_NAMES = {"nhac_han": "Nhắc hạn", "cong_van_don_doc": "Công văn đô
 STATUSES = [Status.OVERDUE, Status.OPEN, Status.PENDING, Status.DONE_ON_TIME, Status.DONE_LATE, Status.WAIVED]
 
 
+def _base(request: Request, csrf: str) -> dict[str, Any]:
+    return {"request": request, "principal": getattr(request.state, "principal", None), "csrf": csrf,
+            "now": now(request), "Role": Role, "service": service_status(request)}
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """A page with the account, its CSRF token, the clock and the service's health in its context."""
-    base = {"principal": getattr(request.state, "principal", None), "csrf": getattr(request.state, "csrf", ""),
-            "now": now(request), "Role": Role, "service": service_status(request)}
+    base = _base(request, getattr(request.state, "csrf", ""))
     return request.app.state.templates.TemplateResponse(request, name, base | context, status_code=status)
+
+
+# Stands for the session's CSRF token in a shared page; random per process, so no page text can contain it.
+CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
+
+
+def render_shared(request: Request, principal: Principal, work: UnitOfWork,
+                  build: Callable[[], tuple[str, dict[str, Any]]]) -> HTMLResponse:
+    """A page read by many at once (a directive, a list): rendered once per reading (web.readings) for every session
+    of the same account asking for the same address, each answer with its own session's CSRF token."""
+    def page() -> str:
+        name, context = build()
+        template = request.app.state.templates.get_template(name)
+        return str(template.render(_base(request, CSRF_SLOT) | context))
+
+    key = ("page", principal.username, principal.role, principal.unit_path, request.url.path, request.url.query)
+    html: str = request.app.state.readings.get(key, version_at(work.session, now(request)), page)
+    return HTMLResponse(html.replace(CSRF_SLOT, request.state.csrf))
 
 
 @router.get("/directives", response_class=HTMLResponse)
@@ -41,13 +66,13 @@ def directives_page(request: Request, principal: Principal = Depends(page_princi
 
 
 def directive_context(work: UnitOfWork, principal: Principal, number: str, unit: str | None, at: datetime,
-                      cache: FigureCache) -> dict[str, Any]:
+                      readings: Readings) -> dict[str, Any]:
     """Everything the directive page shows, from the anchor unit down."""
     session = work.session
     directive, root = q.directive_in_scope(session, principal, number)
     anchor = q.anchor_for(session, principal, root, unit)
     phase_rows = q.phases(session, directive.id)
-    figures = subtree_figures(cache, session, directive, anchor, at)
+    figures = subtree_figures(readings, session, directive, anchor, at)
     floor = root.path if root.path.startswith(principal.unit_path) else principal.unit_path
     event, quotas = q.event_panel(session, directive, anchor)
     own = q.own_obligations(session, anchor, directive.id)
@@ -76,7 +101,10 @@ def directive_context(work: UnitOfWork, principal: Principal, number: str, unit:
 def directive_page(request: Request, number: str, unit: str | None = None,
                    principal: Principal = Depends(page_principal), work: UnitOfWork = Depends(uow)) -> HTMLResponse:
     """One directive: timeline, subtree by status with drill-down, overdue units and their letters, state reason."""
-    at = now(request)
-    context = directive_context(work, principal, number, unit, at, request.app.state.figures)
-    context["svg"] = Markup(timeline_svg(context["phases"], context["keys"], at, context["event"]))  # noqa: S704  (built with escape())
-    return render(request, "directive.html", context)
+    def build() -> tuple[str, dict[str, Any]]:
+        at = now(request)
+        context = directive_context(work, principal, number, unit, at, request.app.state.readings)
+        context["svg"] = Markup(timeline_svg(context["phases"], context["keys"], at, context["event"]))  # noqa: S704  (built with escape())
+        return "directive.html", context
+
+    return render_shared(request, principal, work, build)

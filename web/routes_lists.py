@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -15,7 +16,7 @@ from storage.models import DirectiveRow, UnitRow
 from web import export, lists, queries as q
 from web.accounts import Principal
 from web.deps import now, page_principal, services, uow
-from web.routes_directives import render
+from web.routes_directives import render_shared
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,17 +38,19 @@ def _title(directive: DirectiveRow, anchor: UnitRow, f: lists.ListFilter) -> str
 def list_page(request: Request, principal: Principal = Depends(page_principal),
               work: UnitOfWork = Depends(uow)) -> HTMLResponse:
     """Obligations of a directive in the anchor's subtree, filtered, sorted and paged in the database."""
-    at = now(request)
-    directive, anchor, f = _scope(work, principal, request)
-    children = lists.children_of(work.session, anchor)
-    page = lists.page_of(work.session, directive, anchor, f, at, children)
-    base = f"directive={q_(directive.number)}&unit={q_(anchor.code)}"
-    return render(request, "list.html", {
-        "directive": directive, "anchor": anchor, "page": page, "f": page.filter, "base": base,
-        "choices": lists.choices(work.session, directive, anchor, children),
-        "title": _title(directive, anchor, page.filter),
-        "labels": {s.value: s.label for s in Status},
-    })
+    def build() -> tuple[str, dict[str, Any]]:
+        directive, anchor, f = _scope(work, principal, request)
+        children = lists.children_of(work.session, anchor)
+        page = lists.page_of(work.session, directive, anchor, f, now(request), children)
+        base = f"directive={q_(directive.number)}&unit={q_(anchor.code)}"
+        return "list.html", {
+            "directive": directive, "anchor": anchor, "page": page, "f": page.filter, "base": base,
+            "choices": lists.choices(work.session, directive, anchor, children),
+            "title": _title(directive, anchor, page.filter),
+            "labels": {s.value: s.label for s in Status},
+        }
+
+    return render_shared(request, principal, work, build)
 
 
 def q_(text: str) -> str:

@@ -56,7 +56,7 @@ def test_a_stored_plan_this_version_cannot_read_is_503_naming_the_directive_not_
         stored = uow.session.scalars(select(DirectiveRow.plan)).one()
         uow.session.execute(update(DirectiveRow).values(plan={**stored, "chase_channel": "fax"}))
         uow.commit()
-    site.app.state.figures.clear()  # type: ignore[attr-defined]
+    site.app.state.readings.clear()  # type: ignore[attr-defined]
     with login(site, "vp") as client:
         page = client.get(f"/directives/{NUMBER}", params={"unit": "TU-QT"})
     assert page.status_code == 503, page.text
