@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEntry
+from web.accounts import Principal
 
 T = TypeVar("T")
 TTL_SECONDS = 5.0
@@ -33,6 +35,11 @@ class _Reading:
     version: Hashable
     taken: float
     value: Any
+
+
+def seen_at(what: str, principal: Principal, request: Request) -> tuple[Hashable, ...]:
+    """The key of what one account sees at one address (a page, an API answer): the same for all its sessions."""
+    return what, principal.username, principal.role, principal.unit_path, request.url.path, request.url.query
 
 
 def version_at(session: Session, at: datetime) -> tuple[int, datetime]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from rollout.rollup import Rollup
 from storage import UnitOfWork
@@ -14,6 +15,7 @@ from web import queries as q
 from web.accounts import Principal
 from web.deps import api_principal, now, uow
 from web.figures import subtree_figures
+from web.readings import seen_at, version_at
 
 router = APIRouter(prefix="/api", tags=["Dữ liệu"])
 
@@ -119,10 +121,21 @@ def api_directives(request: Request, principal: Principal = Depends(api_principa
 
 @router.get("/directives/{number:path}", response_model=DirectiveDetail, summary="Một văn bản, nhìn từ một đơn vị")
 def api_directive(request: Request, number: str, unit: str | None = None, principal: Principal = Depends(api_principal),
-                  work: UnitOfWork = Depends(uow)) -> DirectiveDetail:
+                  work: UnitOfWork = Depends(uow)) -> Response:
     """One directive: phases, figures of the subtree of `unit` (default: the account's view), children, overdue
     units."""
     session, at = work.session, now(request)
+
+    def answer() -> bytes:
+        return _detail(request, session, principal, number, unit, at).model_dump_json().encode()
+
+    # Shared like the directive's page (web.readings): read once for the account's concurrent calls.
+    body: bytes = request.app.state.readings.get(seen_at("api", principal, request), version_at(session, at), answer)
+    return Response(body, media_type="application/json")
+
+
+def _detail(request: Request, session: Session, principal: Principal, number: str, unit: str | None,
+            at: datetime) -> DirectiveDetail:
     directive, root = q.directive_in_scope(session, principal, number)
     anchor = q.anchor_for(session, principal, root, unit)
     phase_rows = q.phases(session, directive.id)

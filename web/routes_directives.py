@@ -19,7 +19,7 @@ from web import queries as q
 from web.accounts import Principal, Role
 from web.deps import now, page_principal, uow
 from web.figures import subtree_figures
-from web.readings import Readings, version_at
+from web.readings import Readings, seen_at, version_at
 from web.service_status import service_status
 from web.timeline import timeline_svg
 
@@ -53,8 +53,8 @@ def render_shared(request: Request, principal: Principal, work: UnitOfWork,
         template = request.app.state.templates.get_template(name)
         return str(template.render(_base(request, CSRF_SLOT) | context))
 
-    key = ("page", principal.username, principal.role, principal.unit_path, request.url.path, request.url.query)
-    html: str = request.app.state.readings.get(key, version_at(work.session, now(request)), page)
+    html: str = request.app.state.readings.get(seen_at("page", principal, request),
+                                               version_at(work.session, now(request)), page)
     return HTMLResponse(html.replace(CSRF_SLOT, request.state.csrf))
 
 

@@ -7,6 +7,8 @@ import threading
 import time
 from datetime import timedelta
 
+import httpx
+
 from tests.web.conftest import NUMBER, Site, login
 from web.readings import Readings
 
@@ -37,6 +39,11 @@ def test_a_shared_page_never_shows_one_account_what_another_sees(site: Site) -> 
         narrow_list = district.get(f"/list?directive={NUMBER}").text
     assert "QT-GIOLINH" in wide and "QT-GIOLINH" not in narrow
     assert "QT-GIOLINH" in wide_list and "QT-GIOLINH" not in narrow_list
+    answers = {name: httpx.get(f"{site.url}/api{PAGE}", headers={"Authorization": f"Bearer {site.tokens[name]}"},
+                               timeout=20).json() for name in ("vp", "camlo")}
+    assert "QT-GIOLINH" in [c["code"] for c in answers["vp"]["children"]]
+    assert answers["camlo"]["figures"]["unit"] == "QT-CAMLO"
+    assert "QT-GIOLINH" not in str(answers["camlo"])
 
 
 def test_moving_the_dashboards_clock_shows_at_once(site: Site) -> None:
