@@ -161,34 +161,44 @@ def refresh_figures(session: Session, directive: DirectiveRow, row: ObligationRo
     if not names:
         return
     session.flush()
-    unit = session.get_one(UnitRow, row.unit_id)
+    aboves = ids_of(session.get_one(UnitRow, row.unit_id).path)[:-1]
     same = (RollupFigureRow.directive_id == directive.id, RollupFigureRow.key == row.key,
             RollupFigureRow.period == row.period)
-    for above in reversed(ids_of(unit.path)[:-1]):
-        children = select(UnitRow.id).where(UnitRow.parent_id == above)
-        below = dict.fromkeys(names, None)
-        given: dict[int, dict[str, float]] = defaultdict(dict)
-        for child, *values in session.execute(
-            select(ObligationRow.unit_id, *[report_figure(ObligationRow.data, f) for f in names])
-            .where(ObligationRow.unit_id.in_(children), ObligationRow.directive_id == directive.id,
-                   ObligationRow.key == row.key, ObligationRow.period == row.period)
-        ):
-            given[child] = {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
-        for child, name, value in session.execute(
-            select(RollupFigureRow.unit_id, RollupFigureRow.field, RollupFigureRow.below)
-            .where(*same, RollupFigureRow.unit_id.in_(children))
-        ):
-            given[child].setdefault(name, value)  # the child's own figure, when it gave one, replaces this
-        totals: dict[str, float | None] = below
-        for figures in given.values():
+    # The children of every unit above, read at once: their own figures, then what lies below each of them.
+    given: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))  # parent -> child -> field
+    for child, parent, *values in session.execute(
+        select(ObligationRow.unit_id, UnitRow.parent_id, *[report_figure(ObligationRow.data, f) for f in names])
+        .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+        .where(UnitRow.parent_id.in_(aboves), ObligationRow.directive_id == directive.id,
+               ObligationRow.key == row.key, ObligationRow.period == row.period)
+    ):
+        given[parent or 0][child] = {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
+    stored = session.execute(
+        select(RollupFigureRow.unit_id, UnitRow.parent_id, RollupFigureRow.field, RollupFigureRow.below)
+        .join(UnitRow, UnitRow.id == RollupFigureRow.unit_id).where(*same, UnitRow.parent_id.in_(aboves))
+    ).all()
+    rows: list[dict[str, Any]] = []
+    fresh: dict[str, float] = {}  # what was just consolidated at the unit below the one being consolidated
+    for depth in range(len(aboves) - 1, -1, -1):  # from the bottom up
+        above, children = aboves[depth], given[aboves[depth]]
+        for child, parent, name, value in stored:
+            if parent == above and not (depth + 1 < len(aboves) and child == aboves[depth + 1]):
+                children[child].setdefault(name, value)  # the child's own figure, when it gave one, replaces this
+        if depth + 1 < len(aboves):
+            for name, value in fresh.items():
+                children[aboves[depth + 1]].setdefault(name, value)
+        totals: dict[str, float | None] = dict.fromkeys(names, None)
+        for figures in children.values():
             for name, value in figures.items():
                 if name in totals:
                     totals[name] = (totals[name] or 0.0) + value
-        session.execute(delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id == above))
-        rows = [{"directive_id": directive.id, "unit_id": above, "key": row.key, "period": row.period, "field": name,
-                 "below": value} for name, value in totals.items() if value is not None]
-        if rows:
-            session.execute(insert(table_of(RollupFigureRow)), rows)
+        fresh = {name: value for name, value in totals.items() if value is not None}
+        rows += [{"directive_id": directive.id, "unit_id": above, "key": row.key, "period": row.period,
+                  "field": name, "below": value} for name, value in fresh.items()]
+    session.execute(delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id.in_(aboves))
+                    .execution_options(synchronize_session=False))  # no kept row is loaded as an object
+    if rows:
+        session.execute(insert(table_of(RollupFigureRow)), rows)
 
 
 def rebuild_touching(session: Session, unit_codes: Iterable[str]) -> None:

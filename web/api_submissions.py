@@ -11,9 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
-import threading
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,6 +26,7 @@ from rollout import actions
 from rollout.intake import check_report, record_report
 from rollout.status import FINISHED, values
 from storage import UnitOfWork
+from storage.db import writer_turn
 from storage.documents import DocumentIn
 from storage.models import DirectiveRow, IdempotentRequestRow, ObligationRow, UnitRow
 from storage.units import find_unit
@@ -160,10 +159,6 @@ def _document(payload: DocumentPayload | None) -> DocumentIn | None:
                       file_name=payload.file_name, content=content)
 
 
-# On SQLite one request of this process at a time asks for the database's write lock; the others wait here, in
-# turn, instead of polling SQLite's lock (its busy handler backs off up to 100 ms between tries, so under load a
-# few requests waited seconds while others went through).
-_SQLITE_WRITER = threading.Lock()
 
 
 def _refused(attempt: Callable[[], T]) -> T | JSONResponse:
@@ -193,8 +188,7 @@ def _checked(work: UnitOfWork, principal: Principal, key: str | None, digest: st
 def _record(request: Request, work: UnitOfWork, principal: Principal, key: str | None, digest: str,
             change: Callable[[], SubmissionOut]) -> JSONResponse:
     """Run the change; on success record the answer under the key and commit both, or replay a racing twin's."""
-    sqlite = work.engine.dialect.name == "sqlite"
-    with _SQLITE_WRITER if sqlite else nullcontext():
+    with writer_turn(work.engine):
         return _write(request, work, principal, key, digest, change)
 
 

@@ -147,9 +147,14 @@ def app_from_settings() -> FastAPI:
     the clock, to look at a rehearsal's database on its simulated day."""
     import dataclasses
     import os
+    import sys
 
     from bootstrap import services
 
+    # A request holding the database's write lock gives up the interpreter lock at every statement; by default it
+    # may then wait 5 ms for another request's thread to hand it back, stretching everyone's wait for the write
+    # lock. Measured with 20 clients posting reports: the write lock held 10.6 ms → 7.6 ms at the median.
+    sys.setswitchinterval(0.0005)
     as_of = os.environ.get("TRIENKHAI_WEB_AS_OF")
     if not as_of:
         return create_app(services())
