@@ -6,6 +6,8 @@ issue_national.py), opened; an office administrator bound to one province. The s
 process (`trienkhai web`, two uvicorn workers) on loopback; 20 httpx async clients share a bounded number of requests.
 Targets (issue 16): p95 â‰¤ 150 ms for the page, the API call and a filtered list. Exports have no time target:
 they are streamed, so the first bytes are measured beside the whole file, and every file must hold every row.
+Each page is asked `--requests` times (2,000 by default: at 400, the one first reading of a page by each worker,
+which everyone queued behind it waits for, is 5% of the samples and decides the p95; its time is the max printed).
 Run: .venv/bin/python bench/web_load.py [--requests N]
 """
 
@@ -76,6 +78,7 @@ def report(label: str, whole: list[float], wall: float, target: str = "target â‰
     p50, p95 = percentiles(whole)
     line(f"{label}: ms median", f"{p50 * 1000:.0f}", f"load average {os.getloadavg()[0]:.2f}")
     line(f"{label}: ms p95", f"{p95 * 1000:.0f}", target)
+    line(f"{label}: ms max", f"{max(whole) * 1000:.0f}", "a worker's first reading of the page")
     line(f"{label}: requests/s ({len(whole)} requests, {CLIENTS} clients)", f"{len(whole) / wall:.1f}")
 
 
@@ -86,7 +89,7 @@ def csv_rows(base: str, path: str, cookies: dict[str, str]) -> int:
 
 
 def main() -> None:
-    total = int(sys.argv[sys.argv.index("--requests") + 1]) if "--requests" in sys.argv else 400
+    total = int(sys.argv[sys.argv.index("--requests") + 1]) if "--requests" in sys.argv else 2000
     setup_s, (url, token, province) = timed(prepare)
     line("setup (country, issue, open): seconds", f"{setup_s:.1f}")
     with web_server(url) as base:
@@ -108,7 +111,7 @@ def main() -> None:
         exported = f"/list.csv?directive={number}&status="
         rows = csv_rows(base, exported, cookies)  # every answer of the same size holds as many rows
         for label, path, n in ((f"export .csv of every obligation of {province} ({rows:,} rows)", exported,
-                                max(CLIENTS, total // 10)),
+                                2 * CLIENTS),
                                (f"export .xlsx of every obligation of {province}", f"/list.xlsx?directive={number}"
                                 "&status=", CLIENTS)):
             wall, (first, whole, sizes) = timed(partial(asyncio.run, load(base, path, {}, cookies, n)))
