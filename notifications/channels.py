@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -25,6 +24,7 @@ from apprise.attachment.memory import AttachMemory
 
 from errors import ConfigError, TrienkhaiError
 from hierarchy.limits import email_problem, one_line, shown, text_problem
+from notifications.mime import address_list, encoded, message_bytes
 from settings import Settings
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Channel",
     "ChannelError",
     "Envelope",
+    "Mail",
     "OutboxFolderChannel",
     "Sent",
     "SmtpChannel",
@@ -101,66 +102,64 @@ def message_id_for(key: str, sender: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def _addresses(values: list[str], header: str) -> list[Address]:
-    """One Address per entry. An entry that is not exactly one address (a second one, a line break, a control or
-    bidi character) is refused for good: nothing written in a unit's cell can add a recipient or a header."""
-    found = []
-    for value in values:
-        trouble = text_problem(value, max_chars=400)
-        parsed = getaddresses([value]) if trouble is None else []
-        if trouble is None and len(parsed) != 1:
-            trouble = "có nhiều hơn một địa chỉ; mỗi mục chỉ được một địa chỉ"
-        if trouble is None and header != "From":
-            trouble = email_problem(parsed[0][1])
-        if trouble is None and "@" not in parsed[0][1]:  # the sender is the operator's setting: a local mail
-            trouble = "thiếu phần @tên-miền"  # domain such as "localhost" is fine there, a bare name is not
-        if trouble is not None:
-            raise ChannelError(f"Địa chỉ thư {shown(value)} ở mục {header} không hợp lệ: {trouble}", transient=False)
-        display, addr = parsed[0]
-        user, _, domain = addr.rpartition("@")
-        found.append(Address(display_name=display, username=user, domain=domain))
-    return found
+def _addresses(values: list[str], header: str) -> list[tuple[str, str]]:
+    """(display name, addr-spec) per entry. An entry that is not exactly one address (a second one, a line break,
+    a control or bidi character) is refused for good: nothing written in a unit's cell can add a recipient or a
+    header."""
+    return [_address(value, header) for value in values]
 
 
-# RFC 5322's hard limit on a line, headers included.
-MAX_HEADER_LINE = 998
+@lru_cache(maxsize=4096)
+def _address(value: str, header: str) -> tuple[str, str]:
+    # A dispatcher writes the same sender and the same few thousand units' addresses over and over.
+    trouble = text_problem(value, max_chars=400)
+    parsed = getaddresses([value]) if trouble is None else []
+    if trouble is None and len(parsed) != 1:
+        trouble = "có nhiều hơn một địa chỉ; mỗi mục chỉ được một địa chỉ"
+    if trouble is None and header != "From":
+        trouble = email_problem(parsed[0][1])
+    if trouble is None and "@" not in parsed[0][1]:  # the sender is the operator's setting: a local mail
+        trouble = "thiếu phần @tên-miền"  # domain such as "localhost" is fine there, a bare name is not
+    if trouble is None and not parsed[0][1].isascii():
+        trouble = "địa chỉ chỉ ghi chữ không dấu (tên miền có dấu ghi theo dạng xn--…)"
+    if trouble is not None:
+        raise ChannelError(f"Địa chỉ thư {shown(value)} ở mục {header} không hợp lệ: {trouble}", transient=False)
+    display, addr = parsed[0]
+    user, _, domain = addr.rpartition("@")
+    return display, Address(username=user, domain=domain).addr_spec
 
 
-def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None) -> EmailMessage:
+class Mail(NamedTuple):
+    """A message ready for the wire: its Message-ID, the addr-specs it goes to (To and Cc) and its bytes."""
+
+    message_id: str
+    recipients: list[str]
+    data: bytes
+
+
+def build_email(envelope: Envelope, sender: str, *, date: datetime | None = None) -> Mail:
     """A UTF-8 email: text and HTML as alternatives, attachments alongside, Message-ID taken from the key.
 
-    Headers are built with the EmailMessage API only; recipients must each be one valid address, and the subject,
-    key and file names are put on one line (a stored line break or control character becomes a space).
+    Recipients must each be one valid address; the subject, key and file names are put on one line (a stored line
+    break or control character becomes a space). Written by `notifications.mime`, as the email package would.
     """
     if not envelope.to and not envelope.cc:
         raise ChannelError("Thư không có người nhận (mục To và Cc đều trống)", transient=False)
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = _addresses([sender], "From")[0]
-    if envelope.to:
-        msg["To"] = _addresses(envelope.to, "To")
-    if envelope.cc:
-        msg["Cc"] = _addresses(envelope.cc, "Cc")
+    to, cc = _addresses(envelope.to, "To"), _addresses(envelope.cc, "Cc")
+    message_id = one_line(envelope.message_id or message_id_for(envelope.idempotency_key, sender))
+    headers = [("From", address_list(_addresses([sender], "From"))),
+               *([("To", address_list(to))] if to else []), *([("Cc", address_list(cc))] if cc else []),
+               ("Subject", encoded(one_line(envelope.subject))),
+               ("Date", format_datetime(date or datetime.now(UTC))),
+               ("Message-ID", encoded(message_id)),
+               (KEY_HEADER, encoded(one_line(envelope.idempotency_key)))]
+    files = [(one_line(name), content, one_line(mime)) for name, content, mime in envelope.attachments]
     try:
-        msg["Subject"] = one_line(envelope.subject)
-        msg["Date"] = format_datetime(date or datetime.now(UTC))
-        msg["Message-ID"] = one_line(envelope.message_id or message_id_for(envelope.idempotency_key, sender))
-        msg[KEY_HEADER] = one_line(envelope.idempotency_key)
-        # Base64 keeps Vietnamese bodies intact through any relay, including ones without 8BITMIME.
-        msg.set_content(envelope.text, subtype="plain", charset="utf-8", cte="base64")
-        if envelope.html:
-            msg.add_alternative(envelope.html, subtype="html", charset="utf-8", cte="base64")
-        for filename, content, mime in envelope.attachments:
-            maintype, _, subtype = one_line(mime).partition("/")
-            msg.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
-                               filename=one_line(filename))
-    except ValueError as exc:  # the email package refuses what would break a header: the letter cannot go
+        data = message_bytes(headers, envelope.text, envelope.html, files)
+    except ValueError as exc:  # what would break a header: the letter cannot go
         raise ChannelError(f"Không dựng được thư vì một tiêu đề có ký tự không hợp lệ ({exc})",
                            transient=False) from exc
-    # Python's header folder drops the space between two encoded words where it folds a long accented subject
-    # ("quản lýcán bộ"); unfolded headers (RFC 5322 allows 998 characters) keep every word apart. Bodies were
-    # already encoded above in lines of 76, which this does not change.
-    msg.policy = msg.policy.clone(max_line_length=MAX_HEADER_LINE)
-    return msg
+    return Mail(message_id, [addr for _, addr in to + cc], data)
 
 
 def _key_filename(key: str) -> str:
@@ -186,13 +185,13 @@ class OutboxFolderChannel:
         message = build_email(envelope, self.sender)
         target = self.path_for(envelope.idempotency_key)
         if target.exists():
-            return Sent(str(message["Message-ID"]), str(target), already_sent=True)
+            return Sent(message.message_id, str(target), already_sent=True)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(message.as_bytes())
+                    handle.write(message.data)
                     handle.flush()
                     os.fsync(handle.fileno())
                 # link() refuses an existing target, so two writers racing on one key leave one file.
@@ -200,11 +199,11 @@ class OutboxFolderChannel:
             finally:
                 os.unlink(tmp_name)
         except FileExistsError:
-            return Sent(str(message["Message-ID"]), str(target), already_sent=True)
+            return Sent(message.message_id, str(target), already_sent=True)
         except OSError as exc:
             raise ChannelError(f"Không ghi được thư vào thư mục {self.folder}: {exc.strerror or exc}",
                                transient=True) from exc
-        return Sent(str(message["Message-ID"]), str(target))
+        return Sent(message.message_id, str(target))
 
 
 def _smtp_failure(exc: Exception) -> ChannelError:
@@ -259,16 +258,15 @@ class SmtpChannel:
         makes one handshake, not ten thousand) and one the server dropped meanwhile is reopened once.
         """
         message = build_email(envelope, self.sender)
-        recipients = [a.addr_spec for a in _addresses(envelope.to + envelope.cc, "To/Cc")]
-        # The bare address: a display name here would make smtplib switch the whole message to SMTPUTF8.
-        envelope_from = _addresses([self.sender], "From")[0].addr_spec
+        # The bare address: a display name has no place in the envelope.
+        envelope_from = _address(self.sender, "From")[1]
         for attempt in (1, 2):
             try:
                 if self._client is None:
                     self._client = self._connect()
                     if self.user:
                         self._client.login(self.user, self.password or "")
-                refused = self._client.send_message(message, from_addr=envelope_from, to_addrs=recipients)
+                refused = self._client.sendmail(envelope_from, message.recipients, message.data)
                 if not self._keep_open:
                     self.close()
                 break
@@ -279,7 +277,7 @@ class SmtpChannel:
             except (smtplib.SMTPException, OSError) as exc:
                 self.close()
                 raise _smtp_failure(exc) from exc
-        return Sent(str(message["Message-ID"]), f"smtp://{self.host}:{self.port}", refused=tuple(refused))
+        return Sent(message.message_id, f"smtp://{self.host}:{self.port}", refused=tuple(refused))
 
     def copy(self) -> SmtpChannel:
         """The same server and settings on a connection of its own, for a dispatcher's parallel conversations."""

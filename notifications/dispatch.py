@@ -31,10 +31,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from threading import Lock
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Update, and_, bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,7 @@ from notifications.sent import file_values, sent_values, stored_envelope, write_
 from notifications.zalo import ZaloRoute
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
+from storage.base import table_of
 from storage.db import WRITE_LOCK
 from storage.models import DirectiveRow, OutboxRow, UnitRow
 
@@ -291,11 +294,23 @@ def _claim(engine: Engine, me: str, now: datetime, lease_now: datetime, size: in
                                  .order_by(OutboxRow.id)))
 
 
+@lru_cache(maxsize=16)
+def _recording(columns: tuple[str, ...]) -> Update:
+    """The UPDATE that records an outcome setting `columns` and lets go of the row, built once for each kind of
+    outcome: a dispatcher records hundreds of rows a second, and building each statement anew cost more than
+    running it."""
+    table = table_of(OutboxRow)
+    return (update(table).where(table.c.id == bindparam("row_id"), table.c.claimed_by == bindparam("me"))
+            .values({**{name: bindparam(f"set_{name}", type_=table.c[name].type) for name in columns},
+                     "claimed_by": None, "lease_until": None}))
+
+
 def _record(engine: Engine, me: str, row_id: int, outcome: _Outcome) -> bool:
     """Write what happened to a held row and let go of it; False when another pass had taken it over."""
+    values = outcome.values
     with _write(engine) as conn:
-        done = conn.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.claimed_by == me)
-                            .values(**outcome.values, claimed_by=None, lease_until=None))
+        done = conn.execute(_recording(tuple(sorted(values))),
+                            {"row_id": row_id, "me": me, **{f"set_{name}": v for name, v in values.items()}})
         if done.rowcount != 1:
             return False
         # The files of the message as sent belong to the commit that marks it sent: both or neither.
@@ -321,6 +336,16 @@ def _release(engine: Engine, me: str, ids: list[int]) -> None:
                          .values(claimed_by=None, lease_until=None))
 
 
+_WRITERS: WeakKeyDictionary[Engine, Lock] = WeakKeyDictionary()
+_WRITERS_LOCK = Lock()
+
+
+def _writers(engine: Engine) -> Lock:
+    """The lock the passes of this process take in turn to write through `engine`."""
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(engine, Lock())
+
+
 @contextmanager
 def _write(engine: Engine) -> Iterator[Connection]:
     """A short write transaction, committed at the end of the block.
@@ -329,7 +354,9 @@ def _write(engine: Engine) -> Iterator[Connection]:
     reads and then writes fails at once with "database is locked" when another process wrote meanwhile,
     whereas BEGIN IMMEDIATE waits for the write lock (busy_timeout).
     """
-    with engine.connect() as conn:
+    # A dispatcher's connections are threads of one process: on SQLite they queue on a lock of their own, handed
+    # over at once, rather than on the file's write lock, which a waiter polls after sleeping a millisecond or more.
+    with _writers(engine) if engine.dialect.name == "sqlite" else nullcontext(), engine.connect() as conn:
         conn.execution_options(**{WRITE_LOCK: True})
         try:
             yield conn

@@ -58,4 +58,4 @@ def stored_envelope(session: Session, row: OutboxRow) -> Envelope | None:
 
 def eml_bytes(envelope: Envelope, sender: str, sent_at: datetime | None) -> bytes:
     """The stored message as an .eml file, dated when it was sent, with the Message-ID it went out with."""
-    return build_email(envelope, sender, date=sent_at).as_bytes()
+    return build_email(envelope, sender, date=sent_at).data

@@ -25,6 +25,7 @@ from notifications.dispatch import LEASE, MAX_ATTEMPTS, backoff, dispatch
 from rollout.reconcile import advance
 from rollout.service import issue_plan
 from schedules import WorkingCalendar
+from settings import Settings
 from storage import UnitOfWork, make_engine, upgrade
 from storage.models import OutboxRow
 from storage.units import apply_hierarchy
@@ -138,7 +139,8 @@ def test_two_dispatcher_processes_at_once_send_each_message_once(
 ) -> None:
     expected = fill_outbox(db_url, tmp_path, province=province)
     assert expected == size
-    sink, port = GatedSink(parties=2), free_port()
+    # One dispatcher holds up to smtp_connections sessions: one more means the other dispatcher has shown up too.
+    sink, port = GatedSink(parties=Settings().smtp_connections + 1), free_port()
     controller = start(port, sink)
     try:
         processes = [subprocess.Popen(cli(REMIND_AT), env=cli_env(db_url, port), stdout=subprocess.PIPE,

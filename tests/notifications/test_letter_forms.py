@@ -123,6 +123,6 @@ def test_long_vietnamese_subjects_survive_header_folding(template: str) -> None:
     assert len(message.subject) > 78  # long enough to fold
     envelope = Envelope(to=["a@b.vn"], cc=[], subject=message.subject, text=message.text, html=message.html,
                         idempotency_key="k")
-    raw = build_email(envelope, "vp@tinhuy.dcs.vn").as_bytes()
+    raw = build_email(envelope, "vp@tinhuy.dcs.vn").data
     decoded = BytesParser(policy=policy.default).parsebytes(raw)["Subject"]
     assert str(decoded) == message.subject
