@@ -34,7 +34,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from threading import Lock
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Connection, Engine, Update, and_, bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -49,7 +48,7 @@ from notifications.zalo import ZaloRoute
 from rollout.escalate import next_office_instant
 from schedules import WorkingCalendar
 from storage.base import table_of
-from storage.db import WRITE_LOCK
+from storage.db import WRITE_LOCK, writer_turn
 from storage.models import DirectiveRow, OutboxRow, UnitRow
 
 __all__ = ["BATCH", "LEASE", "MAX_ATTEMPTS", "DispatchResult", "dispatch", "dispatcher_identity"]
@@ -336,16 +335,6 @@ def _release(engine: Engine, me: str, ids: list[int]) -> None:
                          .values(claimed_by=None, lease_until=None))
 
 
-_WRITERS: WeakKeyDictionary[Engine, Lock] = WeakKeyDictionary()
-_WRITERS_LOCK = Lock()
-
-
-def _writers(engine: Engine) -> Lock:
-    """The lock the passes of this process take in turn to write through `engine`."""
-    with _WRITERS_LOCK:
-        return _WRITERS.setdefault(engine, Lock())
-
-
 @contextmanager
 def _write(engine: Engine) -> Iterator[Connection]:
     """A short write transaction, committed at the end of the block.
@@ -354,9 +343,9 @@ def _write(engine: Engine) -> Iterator[Connection]:
     reads and then writes fails at once with "database is locked" when another process wrote meanwhile,
     whereas BEGIN IMMEDIATE waits for the write lock (busy_timeout).
     """
-    # A dispatcher's connections are threads of one process: on SQLite they queue on a lock of their own, handed
-    # over at once, rather than on the file's write lock, which a waiter polls after sleeping a millisecond or more.
-    with _writers(engine) if engine.dialect.name == "sqlite" else nullcontext(), engine.connect() as conn:
+    # A dispatcher's connections (threads) and other dispatchers (processes) queue for their turn, handed over at
+    # once, rather than on the file's write lock, which a waiter polls after sleeping a millisecond or more.
+    with writer_turn(engine), engine.connect() as conn:
         conn.execution_options(**{WRITE_LOCK: True})
         try:
             yield conn
