@@ -74,11 +74,12 @@ async def load(base: str, url: str, headers: dict[str, str], cookies: dict[str, 
     return first, whole, sizes
 
 
-def report(label: str, whole: list[float], wall: float, target: str = "target ≤ 150 ms") -> None:
+def report(label: str, whole: list[float], wall: float, target: str = "target ≤ 150 ms",
+           slowest: str = "a worker's first reading of the page") -> None:
     p50, p95 = percentiles(whole)
     line(f"{label}: ms median", f"{p50 * 1000:.0f}", f"load average {os.getloadavg()[0]:.2f}")
     line(f"{label}: ms p95", f"{p95 * 1000:.0f}", target)
-    line(f"{label}: ms max", f"{max(whole) * 1000:.0f}", "a worker's first reading of the page")
+    line(f"{label}: ms max", f"{max(whole) * 1000:.0f}", slowest)
     line(f"{label}: requests/s ({len(whole)} requests, {CLIENTS} clients)", f"{len(whole) / wall:.1f}")
 
 
@@ -115,8 +116,8 @@ def main() -> None:
                                (f"export .xlsx of every obligation of {province}", f"/list.xlsx?directive={number}"
                                 "&status=", CLIENTS)):
             wall, (first, whole, sizes) = timed(partial(asyncio.run, load(base, path, {}, cookies, n)))
-            report(f"{label}, first bytes", first, wall, "streamed; issue 16 sets no time target")
-            report(f"{label}, whole file", whole, wall, "no time target (issue 16)")
+            report(f"{label}, first bytes", first, wall, "streamed; issue 16 sets no time target", "")
+            report(f"{label}, whole file", whole, wall, "no time target (issue 16)", "")
             line(f"{label}: sizes of the answers (bytes)", ", ".join(f"{s:,}" for s in sorted(sizes)))
 
 
