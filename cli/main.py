@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.help_text import use_vietnamese
 from cli.lazy import Entry, LazyGroup
 from cli.usage import USAGE_EXIT_CODE, NoArgsIsHelpError, UsageError, show_usage_error
 from errors import TrienkhaiError
@@ -19,7 +20,9 @@ app = typer.Typer(
     help="Triển khai văn bản chỉ đạo theo từng giai đoạn xuống các cấp Đảng, Đoàn.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,  # its options and messages are Typer's, in English
 )
+use_vietnamese()
 err_console = Console(stderr=True)
 
 

@@ -143,7 +143,7 @@ def token_cmd(username: str = typer.Argument(..., help="Tên đăng nhập")) ->
 def web_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Địa chỉ lắng nghe"),
     port: int = typer.Option(8000, "--port", help="Cổng"),
-    workers: int = typer.Option(2, "--workers", help="Số tiến trình phục vụ (mặc định: 2, bằng số lõi của máy)"),
+    workers: int = typer.Option(2, "--workers", help="Số tiến trình phục vụ (nên bằng số lõi của máy)"),
     as_of: datetime = typer.Option(
         None, "--as-of", help="Xem dữ liệu tại một thời điểm (ví dụ cơ sở dữ liệu mô phỏng)"
     ),
