@@ -73,8 +73,10 @@ class HeatMap:
 def heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, now: datetime) -> HeatMap:
     """Per child of the anchor and obligation, overdue and due counts, read from the kept roll-ups."""
     children = list(session.scalars(select(UnitRow.id).where(UnitRow.parent_id == anchor.id)))
+    # Overdue as of `now` too: a dashboard pinned to an earlier day of a rehearsal's database sees rows marked
+    # overdue later, which are not yet due on that day (their share would pass 100%).
     overdue = subtree_totals(session, directive.id, children, ("key",),
-                             lambda table: [table.status == Status.OVERDUE.value])
+                             lambda table: [table.status == Status.OVERDUE.value, table.due_at <= now])
     due = subtree_totals(session, directive.id, children, ("key",),
                          lambda table: [table.status.in_(DUE_STATES), table.due_at <= now])
     cells: dict[int, dict[str, Cell]] = {}
@@ -90,7 +92,8 @@ def live_heat_map(session: Session, directive: DirectiveRow, anchor: UnitRow, no
     is_due = ObligationRow.status.in_(DUE_STATES) & (ObligationRow.due_at <= now)
     rows = session.execute(
         select(prefix, ObligationRow.key,
-               func.sum(case((ObligationRow.status == Status.OVERDUE.value, 1), else_=0)),
+               func.sum(case(((ObligationRow.status == Status.OVERDUE.value) & (ObligationRow.due_at <= now), 1),
+                             else_=0)),
                func.sum(case((is_due, 1), else_=0)))
         .where(ObligationRow.directive_id + 0 == directive.id, ObligationRow.unit_id == UnitRow.id,
                UnitRow.path > lo, UnitRow.path < hi)

@@ -9,7 +9,10 @@ from datetime import timedelta
 
 import httpx
 
-from tests.web.conftest import NUMBER, Site, login
+from rollout import summary
+from storage import UnitOfWork
+from storage.models import ObligationRow
+from tests.web.conftest import NUMBER, Site, local, login
 from web.readings import Readings
 
 PAGE = f"/directives/{NUMBER}"
@@ -91,3 +94,21 @@ def test_a_newer_version_is_read_once_for_every_caller_and_nobody_gets_the_old_o
     for t in threads:
         t.join(5)
     assert answers == ["new"] * 8 and len(calls) == 1
+
+
+def test_a_row_marked_overdue_before_its_deadline_comes_leaves_the_heat_map_within_100_percent(site: Site) -> None:
+    # A dashboard pinned to an earlier day of a rehearsal's database sees rows marked overdue later on: here the
+    # Gio Linh pilot chi bộ's report, overdue in the data, is due only on 25/6 as the page sees it on 20/6.
+    with UnitOfWork(site.engine) as uow:  # type: ignore[arg-type]
+        row = uow.session.get_one(ObligationRow, site.pilot_obligation)
+        row.due_at = local(2017, 6, 25, 17)
+        uow.session.flush()
+        summary.rebuild(uow.session, site.directive_id)
+        uow.commit()
+    with login(site, "vp") as client:
+        page = client.get(PAGE)
+    assert page.status_code == 200, page.text[:300]
+    heat = re.search(r'id="heatmap".*?</table>', page.text, re.S)
+    assert heat is not None
+    shares = [int(s) for s in re.findall(r">(\d+)%<", heat.group(0))]
+    assert shares and max(shares) <= 100
