@@ -79,7 +79,13 @@ class Readings:
             return self._read(key, version, read)
 
     def _read(self, key: Hashable, version: Hashable, read: Callable[[], T]) -> T:
-        value = read()
+        try:
+            value = read()
+        except BaseException:
+            with self._lock:  # a refused address keeps nothing, not even its lock
+                if key not in self._items:
+                    self._reading.pop(key, None)
+            raise
         with self._lock:
             self._items.pop(key, None)
             self._items[key] = _Reading(version, time.monotonic(), value)

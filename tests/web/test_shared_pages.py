@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from rollout import summary
 from storage import UnitOfWork
@@ -112,3 +113,16 @@ def test_a_row_marked_overdue_before_its_deadline_comes_leaves_the_heat_map_with
     assert heat is not None
     shares = [int(s) for s in re.findall(r">(\d+)%<", heat.group(0))]
     assert shares and max(shares) <= 100
+
+
+def test_a_refused_reading_keeps_nothing_and_is_tried_again() -> None:
+    readings = Readings()
+
+    def refused() -> str:
+        raise PermissionError("out of scope")
+
+    for _ in range(3):
+        with pytest.raises(PermissionError):
+            readings.get(("page", "somebody", "/directives/x"), 1, refused)
+    assert readings._items == {} and readings._reading == {}  # a stream of refused addresses leaves no trace
+    assert readings.get(("page", "somebody", "/directives/x"), 1, lambda: "shown") == "shown"
