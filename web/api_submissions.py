@@ -159,8 +159,6 @@ def _document(payload: DocumentPayload | None) -> DocumentIn | None:
                       file_name=payload.file_name, content=content)
 
 
-
-
 def _refused(attempt: Callable[[], T]) -> T | JSONResponse:
     """What `attempt` returns, or the refusal its error stands for (the caller rolls back)."""
     try:
@@ -230,7 +228,6 @@ def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | 
         if replayed is None:
             raise
         return replayed
-    request.app.state.readings.clear()
     return JSONResponse(response, status_code=201)
 
 

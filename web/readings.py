@@ -96,6 +96,7 @@ class Readings:
         return value
 
     def clear(self) -> None:
-        """Forget every reading (this process wrote something the next page must show)."""
+        """Forget every reading: for data changed behind the audit log (by hand, in the database), which no version
+        shows; a write through the application needs no call, its audit entry is the new version."""
         with self._lock:
             self._items.clear()

@@ -61,7 +61,6 @@ def _attempt(work: UnitOfWork, change: Callable[[], Any], request: Request) -> l
         work.session.rollback()
         return [Problem(str(exc))]
     work.commit()
-    request.app.state.readings.clear()  # the page shown next must include this change
     return None
 
 

@@ -157,7 +157,6 @@ async def check_or_issue(request: Request, key: str, principal: Principal = Depe
     if result.created:
         save_files(work.session, q.source_folder(directive.id), {name: content}, now(request))
         work.commit()
-        request.app.state.readings.clear()
     return RedirectResponse(f"/directives/{quote(number, safe='/')}", status_code=303)
 
 

@@ -221,7 +221,6 @@ async def link_submit(request: Request, token: str, obligation_id: int,
                      details={"obligation": obligation.id, "submission": handed.submission_id,
                               "sha256": handed.document.sha256 if handed.document else None})
     work.commit()
-    request.app.state.readings.clear()  # the dashboard shown next must include this report
     return RedirectResponse(f"{links.PATH_PREFIX}{quote(token)}?da_nop={handed.submission_id}", status_code=303)
 
 
@@ -250,7 +249,6 @@ async def link_correct(request: Request, token: str, obligation_id: int,
     links.record_use(work.session, grant, now=now(request), action="correct", address=client_address(request),
                      details={"obligation": obligation.id})
     work.commit()
-    request.app.state.readings.clear()
     return RedirectResponse(f"{links.PATH_PREFIX}{quote(token)}?da_sua={obligation.id}", status_code=303)
 
 
