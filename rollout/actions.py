@@ -115,7 +115,7 @@ def record_submission(session: Session, directive: DirectiveRow, row: Obligation
     _check_submittable(row, unit_code)
     check_quotas(session, directive, row, clean)
     status = submitted_status(now, row.due_at).value
-    summary.move(session, ObligationRow.id == row.id, status)
+    summary.move_row(session, row, session.get_one(UnitRow, row.unit_id).path, status)
     row.status, row.submitted_at, row.data = status, now, clean
     submission = SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean)
     session.add(submission)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select
@@ -25,8 +26,8 @@ from storage.base import table_of
 from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow
 from storage.units import PATH_DIGITS
 
-__all__ = ["NO_DUE", "add", "field_names", "move", "rebuild", "rebuild_counts", "rebuild_figures", "rebuild_touching",
-           "refresh_figures"]
+__all__ = ["NO_DUE", "add", "field_names", "move", "move_row", "rebuild", "rebuild_counts", "rebuild_figures",
+           "rebuild_touching", "refresh_figures"]
 
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)  # stands for "no deadline" in the key of rollup_counts
 SEGMENT = PATH_DIGITS + 1
@@ -77,20 +78,28 @@ def move(session: Session, where: ColumnElement[bool], target: str | None) -> No
         _apply(session, _spread(_grouped(session, where & (ObligationRow.status != status)), -1, status))
 
 
-def _upsert(session: Session, model: type[Any], keys: list[str], column: str, rows: list[dict[str, Any]]) -> None:
-    table = table_of(model)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    # Rows in key order: two transactions touching the same units lock them in the same order.
-    session.execute(stmt.on_conflict_do_update(index_elements=keys,
-                                               set_={column: table.c[column] + stmt.excluded[column]}), rows)
+def move_row(session: Session, row: ObligationRow, unit_path: str, target: str) -> None:
+    """`move` for one obligation already loaded (with its unit's path): its group is known without reading it."""
+    if row.status != target:
+        parent = unit_path[:-SEGMENT]
+        _apply(session, _spread([(parent, row.directive_id, row.key, row.status, row.due_at, 1)], -1, target))
+
+
+@lru_cache(maxsize=4)
+def _upsert_statement(dialect_name: str) -> Any:
+    """Add `n` to the count under its key, made once per dialect (building the statement costs more than running
+    it for a report's few rows)."""
+    table = table_of(RollupCountRow)
+    stmt = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+    return stmt.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": table.c.n + stmt.excluded.n})
 
 
 def _apply(session: Session, deltas: Counter[CountKey]) -> None:
+    # Rows in key order: two transactions touching the same units lock them in the same order.
     rows = [dict(zip(_COUNT_KEY, k, strict=True), n=n) for k, n in sorted(deltas.items()) if n]
     if not rows:
         return
-    _upsert(session, RollupCountRow, _COUNT_KEY, "n", rows)
+    session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
     emptied: dict[int, set[int]] = defaultdict(set)
     for k, n in deltas.items():
         if n < 0:
