@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, select
+from sqlalchemy import BindParameter, ColumnElement, Row, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -163,6 +163,25 @@ def rebuild_figures(session: Session, directive: DirectiveRow) -> None:
         session.execute(insert(table_of(RollupFigureRow)), rows)
 
 
+@lru_cache(maxsize=64)
+def _consolidation_statements(names: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """What `refresh_figures` reads and deletes, for one set of summed fields, made once: the children of the units
+    above (`aboves`) with their own figures, the consolidations kept at those children, and the consolidations
+    kept at the units above. Building them costs more than running them for one report."""
+    aboves: BindParameter[int] = bindparam("aboves", expanding=True)
+    given = (select(ObligationRow.unit_id, UnitRow.parent_id, *[report_figure(ObligationRow.data, f) for f in names])
+             .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
+             .where(UnitRow.parent_id.in_(aboves), ObligationRow.directive_id == bindparam("directive"),
+                    ObligationRow.key == bindparam("key"), ObligationRow.period == bindparam("period")))
+    same = (RollupFigureRow.directive_id == bindparam("directive"), RollupFigureRow.key == bindparam("key"),
+            RollupFigureRow.period == bindparam("period"))
+    stored = (select(RollupFigureRow.unit_id, UnitRow.parent_id, RollupFigureRow.field, RollupFigureRow.below)
+              .join(UnitRow, UnitRow.id == RollupFigureRow.unit_id).where(*same, UnitRow.parent_id.in_(aboves)))
+    kept = (delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id.in_(aboves))
+            .execution_options(synchronize_session=False))  # no kept row is loaded as an object
+    return given, stored, kept
+
+
 def refresh_figures(session: Session, directive: DirectiveRow, row: ObligationRow) -> None:
     """After a report's figures changed: consolidate again each unit above it, from the bottom, from its children
     (each child's own figure, or what lies below a child that gave none)."""
@@ -171,21 +190,13 @@ def refresh_figures(session: Session, directive: DirectiveRow, row: ObligationRo
         return
     session.flush()
     aboves = ids_of(session.get_one(UnitRow, row.unit_id).path)[:-1]
-    same = (RollupFigureRow.directive_id == directive.id, RollupFigureRow.key == row.key,
-            RollupFigureRow.period == row.period)
+    read_given, read_stored, delete_kept = _consolidation_statements(tuple(names))
+    params = {"aboves": aboves, "directive": directive.id, "key": row.key, "period": row.period}
     # The children of every unit above, read at once: their own figures, then what lies below each of them.
     given: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))  # parent -> child -> field
-    for child, parent, *values in session.execute(
-        select(ObligationRow.unit_id, UnitRow.parent_id, *[report_figure(ObligationRow.data, f) for f in names])
-        .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-        .where(UnitRow.parent_id.in_(aboves), ObligationRow.directive_id == directive.id,
-               ObligationRow.key == row.key, ObligationRow.period == row.period)
-    ):
+    for child, parent, *values in session.execute(read_given, params):
         given[parent or 0][child] = {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
-    stored = session.execute(
-        select(RollupFigureRow.unit_id, UnitRow.parent_id, RollupFigureRow.field, RollupFigureRow.below)
-        .join(UnitRow, UnitRow.id == RollupFigureRow.unit_id).where(*same, UnitRow.parent_id.in_(aboves))
-    ).all()
+    stored = session.execute(read_stored, params).all()
     rows: list[dict[str, Any]] = []
     fresh: dict[str, float] = {}  # what was just consolidated at the unit below the one being consolidated
     for depth in range(len(aboves) - 1, -1, -1):  # from the bottom up
@@ -204,8 +215,7 @@ def refresh_figures(session: Session, directive: DirectiveRow, row: ObligationRo
         fresh = {name: value for name, value in totals.items() if value is not None}
         rows += [{"directive_id": directive.id, "unit_id": above, "key": row.key, "period": row.period,
                   "field": name, "below": value} for name, value in fresh.items()]
-    session.execute(delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id.in_(aboves))
-                    .execution_options(synchronize_session=False))  # no kept row is loaded as an object
+    session.execute(delete_kept, params)
     if rows:
         session.execute(insert(table_of(RollupFigureRow)), rows)
 
