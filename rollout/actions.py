@@ -113,9 +113,13 @@ def record_submission(session: Session, directive: DirectiveRow, row: Obligation
     event and its audit row."""
     session.refresh(row, with_for_update=True)
     _check_submittable(row, unit_code)
+    # The unit's place too: it was read before the lock, and a hierarchy import may have moved it meanwhile; the
+    # quotas, the counts and the consolidation all read it from here.
+    unit = session.get_one(UnitRow, row.unit_id)
+    session.refresh(unit, ["path"])
     check_quotas(session, directive, row, clean)
     status = submitted_status(now, row.due_at).value
-    summary.move_row(session, row, session.get_one(UnitRow, row.unit_id).path, status)
+    summary.move_row(session, row, unit.path, status)
     row.status, row.submitted_at, row.data = status, now, clean
     submission = SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean)
     session.add(submission)
