@@ -92,16 +92,17 @@ def national_rollout(engine: Engine) -> list[str]:
 
 
 @contextmanager
-def web_server(url: str, *, workers: int = 2) -> Iterator[str]:
-    """`trienkhai web` on a free loopback port over the database `url`, in its own process, its clock pinned to
-    AS_OF; yields its base URL once it answers, and stops it at the end."""
+def web_server(url: str, *, workers: int | None = 2) -> Iterator[str]:
+    """`trienkhai web` on a free loopback port over the database `url` (with `workers` processes), in its own
+    process, its clock pinned to AS_OF; yields its base URL once it answers, and stops it at the end."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[1]), "TRIENKHAI_DATABASE_URL": url,
                         "TRIENKHAI_HOME": tempfile.mkdtemp(prefix="trienkhai-bench-home-")}
-    server = subprocess.Popen([sys.executable, "-m", "cli.main", "web", "--port", str(port), "--workers",
-                               str(workers), "--as-of", AS_OF], env=env)
+    chosen = ["--workers", str(workers)] if workers else []  # None: as `trienkhai web` chooses by default
+    server = subprocess.Popen([sys.executable, "-m", "cli.main", "web", "--port", str(port), *chosen,
+                               "--as-of", AS_OF], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

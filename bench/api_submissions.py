@@ -3,17 +3,19 @@
 Setup as in web_load.py: the national hierarchy and one directive (99-KH/BENCH) issued to every province and
 opened. Each client is the e-office system of one province: an account bound to that province (cán bộ báo
 cáo) with its API token, posting the reports of its own chi bộ, each request with its own Idempotency-Key.
-The server runs in its own process (`trienkhai web`, two uvicorn workers) on loopback over the SQLite file.
+The server runs in its own process (`trienkhai web` as it starts by default: twice as many uvicorn workers as the
+machine has cores; `--workers N` to choose) on loopback over the SQLite file.
 Every answer must be 201 and the database must hold exactly one submission per request at the end.
 Target: p95 ≤ 150 ms per request.
 `--postgres URL` (a server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) runs the same on a new
 PostgreSQL database made there, where writers lock rows instead of the whole database.
-Run: .venv/bin/python bench/api_submissions.py [--requests N] [--postgres URL]
+Run: .venv/bin/python bench/api_submissions.py [--requests N] [--workers N] [--postgres URL]
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 import uuid
@@ -101,9 +103,11 @@ async def load(base: str, clients: list[tuple[str, list[str]]], total: int) -> t
 def main() -> None:
     total = int(sys.argv[sys.argv.index("--requests") + 1]) if "--requests" in sys.argv else 10_000
     server = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
+    workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else None
     setup_s, (url, clients) = timed(lambda: prepare(total, server))  # type: ignore[misc]
     line("setup (country, issue, open, accounts): seconds", f"{setup_s:.1f}")
-    with web_server(url) as base:
+    line("web workers", str(workers or f"{2 * (os.cpu_count() or 1)} (default)"))
+    with web_server(url, workers=workers) as base:
         wall, (samples, created) = timed(lambda: asyncio.run(load(base, clients, total)))  # type: ignore[misc]
     with UnitOfWork(make_engine(url)) as uow:
         stored = uow.session.scalar(select(func.count()).select_from(SubmissionRow)) or 0

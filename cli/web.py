@@ -143,7 +143,10 @@ def token_cmd(username: str = typer.Argument(..., help="Tên đăng nhập")) ->
 def web_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Địa chỉ lắng nghe"),
     port: int = typer.Option(8000, "--port", help="Cổng"),
-    workers: int = typer.Option(2, "--workers", help="Số tiến trình phục vụ (nên bằng số lõi của máy)"),
+    workers: int = typer.Option(
+        0, "--workers", show_default=False,
+        help="Số tiến trình phục vụ; mặc định gấp đôi số lõi của máy (trong lúc một tiến trình chờ lượt ghi vào "
+             "cơ sở dữ liệu, các tiến trình khác vẫn nhận và kiểm tra báo cáo)"),
     as_of: datetime = typer.Option(
         None, "--as-of", help="Xem dữ liệu tại một thời điểm (ví dụ cơ sở dữ liệu mô phỏng)"
     ),
@@ -157,5 +160,6 @@ def web_cmd(
     if as_of is not None:
         os.environ["TRIENKHAI_WEB_AS_OF"] = (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).isoformat()
     console.print(f"Trang điều hành: http://{host}:{port}/  (API: /api/openapi.json; Ctrl+C để dừng)")
+    workers = workers or 2 * (os.cpu_count() or 1)
     uvicorn.run("web.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,8 @@ from storage.models import AuditEntry, DirectiveRow, EventRow, ObligationRow, Ph
 from storage.units import find_unit
 
 __all__ = [
-    "approve_gate", "check_issuer_authority", "check_submission", "check_waiver_authority", "correct", "find_directive",
-    "record_submission", "set_state", "submit", "waive",
+    "approve_gate", "check_issuer_authority", "check_submission", "check_waiver_authority", "claim_submission",
+    "correct", "find_directive", "record_submission", "set_state", "submit", "waive",
 ]
 
 def find_directive(session: Session, number: str) -> DirectiveRow:
@@ -108,29 +109,39 @@ def _check_submittable(row: ObligationRow, unit_code: str) -> None:
 
 def record_submission(session: Session, directive: DirectiveRow, row: ObligationRow, unit_code: str,
                       clean: dict[str, Any], *, now: datetime, actor: str) -> SubmissionRow:
-    """Write a report checked by check_submission: the obligation's status (checked again, since another writer
-    may have moved it meanwhile: it is read again, and locked on PostgreSQL), the quotas, then the submission, its
-    event and its audit row."""
+    """Write a report checked by check_submission: the obligation read again (and locked on PostgreSQL) with its
+    unit's place, since another writer may have moved either meanwhile, then `claim_submission`, the counts, the
+    audit row and the consolidation above."""
     session.refresh(row, with_for_update=True)
-    _check_submittable(row, unit_code)
-    # The unit's place too: it was read before the lock, and a hierarchy import may have moved it meanwhile; the
-    # quotas, the counts and the consolidation all read it from here.
     unit = session.get_one(UnitRow, row.unit_id)
     session.refresh(unit, ["path"])
+    counts, entry, submission = claim_submission(session, directive, row, unit, unit_code, clean, now=now,
+                                                 actor=actor)
+    summary.apply(session, counts)
+    append_audit(session, entry)
+    summary.refresh_figures(session, directive, row)
+    return submission
+
+
+def claim_submission(session: Session, directive: DirectiveRow, row: ObligationRow, unit: UnitRow, unit_code: str,
+                     clean: dict[str, Any], *, now: datetime, actor: str) -> tuple[Counter[Any], AuditEntry,
+                                                                                      SubmissionRow]:
+    """The checks of a report made under the write lock, on the obligation and unit as they now stand (still
+    reportable, within the quotas), then its rows: the obligation's status and figures, the submission and its
+    event. Returns what several reports write at once: the count changes and the audit entry."""
+    _check_submittable(row, unit_code)
     check_quotas(session, directive, row, clean)
     status = submitted_status(now, row.due_at).value
-    summary.move_row(session, row, unit.path, status)
+    counts = summary.moved(row, unit.path, status)
     row.status, row.submitted_at, row.data = status, now, clean
     submission = SubmissionRow(obligation_id=row.id, at=now, actor=actor, action="submit", data=clean)
     session.add(submission)
     session.add(EventRow(directive_id=directive.id, obligation_id=row.id, kind="submitted", at=now,
                          dedup=f"submitted:{row.id}"))
-    append_audit(session, AuditEntry(at=now, actor=actor, action="report.submit",
-                                     subject=f"{directive.number}/{unit_code}/{row.key}/{row.period}",
-                                     reason=None, details={"status": row.status, "data": clean}))
-    session.flush()
-    summary.refresh_figures(session, directive, row)
-    return submission
+    entry = AuditEntry(at=now, actor=actor, action="report.submit",
+                       subject=f"{directive.number}/{unit_code}/{row.key}/{row.period}", reason=None,
+                       details={"status": row.status, "data": clean})
+    return counts, entry, submission
 
 
 def _storable(value: Any) -> Any:

@@ -3,6 +3,8 @@ document."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,13 +13,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from errors import InputError
-from rollout import actions
+from errors import ConflictError, InputError, NotFound, TrienkhaiError
+from rollout import actions, summary
 from schedules.render import local_date
+from storage.audit import append_audit
 from storage.documents import CheckedDocument, DocumentIn, check_document, store_document
 from storage.models import DirectiveRow, ObligationRow, SubmissionDocumentRow, SubmissionRow, UnitRow
 
-__all__ = ["CheckedReport", "HandedIn", "check_report", "hand_in", "latest_documents", "record_report"]
+__all__ = ["CheckedReport", "HandedIn", "Pending", "check_report", "hand_in", "latest_documents", "record_report",
+           "record_reports"]
 
 
 @dataclass(frozen=True)
@@ -63,22 +67,82 @@ def check_report(directive: DirectiveRow, unit: UnitRow, obligation: ObligationR
     return CheckedReport(obligation, directive, unit.code, clean, checked)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A checked report waiting for the write lock, with when and by whom it was handed in."""
+
+    report: CheckedReport
+    now: datetime
+    actor: str
+
+
 def record_report(session: Session, report: CheckedReport, *, now: datetime, actor: str,
                   files_dir: Path) -> HandedIn:
-    """Write a checked report in the caller's transaction (which holds the write lock): the submission with its
-    quotas checked, then the document's file and row."""
-    submission = actions.record_submission(session, report.directive, report.obligation, report.unit_code,
-                                           report.clean, now=now, actor=actor)
-    kept = None
-    checked = report.document
-    if checked is not None:
-        store_document(files_dir, checked)
-        kept = SubmissionDocumentRow(submission_id=submission.id, number=checked.number, signed_on=checked.signed_on,
-                                     signer=checked.signer, file_name=checked.file_name, media_type=checked.media_type,
-                                     size=checked.size, sha256=checked.sha256)
-        session.add(kept)
-        session.flush()
-    return HandedIn(report.obligation, submission.id, kept)
+    """Write a checked report in the caller's transaction (which holds the write lock): `record_reports` for one."""
+    outcome = record_reports(session, [Pending(report, now, actor)], files_dir=files_dir)[0]
+    if isinstance(outcome, TrienkhaiError):
+        raise outcome
+    return outcome
+
+
+def record_reports(session: Session, pending: Sequence[Pending], *, files_dir: Path) -> list[HandedIn | TrienkhaiError]:
+    """Write checked reports in the caller's transaction (which holds the write lock), each checked again on its
+    obligation and unit as they now stand (still reportable, within the quotas): a refused report, whose error
+    takes its place in the answer, writes nothing, and the others are recorded with what they change in common
+    (counts, audit chain, consolidations) written once. The reports may come from other sessions: their rows are
+    read again here by id."""
+    ids = {p.report.obligation.id for p in pending}
+    fresh = {"populate_existing": True}  # rows this session holds already are read again, not trusted
+    rows = {row.id: row for row in session.scalars(
+        select(ObligationRow).where(ObligationRow.id.in_(ids)).order_by(ObligationRow.id).with_for_update()
+        .execution_options(**fresh))}
+    units = {unit.id: unit for unit in session.scalars(
+        select(UnitRow).where(UnitRow.id.in_({row.unit_id for row in rows.values()})).execution_options(**fresh))}
+    counts: Counter[Any] = Counter()
+    entries = []
+    outcomes: list[tuple[Pending, ObligationRow, SubmissionRow] | TrienkhaiError] = []
+    for item in pending:
+        row = rows.get(item.report.obligation.id)
+        if row is None:  # an amendment of the plan removed it after the checks
+            outcomes.append(NotFound(f"{item.report.unit_code} không còn nội dung “{item.report.obligation.key}” "
+                                     f"theo văn bản {item.report.directive.number}; không ghi nhận gì."))
+            continue
+        directive = session.get_one(DirectiveRow, item.report.directive.id)
+        try:
+            change, entry, submission = actions.claim_submission(
+                session, directive, row, units[row.unit_id], item.report.unit_code, item.report.clean,
+                now=item.now, actor=item.actor)
+        except (ConflictError, InputError) as exc:
+            outcomes.append(exc)
+            continue
+        counts.update(change)
+        entries.append(entry)
+        outcomes.append((item, row, submission))
+    summary.apply(session, counts)
+    append_audit(session, *entries)  # flushes: the submissions have their ids
+    recorded = [outcome for outcome in outcomes if not isinstance(outcome, TrienkhaiError)]
+    handed = {row.id: HandedIn(row, submission.id, _keep_document(session, item.report.document, submission,
+                                                                   files_dir))
+              for item, row, submission in recorded}
+    by_directive: dict[int, list[ObligationRow]] = defaultdict(list)
+    for done in handed.values():
+        by_directive[done.obligation.directive_id].append(done.obligation)
+    for directive_id, changed in by_directive.items():
+        summary.refresh_figures(session, session.get_one(DirectiveRow, directive_id), *changed)
+    session.flush()
+    return [outcome if isinstance(outcome, TrienkhaiError) else handed[outcome[1].id] for outcome in outcomes]
+
+
+def _keep_document(session: Session, checked: CheckedDocument | None, submission: SubmissionRow,
+                   files_dir: Path) -> SubmissionDocumentRow | None:
+    if checked is None:
+        return None
+    store_document(files_dir, checked)
+    kept = SubmissionDocumentRow(submission_id=submission.id, number=checked.number, signed_on=checked.signed_on,
+                                 signer=checked.signer, file_name=checked.file_name, media_type=checked.media_type,
+                                 size=checked.size, sha256=checked.sha256)
+    session.add(kept)
+    return kept
 
 
 def hand_in(session: Session, obligation: ObligationRow, *, data: dict[str, Any], document: DocumentIn | None,

@@ -26,8 +26,8 @@ from storage.base import table_of
 from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow
 from storage.units import PATH_DIGITS
 
-__all__ = ["NO_DUE", "add", "field_names", "move", "move_row", "rebuild", "rebuild_counts", "rebuild_figures",
-           "rebuild_touching", "refresh_figures"]
+__all__ = ["NO_DUE", "add", "apply", "field_names", "move", "moved", "rebuild", "rebuild_counts",
+           "rebuild_figures", "rebuild_touching", "refresh_figures"]
 
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)  # stands for "no deadline" in the key of rollup_counts
 SEGMENT = PATH_DIGITS + 1
@@ -67,7 +67,7 @@ def _spread(rows: Iterable[Any], sign: int, target: str | None = None) -> Counte
 def add(session: Session, where: ColumnElement[bool], sign: int = 1) -> None:
     """Count the selected obligations as they stand (sign 1, after inserting them) or stop counting them (-1,
     before deleting them or changing their deadline)."""
-    _apply(session, _spread(_grouped(session, where), sign))
+    apply(session, _spread(_grouped(session, where), sign))
 
 
 def move(session: Session, where: ColumnElement[bool], target: str | None) -> None:
@@ -75,14 +75,16 @@ def move(session: Session, where: ColumnElement[bool], target: str | None) -> No
     None moves nothing."""
     if target is not None:
         status = str(target)
-        _apply(session, _spread(_grouped(session, where & (ObligationRow.status != status)), -1, status))
+        apply(session, _spread(_grouped(session, where & (ObligationRow.status != status)), -1, status))
 
 
-def move_row(session: Session, row: ObligationRow, unit_path: str, target: str) -> None:
-    """`move` for one obligation already loaded (with its unit's path): its group is known without reading it."""
-    if row.status != target:
-        parent = unit_path[:-SEGMENT]
-        _apply(session, _spread([(parent, row.directive_id, row.key, row.status, row.due_at, 1)], -1, target))
+def moved(row: ObligationRow, unit_path: str, target: str) -> Counter[CountKey]:
+    """What `move` would add for one obligation already loaded (with its unit's path), without reading anything:
+    changes of several obligations are summed and applied at once with `apply`."""
+    if row.status == target:
+        return Counter()
+    parent = unit_path[:-SEGMENT]
+    return _spread([(parent, row.directive_id, row.key, row.status, row.due_at, 1)], -1, target)
 
 
 @lru_cache(maxsize=4)
@@ -94,7 +96,8 @@ def _upsert_statement(dialect_name: str) -> Any:
     return stmt.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": table.c.n + stmt.excluded.n})
 
 
-def _apply(session: Session, deltas: Counter[CountKey]) -> None:
+def apply(session: Session, deltas: Counter[CountKey]) -> None:
+    """Add count changes at the units above, in one upsert; counts that fall to zero are removed."""
     # Rows in key order: two transactions touching the same units lock them in the same order.
     rows = [dict(zip(_COUNT_KEY, k, strict=True), n=n) for k, n in sorted(deltas.items()) if n]
     if not rows:
@@ -165,56 +168,72 @@ def rebuild_figures(session: Session, directive: DirectiveRow) -> None:
 
 @lru_cache(maxsize=64)
 def _consolidation_statements(names: tuple[str, ...]) -> tuple[Any, Any, Any]:
-    """What `refresh_figures` reads and deletes, for one set of summed fields, made once: the children of the units
-    above (`aboves`) with their own figures, the consolidations kept at those children, and the consolidations
-    kept at the units above. Building them costs more than running them for one report."""
-    aboves: BindParameter[int] = bindparam("aboves", expanding=True)
-    given = (select(ObligationRow.unit_id, UnitRow.parent_id, *[report_figure(ObligationRow.data, f) for f in names])
-             .join(UnitRow, UnitRow.id == ObligationRow.unit_id)
-             .where(UnitRow.parent_id.in_(aboves), ObligationRow.directive_id == bindparam("directive"),
-                    ObligationRow.key == bindparam("key"), ObligationRow.period == bindparam("period")))
+    """What `refresh_figures` reads and deletes, for one set of summed fields, made once: the own figures of some
+    units (`units`, the children of the units above), the consolidations kept at those units, and the
+    consolidations kept at the units above (`aboves`). Building them costs more than running them for one report.
+    Each reads its rows by unit from its table's key: joined to the units, SQLite scanned every row of the item
+    instead, once a few units above were asked for."""
+    units: BindParameter[int] = bindparam("units", expanding=True)
+    given = (select(ObligationRow.unit_id, *[report_figure(ObligationRow.data, f) for f in names])
+             .where(ObligationRow.directive_id == bindparam("directive"), ObligationRow.key == bindparam("key"),
+                    ObligationRow.unit_id.in_(units), ObligationRow.period == bindparam("period")))
     same = (RollupFigureRow.directive_id == bindparam("directive"), RollupFigureRow.key == bindparam("key"),
             RollupFigureRow.period == bindparam("period"))
-    stored = (select(RollupFigureRow.unit_id, UnitRow.parent_id, RollupFigureRow.field, RollupFigureRow.below)
-              .join(UnitRow, UnitRow.id == RollupFigureRow.unit_id).where(*same, UnitRow.parent_id.in_(aboves)))
-    kept = (delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id.in_(aboves))
+    stored = (select(RollupFigureRow.unit_id, RollupFigureRow.field, RollupFigureRow.below)
+              .where(*same, RollupFigureRow.unit_id.in_(units)))
+    kept = (delete(RollupFigureRow).where(*same, RollupFigureRow.unit_id.in_(bindparam("aboves", expanding=True)))
             .execution_options(synchronize_session=False))  # no kept row is loaded as an object
     return given, stored, kept
 
 
-def refresh_figures(session: Session, directive: DirectiveRow, row: ObligationRow) -> None:
-    """After a report's figures changed: consolidate again each unit above it, from the bottom, from its children
-    (each child's own figure, or what lies below a child that gave none)."""
-    names = field_names(directive).get(row.key, [])
-    if not names:
-        return
-    session.flush()
-    aboves = ids_of(session.get_one(UnitRow, row.unit_id).path)[:-1]
-    read_given, read_stored, delete_kept = _consolidation_statements(tuple(names))
-    params = {"aboves": aboves, "directive": directive.id, "key": row.key, "period": row.period}
-    # The children of every unit above, read at once: their own figures, then what lies below each of them.
+def refresh_figures(session: Session, directive: DirectiveRow, *rows: ObligationRow) -> None:
+    """After reports' figures changed: consolidate again each unit above them, from the bottom, from its children
+    (each child's own figure, or what lies below a child that gave none); a unit above several of the reports is
+    consolidated once."""
+    names = field_names(directive)
+    # item, period -> each unit above a report -> its parent and its depth
+    chains: dict[tuple[str, int], dict[int, tuple[int | None, int]]] = defaultdict(dict)
+    for row in rows:
+        if names.get(row.key):
+            path = ids_of(session.get_one(UnitRow, row.unit_id).path)
+            chains[(row.key, row.period)].update(
+                (unit, (path[depth - 1] if depth else None, depth)) for depth, unit in enumerate(path[:-1]))
+    if chains:
+        session.flush()
+    for (key, period), aboves in chains.items():
+        _consolidate(session, directive.id, key, period, tuple(names[key]), aboves)
+
+
+def _consolidate(session: Session, directive_id: int, key: str, period: int, names: tuple[str, ...],
+                 aboves: dict[int, tuple[int | None, int]]) -> None:
+    """Consolidate again the units `aboves` names (each with its parent and depth), children before parents."""
+    read_given, read_stored, delete_kept = _consolidation_statements(names)
+    parent_of = {child: parent for child, parent in session.execute(
+        select(UnitRow.id, UnitRow.parent_id).where(UnitRow.parent_id.in_(aboves))) if parent is not None}
+    params = {"units": sorted(parent_of), "aboves": sorted(aboves), "directive": directive_id, "key": key,
+              "period": period}
+    # The children of every unit above, read at once: their own figures, then what lies below each of them,
+    # except below the units consolidated again here, whose fresh totals are added as they are made.
     given: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))  # parent -> child -> field
-    for child, parent, *values in session.execute(read_given, params):
-        given[parent or 0][child] = {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
-    stored = session.execute(read_stored, params).all()
+    for child, *values in session.execute(read_given, params):
+        given[parent_of[child]][child] = {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
+    for child, name, value in session.execute(read_stored, params):
+        if child not in aboves:
+            given[parent_of[child]][child].setdefault(name, value)  # the child's own figure, when it gave one, wins
     rows: list[dict[str, Any]] = []
-    fresh: dict[str, float] = {}  # what was just consolidated at the unit below the one being consolidated
-    for depth in range(len(aboves) - 1, -1, -1):  # from the bottom up
-        above, children = aboves[depth], given[aboves[depth]]
-        for child, parent, name, value in stored:
-            if parent == above and not (depth + 1 < len(aboves) and child == aboves[depth + 1]):
-                children[child].setdefault(name, value)  # the child's own figure, when it gave one, replaces this
-        if depth + 1 < len(aboves):
-            for name, value in fresh.items():
-                children[aboves[depth + 1]].setdefault(name, value)
+    for above in sorted(aboves, key=lambda unit: aboves[unit][1], reverse=True):
         totals: dict[str, float | None] = dict.fromkeys(names, None)
-        for figures in children.values():
+        for figures in given[above].values():
             for name, value in figures.items():
                 if name in totals:
                     totals[name] = (totals[name] or 0.0) + value
         fresh = {name: value for name, value in totals.items() if value is not None}
-        rows += [{"directive_id": directive.id, "unit_id": above, "key": row.key, "period": row.period,
-                  "field": name, "below": value} for name, value in fresh.items()]
+        parent = aboves[above][0]
+        if parent is not None:
+            for name, value in fresh.items():
+                given[parent][above].setdefault(name, value)
+        rows += [{"directive_id": directive_id, "unit_id": above, "key": key, "period": period, "field": name,
+                  "below": value} for name, value in fresh.items()]
     session.execute(delete_kept, params)
     if rows:
         session.execute(insert(table_of(RollupFigureRow)), rows)
