@@ -115,11 +115,12 @@ def record_submission(session: Session, directive: DirectiveRow, row: Obligation
     session.refresh(row, with_for_update=True)
     unit = session.get_one(UnitRow, row.unit_id)
     session.refresh(unit, ["path"])
+    before = row.data
     counts, entry, submission = claim_submission(session, directive, row, unit, unit_code, clean, now=now,
                                                  actor=actor)
     summary.apply(session, counts)
     append_audit(session, entry)
-    summary.refresh_figures(session, directive, row)
+    summary.refresh_figures(session, directive, (row, before))
     return submission
 
 
@@ -188,7 +189,7 @@ def correct(session: Session, number: str, unit_code: str, key: str, *, data: di
                                      subject=f"{number}/{unit_code}/{key}/{row.period}", reason=reason,
                                      details={"data": clean, "before": _storable(before)}))
     session.flush()
-    summary.refresh_figures(session, directive, row)
+    summary.refresh_figures(session, directive, (row, before))
     return row
 
 

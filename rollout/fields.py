@@ -122,6 +122,15 @@ _FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
 _FIGURE_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,2})?$"
 
 
+def figure_of(data: dict[str, Any] | None, name: str) -> float | None:
+    """What `report_figure` reads in SQL, read from a report in Python: a JSON number from 0 to MAX_FIGURE, as a
+    float; anything else (absent, text, true/false, out of range) is None."""
+    value = (data or {}).get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_FIGURE:
+        return None
+    return float(value)
+
+
 class report_figure(FunctionElement[float]):  # noqa: N801  (an SQL function, named as SQL names them)
     """A report field of an obligation's `data` as a float in SQL, or NULL unless it is a JSON number from 0 to
     MAX_FIGURE: what was stored before entry was bounded (400 digits, 1e999, text) never fails or skews a sum."""

@@ -100,6 +100,7 @@ def record_reports(session: Session, pending: Sequence[Pending], *, files_dir: P
         select(UnitRow).where(UnitRow.id.in_({row.unit_id for row in rows.values()})).execution_options(**fresh))}
     counts: Counter[Any] = Counter()
     entries = []
+    changes: dict[int, list[summary.Change]] = defaultdict(list)  # by directive
     outcomes: list[tuple[Pending, ObligationRow, SubmissionRow] | TrienkhaiError] = []
     for item in pending:
         row = rows.get(item.report.obligation.id)
@@ -107,7 +108,7 @@ def record_reports(session: Session, pending: Sequence[Pending], *, files_dir: P
             outcomes.append(NotFound(f"{item.report.unit_code} không còn nội dung “{item.report.obligation.key}” "
                                      f"theo văn bản {item.report.directive.number}; không ghi nhận gì."))
             continue
-        directive = session.get_one(DirectiveRow, item.report.directive.id)
+        directive, before = session.get_one(DirectiveRow, item.report.directive.id), row.data
         try:
             change, entry, submission = actions.claim_submission(
                 session, directive, row, units[row.unit_id], item.report.unit_code, item.report.clean,
@@ -117,6 +118,7 @@ def record_reports(session: Session, pending: Sequence[Pending], *, files_dir: P
             continue
         counts.update(change)
         entries.append(entry)
+        changes[directive.id].append((row, before))
         outcomes.append((item, row, submission))
     summary.apply(session, counts)
     append_audit(session, *entries)  # flushes: the submissions have their ids
@@ -124,10 +126,7 @@ def record_reports(session: Session, pending: Sequence[Pending], *, files_dir: P
     handed = {row.id: HandedIn(row, submission.id, _keep_document(session, item.report.document, submission,
                                                                    files_dir))
               for item, row, submission in recorded}
-    by_directive: dict[int, list[ObligationRow]] = defaultdict(list)
-    for done in handed.values():
-        by_directive[done.obligation.directive_id].append(done.obligation)
-    for directive_id, changed in by_directive.items():
+    for directive_id, changed in changes.items():
         summary.refresh_figures(session, session.get_one(DirectiveRow, directive_id), *changed)
     session.flush()
     return [outcome if isinstance(outcome, TrienkhaiError) else handed[outcome[1].id] for outcome in outcomes]

@@ -4,8 +4,8 @@ Counts (`rollup_counts`) change by difference: whoever moves obligations to anot
 first names the rows with the same WHERE clause as its own statement (`move`, `add`), and the difference is added
 at every unit above them, read from the rows' paths: proportional to what changes, never a scan of the directive.
 Figures (`rollup_figures`) follow the rule of `rollout.rollup`: a unit's report replaces the sum of its subtree,
-never both; after a report changes, the chain of units above it is consolidated again, each from its children.
-`rebuild` counts a whole directive again (issuing, amending, units moved to another parent).
+never both; a report's change is carried up by difference too, to the first unit above that gave its own figure
+(a figure removed by a correction consolidates the units above again from their children). `rebuild` counts a whole directive again (issuing, amending, units moved to another parent).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import BindParameter, ColumnElement, Row, bindparam, delete, fun
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from rollout.fields import report_figure
+from rollout.fields import figure_of, report_figure
 from rollout.stored_plan import plan_of, summed_fields
 from storage.base import table_of
 from storage.models import DirectiveRow, ObligationRow, RollupCountRow, RollupFigureRow, UnitRow
@@ -87,13 +87,15 @@ def moved(row: ObligationRow, unit_path: str, target: str) -> Counter[CountKey]:
     return _spread([(parent, row.directive_id, row.key, row.status, row.due_at, 1)], -1, target)
 
 
-@lru_cache(maxsize=4)
-def _upsert_statement(dialect_name: str) -> Any:
-    """Add `n` to the count under its key, made once per dialect (building the statement costs more than running
-    it for a report's few rows)."""
-    table = table_of(RollupCountRow)
+@lru_cache(maxsize=8)
+def _upsert_statement(dialect_name: str, kept: str = "counts") -> Any:
+    """Add `n` to the count under its key (`kept` "counts"), or set the figure under its key ("figures"); made
+    once per dialect (building the statement costs more than running it for a report's few rows)."""
+    table = table_of(RollupCountRow if kept == "counts" else RollupFigureRow)
     stmt = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
-    return stmt.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": table.c.n + stmt.excluded.n})
+    if kept == "counts":
+        return stmt.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": table.c.n + stmt.excluded.n})
+    return stmt.on_conflict_do_update(index_elements=_FIGURE_KEY, set_={"below": stmt.excluded.below})
 
 
 def apply(session: Session, deltas: Counter[CountKey]) -> None:
@@ -186,22 +188,69 @@ def _consolidation_statements(names: tuple[str, ...]) -> tuple[Any, Any, Any]:
     return given, stored, kept
 
 
-def refresh_figures(session: Session, directive: DirectiveRow, *rows: ObligationRow) -> None:
-    """After reports' figures changed: consolidate again each unit above them, from the bottom, from its children
-    (each child's own figure, or what lies below a child that gave none); a unit above several of the reports is
-    consolidated once."""
+Change = tuple[ObligationRow, dict[str, Any] | None]  # an obligation as it now stands, and its report before
+
+
+def refresh_figures(session: Session, directive: DirectiveRow, *changes: Change) -> None:
+    """After reports changed: carry the change of each unit's figure (its own, or what lies below it where it gave
+    none) up to the first unit above that gave its own, reading only the units above; where a figure was removed,
+    consolidate the units above again from their children instead (whether anything remains below needs them)."""
     names = field_names(directive)
-    # item, period -> each unit above a report -> its parent and its depth
-    chains: dict[tuple[str, int], dict[int, tuple[int | None, int]]] = defaultdict(dict)
-    for row in rows:
+    grouped: dict[tuple[str, int], list[tuple[list[int], dict[str, Any] | None, dict[str, Any] | None]]] = \
+        defaultdict(list)
+    for row, before in changes:
         if names.get(row.key):
             path = ids_of(session.get_one(UnitRow, row.unit_id).path)
-            chains[(row.key, row.period)].update(
-                (unit, (path[depth - 1] if depth else None, depth)) for depth, unit in enumerate(path[:-1]))
-    if chains:
+            grouped[(row.key, row.period)].append((path, before, row.data))
+    if grouped:
         session.flush()
-    for (key, period), aboves in chains.items():
-        _consolidate(session, directive.id, key, period, tuple(names[key]), aboves)
+    for (key, period), items in grouped.items():
+        fields = tuple(names[key])
+        if not _carry(session, directive.id, key, period, fields, items):
+            aboves = {unit: (path[depth - 1] if depth else None, depth)
+                      for path, *_ in items for depth, unit in enumerate(path[:-1])}
+            _consolidate(session, directive.id, key, period, fields, aboves)
+
+
+def _carry(session: Session, directive_id: int, key: str, period: int, names: tuple[str, ...],
+           items: list[tuple[list[int], dict[str, Any] | None, dict[str, Any] | None]]) -> bool:
+    """Carry each report's change up its chain of units (each given as its path of ids, and its report before and
+    after), one report after the other; False, having written nothing, when a change removes a figure."""
+    read_given, read_stored, _ = _consolidation_statements(names)
+    aboves = {unit for path, *_ in items for unit in path[:-1]}
+    params = {"directive": directive_id, "key": key, "period": period}
+    own = {unit: {f: float(v) for f, v in zip(names, values, strict=True) if v is not None}
+           for unit, *values in session.execute(read_given, {**params, "units": sorted(aboves)})}
+    for path, before, _after in items:  # a reporting unit above another one starts from its report before
+        own[path[-1]] = _figures(before, names)
+    below: dict[int, dict[str, float]] = defaultdict(dict)
+    for unit, name, value in session.execute(read_stored, {**params, "units": sorted(aboves | set(own))}):
+        below[unit][name] = value
+    touched: set[tuple[int, str]] = set()
+    for path, before, after in items:
+        unit, old, new = path[-1], _figures(before, names), _figures(after, names)
+        own[unit] = new
+        for name in names:
+            was, now = old.get(name, below[unit].get(name)), new.get(name, below[unit].get(name))
+            if was == now:
+                continue
+            if now is None:
+                return False
+            for above in reversed(path[:-1]):
+                below[above][name] = below[above].get(name, 0.0) + now - (was or 0.0)
+                touched.add((above, name))
+                if name in own.get(above, {}):
+                    break  # a unit's own figure replaces what lies below it: nothing changes further up
+    rows = [{"directive_id": directive_id, "unit_id": unit, "key": key, "period": period, "field": name,
+             "below": below[unit][name]} for unit, name in sorted(touched)]
+    if rows:
+        session.execute(_upsert_statement(session.get_bind().dialect.name, "figures"), rows)
+    return True
+
+
+def _figures(data: dict[str, Any] | None, names: tuple[str, ...]) -> dict[str, float]:
+    figures = {name: figure_of(data, name) for name in names}
+    return {name: value for name, value in figures.items() if value is not None}
 
 
 def _consolidate(session: Session, directive_id: int, key: str, period: int, names: tuple[str, ...],

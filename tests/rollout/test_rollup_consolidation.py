@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from errors import ConflictError
-from rollout import actions
+from rollout import actions, summary
 from rollout.rollup import rollup
 from storage import UnitOfWork
-from storage.models import ObligationRow, UnitRow
+from storage.models import ObligationRow, RollupFigureRow, UnitRow
 from tests.rollout.test_engine import NUMBER, at, issued, run  # noqa: F401  (the fixture)
 
 KEY = "bao-cao-hang-nam"  # every chi bộ, its grassroots committee and its district owe it, yearly
@@ -77,3 +77,34 @@ def test_a_period_not_yet_open_is_refused_and_nothing_is_written(issued) -> None
         assert uow.session.scalar(select(ObligationRow.status).join(UnitRow, UnitRow.id == ObligationRow.unit_id)
                                   .where(UnitRow.code == cells[0], ObligationRow.key == KEY,
                                          ObligationRow.period == 2)) == "pending"
+
+
+def _kept_figures(engine, *, rebuilt: bool = False) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """The consolidations kept, as the reports left them, or as counting the whole directive again makes them."""
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        if rebuilt:
+            summary.rebuild(s, actions.find_directive(s, NUMBER).id)  # rolled back when the block ends
+        return [tuple(r) for r in s.execute(select(RollupFigureRow.unit_id, RollupFigureRow.key, RollupFigureRow.period,
+                                                   RollupFigureRow.field, RollupFigureRow.below)
+                                            .order_by(RollupFigureRow.unit_id, RollupFigureRow.field))]
+
+
+def test_each_report_and_correction_leaves_the_consolidations_a_recount_would_make(issued) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    # Changes are carried up the chain of units above; a correction that drops a figure consolidates again from
+    # the children. Either way the result must be what counting the whole directive again gives.
+    engine = issued[0]
+    commune, cells = _commune_with_cells(engine)
+    steps = [
+        (actions.submit, cells[0], {"so_dien_dan": 2, "so_dang_vien_tham_du": 40}),
+        (actions.submit, cells[1], {"so_dien_dan": 3, "so_dang_vien_tham_du": 50}),
+        (actions.submit, commune, {"so_dien_dan": 6}),  # its own forums; its members stay the sum of its cells
+        (actions.correct, cells[1], {"so_dang_vien_tham_du": 55}),  # the cell's forums dropped
+        (actions.correct, commune, {"so_dang_vien_tham_du": 90}),  # the commune's forums dropped, members given
+        (actions.correct, cells[0], {"so_dien_dan": 0, "so_dang_vien_tham_du": 41}),
+    ]
+    for step, (act, code, data) in enumerate(steps):
+        extra = {"reason": "Sửa số liệu"} if act is actions.correct else {}
+        run(engine, act, NUMBER, code, KEY, data=data, now=at(2017, 12, 1 + step), actor="cb", **extra)
+        assert _kept_figures(engine) == _kept_figures(engine, rebuilt=True), (code, data)
+    assert _sums(engine, "TU-QT") == {"so_dien_dan": 0.0, "so_dang_vien_tham_du": 90.0}
