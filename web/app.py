@@ -148,6 +148,7 @@ def app_from_settings() -> FastAPI:
     """The app each uvicorn worker builds: the configured database; TRIENKHAI_WEB_AS_OF (ISO instant) pins
     the clock, to look at a rehearsal's database on its simulated day."""
     import dataclasses
+    import gc
     import os
     import sys
 
@@ -158,7 +159,15 @@ def app_from_settings() -> FastAPI:
     # lock. Measured with 20 clients posting reports: the write lock held 10.6 ms → 7.6 ms at the median.
     sys.setswitchinterval(0.0005)
     as_of = os.environ.get("TRIENKHAI_WEB_AS_OF")
-    if not as_of:
-        return create_app(services())
-    pinned = datetime.fromisoformat(as_of)
-    return create_app(dataclasses.replace(services(), clock=lambda: pinned))
+    wired = services()
+    if as_of:
+        pinned = datetime.fromisoformat(as_of)
+        wired = dataclasses.replace(wired, clock=lambda: pinned)
+    app = create_app(wired)
+    # The cyclic garbage collector stops every thread of the worker, the one holding the write lock too: by default
+    # it ran every 700 allocations (a report makes thousands), scanning again everything the worker loaded at start.
+    # Frozen, that start-up heap is no longer scanned; collections come every 20.000 allocations. Measured with
+    # 20 clients posting reports: p95 about 280 → 120–200 ms.
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+    return app
