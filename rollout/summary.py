@@ -5,7 +5,8 @@ first names the rows with the same WHERE clause as its own statement (`move`, `a
 at every unit above them, read from the rows' paths: proportional to what changes, never a scan of the directive.
 Figures (`rollup_figures`) follow the rule of `rollout.rollup`: a unit's report replaces the sum of its subtree,
 never both; a report's change is carried up by difference too, to the first unit above that gave its own figure
-(a figure removed by a correction consolidates the units above again from their children). `rebuild` counts a whole directive again (issuing, amending, units moved to another parent).
+(a figure removed by a correction consolidates the units above again from their children). `rebuild` counts a
+whole directive again (issuing, amending, units moved to another parent).
 """
 
 from __future__ import annotations

@@ -21,12 +21,11 @@ class _Entry(Generic[J]):
 
 
 class GroupCommit(Generic[J]):
-    """Threads call `run(job)`; the thread whose turn comes writes every job queued by then (at most `limit`) with
-    `write`, which gives each job its outcome, and the threads queued behind it find theirs written; `turn` is
-    a turn shared with other processes, taken before the group is made. Why: with
-    many clients, a transaction per request spent more time taking turns for the database's single writer (and
-    for the interpreter, at every statement) than writing; a group pays for the turn, the statements they share
-    and the commit once."""
+    """Threads call `run(job)`; the thread whose turn comes takes `turn` (shared with other processes), then writes
+    every job queued by then (at most `limit`) with `write`, which gives each job its outcome; the threads queued
+    behind it find theirs written. Why: with many clients, a transaction per request spent more time taking turns
+    for the database's single writer (and for the interpreter, at every statement) than writing; a group pays for
+    the turn, the statements its jobs share and the commit once."""
 
     def __init__(self, write: Callable[[list[J]], None], *, limit: int = 64,
                  turn: Callable[[], AbstractContextManager[object]] = nullcontext) -> None:
