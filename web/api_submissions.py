@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
@@ -33,7 +33,7 @@ from storage.models import DirectiveRow, IdempotentRequestRow, ObligationRow, Un
 from storage.units import find_unit
 from web.accounts import Principal, Role
 from web.deps import api_caller, now, services
-from web.report_queue import QueuedReport, write_report
+from web.report_queue import QueuedReport, lock_key, write_report
 
 router = APIRouter(prefix="/api", tags=["Nộp báo cáo"])
 T = TypeVar("T")
@@ -210,12 +210,8 @@ def _write(request: Request, work: UnitOfWork, principal: Principal, key: str | 
         raise AssertionError("a check changed a row before the write lock")
     work.session.commit()
     work.begin_writing()
-    if key and work.engine.dialect.name == "postgresql":
-        # PostgreSQL has no database-wide writer: copies of one request queue here until the first commits, and
-        # then find its answer.
-        slot = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
-        work.session.execute(text("SELECT pg_advisory_xact_lock(:account, :slot)"),
-                             {"account": principal.account_id, "slot": slot})
+    if key:
+        lock_key(work, principal.account_id, key)
     replayed = _replay(work, principal, key, digest)
     if replayed is not None:
         work.session.rollback()

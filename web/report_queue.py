@@ -26,7 +26,7 @@ from storage.db import writer_turn
 from storage.groups import GroupCommit
 from storage.models import IdempotentRequestRow
 
-__all__ = ["QueuedReport", "write_report", "write_reports"]
+__all__ = ["QueuedReport", "lock_key", "write_report", "write_reports"]
 
 
 @dataclass
@@ -93,12 +93,8 @@ def _write_group(engine: Engine, files_dir: Path, jobs: list[QueuedReport]) -> N
 
 def _write_once(engine: Engine, files_dir: Path, jobs: list[QueuedReport]) -> None:
     with UnitOfWork(engine, writer=True) as work:  # the group's writer_turn is held
-        if engine.dialect.name == "postgresql":
-            # PostgreSQL has no database-wide writer: copies of one request queue here until the first commits.
-            for account, key in sorted(job.slot for job in jobs if job.slot):
-                slot = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
-                work.session.execute(text("SELECT pg_advisory_xact_lock(:account, :slot)"),
-                                     {"account": account, "slot": slot})
+        for account, key in sorted(job.slot for job in jobs if job.slot):
+            lock_key(work, account, key)
         recorded = _recorded(work, jobs)
         fresh = [job for job in jobs if job.slot not in recorded]
         outcomes: list[dict[str, Any] | TrienkhaiError] = []
@@ -117,6 +113,15 @@ def _write_once(engine: Engine, files_dir: Path, jobs: list[QueuedReport]) -> No
         job.replay = recorded.get(job.slot)
     for job, outcome in zip(fresh, outcomes, strict=True):
         job.outcome = outcome
+
+
+def lock_key(work: UnitOfWork, account_id: int, key: str) -> None:
+    """On PostgreSQL, which has no database-wide writer, hold an account's Idempotency-Key until the transaction
+    ends: copies of one request queue here until the first commits, and then find its answer."""
+    if work.engine.dialect.name == "postgresql":
+        slot = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+        work.session.execute(text("SELECT pg_advisory_xact_lock(:account, :slot)"),
+                             {"account": account_id, "slot": slot})
 
 
 def _recorded(work: UnitOfWork, jobs: list[QueuedReport]) -> dict[tuple[int, str] | None, IdempotentRequestRow]:
