@@ -108,7 +108,8 @@ def record_reports(session: Session, pending: Sequence[Pending], *, files_dir: P
             outcomes.append(NotFound(f"{item.report.unit_code} không còn nội dung “{item.report.obligation.key}” "
                                      f"theo văn bản {item.report.directive.number}; không ghi nhận gì."))
             continue
-        directive, before = session.get_one(DirectiveRow, item.report.directive.id), row.data
+        directive = session.get_one(DirectiveRow, item.report.directive.id)
+        before = row.data  # claim_submission replaces it
         try:
             change, entry, submission = actions.claim_submission(
                 session, directive, row, units[row.unit_id], item.report.unit_code, item.report.clean,

@@ -190,6 +190,7 @@ def _consolidation_statements(names: tuple[str, ...]) -> tuple[Any, Any, Any]:
 
 
 Change = tuple[ObligationRow, dict[str, Any] | None]  # an obligation as it now stands, and its report before
+_Moved = tuple[list[int], dict[str, Any] | None, dict[str, Any] | None]  # a unit's path of ids, report before, after
 
 
 def refresh_figures(session: Session, directive: DirectiveRow, *changes: Change) -> None:
@@ -197,8 +198,7 @@ def refresh_figures(session: Session, directive: DirectiveRow, *changes: Change)
     none) up to the first unit above that gave its own, reading only the units above; where a figure was removed,
     consolidate the units above again from their children instead (whether anything remains below needs them)."""
     names = field_names(directive)
-    grouped: dict[tuple[str, int], list[tuple[list[int], dict[str, Any] | None, dict[str, Any] | None]]] = \
-        defaultdict(list)
+    grouped: dict[tuple[str, int], list[_Moved]] = defaultdict(list)  # by item and period
     for row, before in changes:
         if names.get(row.key):
             path = ids_of(session.get_one(UnitRow, row.unit_id).path)
@@ -214,7 +214,7 @@ def refresh_figures(session: Session, directive: DirectiveRow, *changes: Change)
 
 
 def _carry(session: Session, directive_id: int, key: str, period: int, names: tuple[str, ...],
-           items: list[tuple[list[int], dict[str, Any] | None, dict[str, Any] | None]]) -> bool:
+           items: list[_Moved]) -> bool:
     """Carry each report's change up its chain of units (each given as its path of ids, and its report before and
     after), one report after the other; False, having written nothing, when a change removes a figure."""
     read_given, read_stored, _ = _consolidation_statements(names)
